@@ -1,0 +1,194 @@
+// The run config: MODEL.md §7 in one place. Every knob is declared once here (CleanRL style):
+// its type, default, allowed range and one line of documentation. The command line, the
+// dashboard's config panel, the URL hash and the tests all go through `parseConfig`.
+import { z } from 'zod';
+
+export const REWARDS = ['rlvr', 'rlif-certainty', 'rlif-entropy', 'rlif-majority'] as const;
+export const ESTIMATORS = ['expected', 'reinforce', 'rloo', 'grpo'] as const;
+export const SCALES = ['group', 'batch', 'none'] as const;
+export const OPTIMIZERS = ['sgd', 'adam'] as const;
+export const POLICIES = ['tabular', 'shared'] as const;
+export const ANSWER_MODES = ['frozen', 'trainable'] as const;
+
+export type Reward = (typeof REWARDS)[number];
+export type Estimator = (typeof ESTIMATORS)[number];
+
+const MAX_STEPS = 10_000_000;
+const MAX_SEED = 2 ** 32 - 1;
+/** Tolerance on distributions that must sum to 1 (`init`, `sft.target`). */
+export const SUM_TOLERANCE = 1e-6;
+
+/** Thrown for any invalid config; `message` names the field and the allowed range. */
+export class ConfigError extends Error {
+  constructor(
+    readonly field: string,
+    detail: string,
+  ) {
+    super(`${field}: ${detail}`);
+    this.name = 'ConfigError';
+  }
+}
+
+// Each builder attaches one message to every way a value can fail, so the error always states the range.
+const intIn = (lo: number, hi: number) => {
+  const error = `must be an integer in ${lo}..${hi}`;
+  return z.number({ error }).int({ error }).min(lo, { error }).max(hi, { error });
+};
+const unit = () => {
+  const error = 'must be a number in [0, 1]';
+  return z.number({ error }).min(0, { error }).max(1, { error });
+};
+const positive = () => {
+  const error = 'must be a finite number > 0';
+  return z.number({ error }).gt(0, { error });
+};
+const nonNegative = () => {
+  const error = 'must be a finite number >= 0';
+  return z.number({ error }).min(0, { error });
+};
+const decay = () => {
+  const error = 'must be a number in (0, 1]';
+  return z.number({ error }).gt(0, { error }).max(1, { error });
+};
+const oneOf = <T extends readonly [string, ...string[]]>(values: T) =>
+  z.enum(values, { error: `must be one of ${values.map((v) => `"${v}"`).join(', ')}` });
+const list = <T extends z.ZodTypeAny>(item: T, what: string) => z.array(item, { error: `must be an array of ${what}` });
+
+/** The schema of one run. Field order is the order of MODEL.md §7. */
+const schema = z
+  .object({
+    /** N, the number of tasks (questions); the upper bound is the device's buffer limits. */
+    tasks: intIn(1, 2 ** 31).default(4096),
+    /** K, reasoning patterns per task. */
+    patterns: intIn(2, 32).default(4),
+    /** A, answers per task; answer 0 is the correct one. */
+    answers: intIn(2, 64).default(8),
+    /** G, rollouts per task per step (ignored by `estimator: "expected"`). */
+    group: intIn(1, 256).default(8),
+    /** RL steps. */
+    steps: intIn(1, MAX_STEPS).default(1000),
+    /** 32-bit seed: same seed, config and adapter give identical metrics. */
+    seed: intIn(0, MAX_SEED).default(1),
+    /** K success rates shared by all tasks (default: evenly spaced from 0.8 down to 0.2). */
+    successRates: list(unit(), 'K numbers in [0, 1]').optional(),
+    /** Instead of successRates: per-task draws s[i,k] ~ Beta(alpha_k, beta_k). */
+    successBeta: z
+      .object(
+        { alpha: list(positive(), 'K numbers > 0'), beta: list(positive(), 'K numbers > 0') },
+        { error: 'must be an object { "alpha": [K numbers > 0], "beta": [K numbers > 0] }' },
+      )
+      .strict()
+      .optional(),
+    /** Ratio of the geometric spread of the wrong answers: one number or K numbers in (0, 1]. */
+    wrongDecay: z.union([decay(), list(decay(), 'K numbers in (0, 1]')], { error: 'must be a number in (0, 1] or K such numbers' }).default(0.5),
+    /** Initial pattern probabilities pi0 (default uniform). */
+    init: list(positive(), 'K numbers > 0').optional(),
+    /** "tabular": logits per task; "shared": one logit vector for all tasks. */
+    policy: oneOf(POLICIES).default('tabular'),
+    /** "frozen": answer distributions fixed; "trainable": answer logits learn too. */
+    answerMode: oneOf(ANSWER_MODES).default('frozen'),
+    /** Reward: verifiable (rlvr) or internal feedback (rlif-*). */
+    reward: oneOf(REWARDS).default('rlvr'),
+    /** Noisy verifier: P(reward | correct answer). */
+    tpr: unit().default(1),
+    /** Noisy verifier: P(reward | wrong answer). */
+    fpr: unit().default(0),
+    /** Advantage estimator; "expected" is the exact gradient flow of the paper's theorems. */
+    estimator: oneOf(ESTIMATORS).default('grpo'),
+    /** GRPO std: per group, over the whole batch, or none (Dr. GRPO). */
+    scale: oneOf(SCALES).default('group'),
+    /** "sgd" or "adam" (bias-corrected, beta1 0.9, beta2 0.999, eps 1e-8). */
+    optimizer: oneOf(OPTIMIZERS).default('sgd'),
+    /** Learning rate. */
+    lr: positive().default(0.1),
+    /** KL coefficient beta towards pi_ref (the policy at the start of RL). */
+    klCoef: nonNegative().default(0),
+    /** Entropy bonus coefficient. */
+    entropyCoef: nonNegative().default(0),
+    /** Supervised fine-tuning before RL: cross-entropy steps towards `target`. */
+    sft: z
+      .object(
+        { steps: intIn(0, MAX_STEPS), lr: positive(), target: list(nonNegative(), 'K numbers >= 0') },
+        { error: 'must be an object { "steps": S, "lr": x, "target": [K] }' },
+      )
+      .strict()
+      .optional(),
+    /** k values for pass@k. */
+    passK: list(intIn(1, 4096), 'integers in 1..4096').min(1, { error: 'must list 1 to 16 integers in 1..4096' }).max(16, { error: 'must list 1 to 16 integers in 1..4096' }).default([1, 8, 64]),
+  })
+  .strict();
+
+export type ConfigInput = z.input<typeof schema>;
+type Parsed = z.output<typeof schema>;
+
+/** A validated config with every default filled in. Vectors have length `patterns`. */
+export interface Config extends Omit<Parsed, 'wrongDecay' | 'init' | 'successRates'> {
+  successRates?: number[];
+  wrongDecay: number[];
+  init: number[];
+}
+
+export const FIELDS = Object.keys(schema.shape) as (keyof ConfigInput)[];
+
+/** Default success rates for K patterns: evenly spaced from 0.8 to 0.2 ([0.8, 0.6, 0.4, 0.2] for K = 4). */
+export function defaultSuccessRates(k: number): number[] {
+  return Array.from({ length: k }, (_, j) => round12(0.8 - (0.6 * j) / (k - 1)));
+}
+
+const round12 = (x: number) => Math.round(x * 1e12) / 1e12;
+
+function fieldName(path: readonly PropertyKey[]): string {
+  return path.reduce<string>((s, p) => (typeof p === 'number' ? `${s}[${p}]` : s ? `${s}.${String(p)}` : String(p)), '');
+}
+
+function firstIssue(error: z.ZodError): ConfigError {
+  const issue = error.issues[0];
+  if (issue.code === 'unrecognized_keys') {
+    const where = fieldName(issue.path);
+    const allowed = where === '' ? FIELDS.join(', ') : where === 'sft' ? 'steps, lr, target' : 'alpha, beta';
+    return new ConfigError(where ? `${where}.${issue.keys[0]}` : issue.keys[0], `unknown field (allowed: ${allowed})`);
+  }
+  return new ConfigError(fieldName(issue.path) || 'config', issue.message);
+}
+
+function checkLength(field: string, v: readonly unknown[] | undefined, k: number) {
+  if (v !== undefined && v.length !== k) throw new ConfigError(field, `must have ${k} entries (one per pattern), got ${v.length}`);
+}
+
+function checkSum(field: string, v: readonly number[]) {
+  const sum = v.reduce((a, b) => a + b, 0);
+  if (Math.abs(sum - 1) > SUM_TOLERANCE) throw new ConfigError(field, `must sum to 1 (within ${SUM_TOLERANCE}), got ${sum}`);
+}
+
+/** Validates `input` and fills the defaults. Throws ConfigError naming the field and its allowed range. */
+export function parseConfig(input: unknown): Config {
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) throw new ConfigError('config', 'must be a JSON object');
+  const result = schema.safeParse(input);
+  if (!result.success) throw firstIssue(result.error);
+  const c = result.data;
+  const k = c.patterns;
+  if (c.successRates && c.successBeta) throw new ConfigError('successBeta', 'give either successRates or successBeta, not both');
+  checkLength('successRates', c.successRates, k);
+  checkLength('successBeta.alpha', c.successBeta?.alpha, k);
+  checkLength('successBeta.beta', c.successBeta?.beta, k);
+  if (Array.isArray(c.wrongDecay)) checkLength('wrongDecay', c.wrongDecay, k);
+  checkLength('init', c.init, k);
+  if (c.init) checkSum('init', c.init);
+  if (c.sft) {
+    checkLength('sft.target', c.sft.target, k);
+    checkSum('sft.target', c.sft.target);
+  }
+  if (c.estimator !== 'expected' && c.group < 2)
+    throw new ConfigError('group', `must be an integer in 2..256 for estimator "${c.estimator}" (sampled estimators need G >= 2)`);
+  return {
+    ...c,
+    successRates: c.successBeta ? undefined : (c.successRates ?? defaultSuccessRates(k)),
+    wrongDecay: Array.isArray(c.wrongDecay) ? c.wrongDecay : Array<number>(k).fill(c.wrongDecay),
+    init: c.init ?? Array<number>(k).fill(1 / k),
+  };
+}
+
+/** The config as a plain JSON object (undefined fields dropped), as written into outputs and URLs. */
+export function configToJSON(c: Config): Record<string, unknown> {
+  return JSON.parse(JSON.stringify(c)) as Record<string, unknown>;
+}

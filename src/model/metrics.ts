@@ -1,0 +1,77 @@
+// The per-step metrics of MODEL.md §5, in the column order of the CSV the command line writes.
+import type { Config } from './config';
+
+/** Metrics every run reports, in CSV order; pattern masses, pass@k and (trainable answers) success rates follow. */
+export const BASE_METRICS = ['accuracy', 'reward', 'entropy', 'bestMass', 'converged', 'zeroStdFrac', 'klToRef', 'majorityCorrect'] as const;
+
+export interface MetricLayout {
+  names: string[];
+  mass: number; // index of patternMass0
+  passAt: number; // index of the first passAt{k}
+  successRate: number; // index of successRate0, or -1 with frozen answers
+}
+
+export function metricLayout(c: Pick<Config, 'patterns' | 'passK' | 'answerMode'>): MetricLayout {
+  const K = c.patterns;
+  const names: string[] = [...BASE_METRICS];
+  const mass = names.length;
+  for (let k = 0; k < K; k++) names.push(`patternMass${k}`);
+  const passAt = names.length;
+  for (const k of c.passK) names.push(`passAt${k}`);
+  const successRate = c.answerMode === 'trainable' ? names.length : -1;
+  if (successRate >= 0) for (let k = 0; k < K; k++) names.push(`successRate${k}`);
+  return { names, mass, passAt, successRate };
+}
+
+/**
+ * Metrics of a run as columns (uPlot's layout): `step` plus one Float64Array per metric, grown by
+ * doubling so that appending a batch copies nothing but the new rows.
+ */
+export class MetricsLog {
+  readonly names: string[];
+  length = 0;
+  private cols: Float64Array[];
+
+  constructor(names: string[], capacity = 1024) {
+    this.names = ['step', ...names];
+    this.cols = this.names.map(() => new Float64Array(capacity));
+  }
+
+  /** Appends `rows` rows of `names.length - 1` metrics each (row-major), for steps firstStep, firstStep+1, ... */
+  append(firstStep: number, values: ArrayLike<number>, rows: number): void {
+    this.reserve(this.length + rows);
+    const m = this.names.length - 1;
+    for (let r = 0; r < rows; r++) {
+      this.cols[0][this.length] = firstStep + r;
+      for (let j = 0; j < m; j++) this.cols[j + 1][this.length] = values[r * m + j];
+      this.length++;
+    }
+  }
+
+  /** Column `name` over the logged steps (a view, not a copy). */
+  column(name: string): Float64Array {
+    const j = this.names.indexOf(name);
+    if (j < 0) throw new Error(`unknown metric "${name}" (known: ${this.names.join(', ')})`);
+    return this.cols[j].subarray(0, this.length);
+  }
+
+  columns(): Float64Array[] {
+    return this.cols.map((c) => c.subarray(0, this.length));
+  }
+
+  /** Keeps the first `rows` rows (used when a run resumes from a checkpoint). */
+  truncate(rows: number): void {
+    this.length = Math.min(this.length, rows);
+  }
+
+  private reserve(n: number) {
+    if (n <= this.cols[0].length) return;
+    let cap = this.cols[0].length;
+    while (cap < n) cap *= 2;
+    this.cols = this.cols.map((c) => {
+      const next = new Float64Array(cap);
+      next.set(c);
+      return next;
+    });
+  }
+}

@@ -1,0 +1,90 @@
+// The fixed side of the model (MODEL.md §1): success rates per task and pattern, and the
+// geometric spread of wrong answers. Computed once on the host in float64 and shared by the
+// GPU engine and the CPU reference, so both simulate the very same tasks.
+import type { Config } from './config';
+import { philox, STREAM_TASKS, uniform01 } from './rng';
+
+export interface TaskTables {
+  /** Success rates s[i,k], row-major; length K when shared by all tasks, N*K for per-task draws. */
+  rates: Float64Array;
+  perTask: boolean;
+  /** w[k,j] for j = 1..A-1, row-major K x: how pattern k spreads its wrong mass. */
+  wrongWeights: Float64Array;
+  /** Number of tasks for which some pattern makes a wrong answer at least as likely as a* (MODEL.md §1). */
+  assumptionFailures: number;
+}
+
+/** Geometric weights d^(j-1) / sum, j = 1..A-1, for each pattern's decay d. */
+export function wrongWeights(decays: readonly number[], answers: number): Float64Array {
+  const w = new Float64Array(decays.length * (answers - 1));
+  decays.forEach((d, k) => {
+    let sum = 0;
+    for (let j = 0; j < answers - 1; j++) sum += d ** j;
+    for (let j = 0; j < answers - 1; j++) w[k * (answers - 1) + j] = d ** j / sum;
+  });
+  return w;
+}
+
+/** Seeded uniform stream for task i, pattern k: each call consumes one Philox block. */
+function taskStream(seed: number, task: number, pattern: number) {
+  let n = 0;
+  let block: number[] = [];
+  return () => {
+    if (block.length === 0) block = philox([n++, task, pattern, 0], [seed, STREAM_TASKS]).map(uniform01);
+    return block.shift()!;
+  };
+}
+
+/** Gamma(shape, 1) by Marsaglia and Tsang (2000), with the boost U^(1/shape) for shape < 1. */
+function gamma(shape: number, u: () => number): number {
+  if (shape < 1) return gamma(shape + 1, u) * (1 - u()) ** (1 / shape);
+  const d = shape - 1 / 3;
+  const c = 1 / Math.sqrt(9 * d);
+  for (;;) {
+    // Box-Muller normal; 1 - u() is in (0, 1], so the log is finite.
+    const z = Math.sqrt(-2 * Math.log(1 - u())) * Math.cos(2 * Math.PI * u());
+    const v = (1 + c * z) ** 3;
+    if (v <= 0) continue;
+    const x = 1 - u();
+    if (Math.log(x) < 0.5 * z * z + d - d * v + d * Math.log(v)) return d * v;
+  }
+}
+
+/** One Beta(alpha, beta) draw as X / (X + Y) with X ~ Gamma(alpha), Y ~ Gamma(beta). */
+export function betaDraw(alpha: number, beta: number, u: () => number): number {
+  const x = gamma(alpha, u);
+  const y = gamma(beta, u);
+  return x + y > 0 ? x / (x + y) : alpha / (alpha + beta);
+}
+
+export function buildTasks(c: Config): TaskTables {
+  const K = c.patterns;
+  const wrong = wrongWeights(c.wrongDecay, c.answers);
+  let rates: Float64Array;
+  if (c.successBeta) {
+    const { alpha, beta } = c.successBeta;
+    rates = new Float64Array(c.tasks * K);
+    for (let i = 0; i < c.tasks; i++)
+      for (let k = 0; k < K; k++) rates[i * K + k] = betaDraw(alpha[k], beta[k], taskStream(c.seed, i, k));
+  } else {
+    rates = Float64Array.from(c.successRates!);
+  }
+  const perTask = c.successBeta !== undefined;
+  // a* is the mode under pattern k iff s > (1 - s) * max_j w[k,j], and w[k,1] is the largest weight.
+  const holds = (i: number) => {
+    for (let k = 0; k < K; k++) {
+      const s = rates[perTask ? i * K + k : k];
+      if (!(s > (1 - s) * wrong[k * (c.answers - 1)])) return false;
+    }
+    return true;
+  };
+  let assumptionFailures = 0;
+  if (perTask) for (let i = 0; i < c.tasks; i++) assumptionFailures += holds(i) ? 0 : 1;
+  else assumptionFailures = holds(0) ? 0 : c.tasks;
+  return { rates, perTask, wrongWeights: wrong, assumptionFailures };
+}
+
+/** Success rate of task i under pattern k. */
+export function rateOf(t: TaskTables, K: number, i: number, k: number): number {
+  return t.rates[t.perTask ? i * K + k : k];
+}

@@ -1,0 +1,348 @@
+// The CPU twin: MODEL.md §2–§5 in float64, written for clarity rather than speed. A pure step
+// function of explicit state, parameters and RNG key (gymnax style): `step(params, state)`
+// returns the next state and the step's metrics and never mutates its input. It draws the same
+// Philox numbers as the WGSL kernels, so for the same seed it samples the same rollouts.
+import type { Config } from '../model/config';
+import { metricLayout, type MetricLayout } from '../model/metrics';
+import { rolloutUniforms } from '../model/rng';
+import { buildTasks, rateOf, type TaskTables } from '../model/tasks';
+import { ADAM, CONVERGED_MASS, EPS_GRPO, PHI_FLOOR } from '../model/constants';
+
+export interface Params {
+  cfg: Config;
+  tasks: TaskTables;
+  layout: MetricLayout;
+}
+
+export interface State {
+  /** RL steps done so far (the next step is t + 1). */
+  t: number;
+  /** Pattern logits: N*K (tabular) or K (shared). */
+  theta: Float64Array;
+  thetaM: Float64Array;
+  thetaV: Float64Array;
+  /** Answer logits N*K*A (trainable answers), else empty. */
+  phi: Float64Array;
+  phiM: Float64Array;
+  phiV: Float64Array;
+  /** Logits of pi_ref, the policy at the start of RL (identical for every task). */
+  refLogits: Float64Array;
+}
+
+export function makeParams(cfg: Config, tasks: TaskTables = buildTasks(cfg)): Params {
+  return { cfg, tasks, layout: metricLayout(cfg) };
+}
+
+export function logSoftmax(x: ArrayLike<number>): Float64Array {
+  const max = Math.max(...Array.from(x));
+  let z = 0;
+  for (let k = 0; k < x.length; k++) z += Math.exp(x[k] - max);
+  const lz = max + Math.log(z);
+  return Float64Array.from(x, (v) => v - lz);
+}
+
+const softmax = (x: ArrayLike<number>) => logSoftmax(x).map(Math.exp);
+
+/** Index drawn by inverse CDF; a u past the rounded total falls on the last index of nonzero mass. */
+export function sampleIndex(p: ArrayLike<number>, u: number): number {
+  let c = 0;
+  let last = 0;
+  for (let j = 0; j < p.length; j++) {
+    if (p[j] > 0) last = j;
+    c += p[j];
+    if (u < c) return j;
+  }
+  return last;
+}
+
+const entropyOf = (p: ArrayLike<number>) => {
+  let h = 0;
+  for (let j = 0; j < p.length; j++) if (p[j] > 0) h -= p[j] * Math.log(p[j]);
+  return h;
+};
+
+/** P(a | q_i, k) for a = 0..A-1. */
+export function answerDist(P: Params, s: State, i: number, k: number): Float64Array {
+  const { answers: A, patterns: K } = P.cfg;
+  if (P.cfg.answerMode === 'trainable') return softmax(s.phi.subarray((i * K + k) * A, (i * K + k + 1) * A));
+  return frozenAnswerDist(P, i, k);
+}
+
+/** The fixed answer distribution of MODEL.md §1: s for a*, the wrong mass spread geometrically. */
+function frozenAnswerDist(P: Params, i: number, k: number): Float64Array {
+  const { answers: A, patterns: K } = P.cfg;
+  const rate = rateOf(P.tasks, K, i, k);
+  const p = new Float64Array(A);
+  p[0] = rate;
+  for (let j = 1; j < A; j++) p[j] = (1 - rate) * P.tasks.wrongWeights[k * (A - 1) + j - 1];
+  return p;
+}
+
+/** Reward of answer a under a pattern with answer distribution p (expected over the verifier's noise). */
+function answerReward(P: Params, p: Float64Array, a: number, majority: number): number {
+  const { reward, tpr, fpr, answers } = P.cfg;
+  switch (reward) {
+    case 'rlvr':
+      return a === 0 ? tpr : fpr;
+    case 'rlif-certainty':
+      return p[a];
+    case 'rlif-entropy':
+      return -entropyOf(p) / Math.log(answers);
+    case 'rlif-majority':
+      return a === majority ? 1 : 0;
+  }
+}
+
+/** The pattern's expected reward: sum_a p(a) R(a). */
+function patternReward(P: Params, p: Float64Array, majority: number): number {
+  let r = 0;
+  for (let a = 0; a < p.length; a++) r += p[a] * answerReward(P, p, a, majority);
+  return r;
+}
+
+function initialLogits(cfg: Config): Float64Array {
+  const theta = Float64Array.from(cfg.init, Math.log);
+  if (cfg.sft) {
+    for (let n = 0; n < cfg.sft.steps; n++) {
+      const pi = softmax(theta);
+      for (let k = 0; k < theta.length; k++) theta[k] += cfg.sft.lr * (cfg.sft.target[k] - pi[k]);
+    }
+  }
+  return theta;
+}
+
+export function initState(P: Params): State {
+  const { tasks: N, patterns: K, answers: A } = P.cfg;
+  const logits = initialLogits(P.cfg);
+  const rows = P.cfg.policy === 'shared' ? 1 : N;
+  const theta = new Float64Array(rows * K);
+  for (let i = 0; i < rows; i++) theta.set(logits, i * K);
+  const adam = P.cfg.optimizer === 'adam';
+  const trainable = P.cfg.answerMode === 'trainable';
+  const phi = new Float64Array(trainable ? N * K * A : 0);
+  for (let i = 0; trainable && i < N; i++)
+    for (let k = 0; k < K; k++) {
+      const p = frozenAnswerDist(P, i, k);
+      for (let a = 0; a < A; a++) phi[(i * K + k) * A + a] = Math.log(Math.max(p[a], PHI_FLOOR));
+    }
+  return {
+    t: 0,
+    theta,
+    phi,
+    refLogits: logits,
+    thetaM: new Float64Array(adam ? theta.length : 0),
+    thetaV: new Float64Array(adam ? theta.length : 0),
+    phiM: new Float64Array(adam ? phi.length : 0),
+    phiV: new Float64Array(adam ? phi.length : 0),
+  };
+}
+
+/** Everything a task's step needs, sampled or exact. */
+interface TaskStep {
+  gradTheta: Float64Array; // K, without the KL and entropy terms
+  gradPhi: Float64Array; // K*A (trainable answers)
+  meanReward: number;
+  zeroStd: boolean;
+  majorityCorrect: boolean;
+}
+
+interface Rollouts {
+  patterns: number[];
+  answers: number[];
+  rewards: number[];
+  majority: number;
+}
+
+function sampleGroup(P: Params, s: State, i: number, pi: Float64Array, dists: Float64Array[]): Rollouts {
+  const { group: G, answers: A, seed, reward, tpr, fpr } = P.cfg;
+  const patterns: number[] = [];
+  const answers: number[] = [];
+  const verifier: number[] = [];
+  const counts = new Array<number>(A).fill(0);
+  for (let g = 0; g < G; g++) {
+    const u = rolloutUniforms(seed, s.t + 1, i, g);
+    const k = sampleIndex(pi, u[0]);
+    const a = sampleIndex(dists[k], u[1]);
+    patterns.push(k);
+    answers.push(a);
+    verifier.push(u[2]);
+    counts[a]++;
+  }
+  const majority = counts.indexOf(Math.max(...counts)); // ties go to the smallest answer
+  // The noisy verifier rewards a correct answer with probability tpr, a wrong one with probability fpr.
+  const rewards = answers.map((a, g) =>
+    reward === 'rlvr' ? (verifier[g] < (a === 0 ? tpr : fpr) ? 1 : 0) : answerReward(P, dists[patterns[g]], a, majority),
+  );
+  return { patterns, answers, rewards, majority };
+}
+
+const mean = (x: number[]) => x.reduce((a, b) => a + b, 0) / x.length;
+const sampleStd = (x: number[]) => {
+  const m = mean(x);
+  return Math.sqrt(x.reduce((a, b) => a + (b - m) ** 2, 0) / (x.length - 1));
+};
+
+function advantages(P: Params, R: number[], batchStd: number): number[] {
+  const G = R.length;
+  const m = mean(R);
+  const sum = m * G;
+  switch (P.cfg.estimator) {
+    case 'reinforce':
+      return R.map((r) => r - m);
+    case 'rloo':
+      return R.map((r) => r - (sum - r) / (G - 1));
+    default: {
+      const std = P.cfg.scale === 'group' ? sampleStd(R) : P.cfg.scale === 'batch' ? batchStd : undefined;
+      return R.map((r) => (std === undefined ? r - m : (r - m) / (std + EPS_GRPO)));
+    }
+  }
+}
+
+function sampledTaskStep(P: Params, pi: Float64Array, dists: Float64Array[], ro: Rollouts, batchStd: number): TaskStep {
+  const { patterns: K, answers: A, group: G } = P.cfg;
+  const adv = advantages(P, ro.rewards, batchStd);
+  const gradTheta = new Float64Array(K);
+  const gradPhi = new Float64Array(K * A);
+  for (let g = 0; g < G; g++) {
+    const kg = ro.patterns[g];
+    for (let k = 0; k < K; k++) gradTheta[k] += (adv[g] * ((k === kg ? 1 : 0) - pi[k])) / G;
+    for (let a = 0; a < A; a++) gradPhi[kg * A + a] += (adv[g] * ((a === ro.answers[g] ? 1 : 0) - dists[kg][a])) / G;
+  }
+  return {
+    gradTheta,
+    gradPhi,
+    meanReward: mean(ro.rewards),
+    zeroStd: ro.rewards.every((r) => r === ro.rewards[0]),
+    majorityCorrect: ro.majority === 0,
+  };
+}
+
+/** The exact expected gradient (gradient flow): dJ/dtheta_k = pi_k (r_k - J). */
+function expectedTaskStep(P: Params, pi: Float64Array, dists: Float64Array[]): TaskStep {
+  const { patterns: K, answers: A } = P.cfg;
+  // Majority reward in expectation: the G -> infinity limit, where the group's majority is the mode of the marginal.
+  const marginal = new Float64Array(A);
+  for (let k = 0; k < K; k++) for (let a = 0; a < A; a++) marginal[a] += pi[k] * dists[k][a];
+  const majority = marginal.indexOf(Math.max(...marginal));
+  const r = dists.map((p) => patternReward(P, p, majority));
+  const J = r.reduce((acc, rk, k) => acc + pi[k] * rk, 0);
+  const gradTheta = Float64Array.from(pi, (p, k) => p * (r[k] - J));
+  const gradPhi = new Float64Array(K * A);
+  for (let k = 0; k < K; k++)
+    for (let a = 0; a < A; a++) gradPhi[k * A + a] = pi[k] * dists[k][a] * (answerReward(P, dists[k], a, majority) - r[k]);
+  return { gradTheta, gradPhi, meanReward: J, zeroStd: false, majorityCorrect: majority === 0 };
+}
+
+/** -beta dKL(pi||pi_ref)/dtheta + c dH/dtheta, exact. */
+function regulariserGrad(P: Params, logits: Float64Array, refLogits: Float64Array): Float64Array {
+  const { klCoef, entropyCoef } = P.cfg;
+  const lp = logSoftmax(logits);
+  const lref = logSoftmax(refLogits);
+  const pi = lp.map(Math.exp);
+  let kl = 0;
+  let h = 0;
+  for (let k = 0; k < lp.length; k++) {
+    kl += pi[k] * (lp[k] - lref[k]);
+    h -= pi[k] * lp[k];
+  }
+  return pi.map((p, k) => -klCoef * p * (lp[k] - lref[k] - kl) - entropyCoef * p * (lp[k] + h));
+}
+
+/** theta += lr * step(grad), SGD or bias-corrected Adam; t is the 1-based RL step. Mutates x, m, v. */
+function applyUpdate(P: Params, x: Float64Array, m: Float64Array, v: Float64Array, off: number, grad: Float64Array, t: number) {
+  const { lr, optimizer } = P.cfg;
+  for (let j = 0; j < grad.length; j++) {
+    if (optimizer === 'sgd') {
+      x[off + j] += lr * grad[j];
+      continue;
+    }
+    m[off + j] = ADAM.beta1 * m[off + j] + (1 - ADAM.beta1) * grad[j];
+    v[off + j] = ADAM.beta2 * v[off + j] + (1 - ADAM.beta2) * grad[j] ** 2;
+    const mHat = m[off + j] / (1 - ADAM.beta1 ** t);
+    const vHat = v[off + j] / (1 - ADAM.beta2 ** t);
+    x[off + j] += (lr * mHat) / (Math.sqrt(vHat) + ADAM.eps);
+  }
+}
+
+const cloneState = (s: State): State => ({
+  t: s.t,
+  theta: s.theta.slice(),
+  thetaM: s.thetaM.slice(),
+  thetaV: s.thetaV.slice(),
+  phi: s.phi.slice(),
+  phiM: s.phiM.slice(),
+  phiV: s.phiV.slice(),
+  refLogits: s.refLogits,
+});
+
+const logitsOf = (P: Params, s: State, i: number) => {
+  const K = P.cfg.patterns;
+  const row = P.cfg.policy === 'shared' ? 0 : i;
+  return s.theta.subarray(row * K, (row + 1) * K);
+};
+
+/** One RL step for every task: returns the next state and the metrics of MODEL.md §5. */
+export function step(P: Params, s: State): { state: State; metrics: Float64Array } {
+  const { tasks: N, patterns: K, answers: A, estimator, policy } = P.cfg;
+  const t = s.t + 1;
+  const pis = Array.from({ length: N }, (_, i) => softmax(logitsOf(P, s, i)));
+  const dists = Array.from({ length: N }, (_, i) => Array.from({ length: K }, (_, k) => answerDist(P, s, i, k)));
+
+  let steps: TaskStep[];
+  if (estimator === 'expected') {
+    steps = pis.map((pi, i) => expectedTaskStep(P, pi, dists[i]));
+  } else {
+    const groups = pis.map((pi, i) => sampleGroup(P, s, i, pi, dists[i]));
+    const batchStd = sampleStd(groups.flatMap((g) => g.rewards));
+    steps = groups.map((ro, i) => sampledTaskStep(P, pis[i], dists[i], ro, batchStd));
+  }
+
+  const next = cloneState(s);
+  next.t = t;
+  if (policy === 'shared') {
+    const grad = regulariserGrad(P, s.theta, s.refLogits);
+    for (const ts of steps) for (let k = 0; k < K; k++) grad[k] += ts.gradTheta[k] / N;
+    applyUpdate(P, next.theta, next.thetaM, next.thetaV, 0, grad, t);
+  } else {
+    steps.forEach((ts, i) => {
+      const reg = regulariserGrad(P, logitsOf(P, s, i), s.refLogits);
+      applyUpdate(P, next.theta, next.thetaM, next.thetaV, i * K, ts.gradTheta.map((g, k) => g + reg[k]), t);
+    });
+  }
+  if (P.cfg.answerMode === 'trainable') steps.forEach((ts, i) => applyUpdate(P, next.phi, next.phiM, next.phiV, i * K * A, ts.gradPhi, t));
+  return { state: next, metrics: metricsOf(P, next, steps) };
+}
+
+/** Metrics of the policy after the update, with the rollout statistics of the step that made it. */
+function metricsOf(P: Params, s: State, steps: TaskStep[]): Float64Array {
+  const { tasks: N, patterns: K, passK } = P.cfg;
+  const L = P.layout;
+  const out = new Float64Array(L.names.length);
+  const lref = logSoftmax(s.refLogits);
+  for (let i = 0; i < N; i++) {
+    const lp = logSoftmax(logitsOf(P, s, i));
+    const pi = lp.map(Math.exp);
+    const rates = Array.from({ length: K }, (_, k) => (P.cfg.answerMode === 'trainable' ? answerDist(P, s, i, k)[0] : rateOf(P.tasks, K, i, k)));
+    const acc = pi.reduce((a, p, k) => a + p * rates[k], 0);
+    const best = rates.indexOf(Math.max(...rates));
+    let kl = 0;
+    for (let k = 0; k < K; k++) kl += pi[k] * (lp[k] - lref[k]);
+    const row = [acc, steps[i].meanReward, entropyOf(pi), pi[best], pi[best] > CONVERGED_MASS ? 1 : 0, steps[i].zeroStd ? 1 : 0, kl, steps[i].majorityCorrect ? 1 : 0];
+    row.forEach((v, j) => (out[j] += v / N));
+    for (let k = 0; k < K; k++) out[L.mass + k] += pi[k] / N;
+    passK.forEach((kk, j) => (out[L.passAt + j] += (1 - (1 - acc) ** kk) / N));
+    if (L.successRate >= 0) for (let k = 0; k < K; k++) out[L.successRate + k] += rates[k] / N;
+  }
+  return out;
+}
+
+/** Runs `steps` RL steps from the initial state; returns the final state and one metrics row per step. */
+export function simulate(P: Params, steps: number, s: State = initState(P)): { state: State; metrics: Float64Array[] } {
+  const metrics: Float64Array[] = [];
+  for (let n = 0; n < steps; n++) {
+    const r = step(P, s);
+    s = r.state;
+    metrics.push(r.metrics);
+  }
+  return { state: s, metrics };
+}

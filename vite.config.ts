@@ -1,0 +1,16 @@
+import { defineConfig } from 'vitest/config';
+import { swiftShaderEnv } from './src/node/swiftshader.ts';
+
+// Vitest forks its workers from this process: giving them the SwiftShader environment here lets
+// Dawn find a Vulkan adapter on machines without a GPU (glibc reads LD_LIBRARY_PATH at start-up).
+Object.assign(process.env, swiftShaderEnv(process.env));
+
+export default defineConfig({
+  server: { port: 5173 },
+  test: {
+    include: ['test/**/*.test.ts'],
+    testTimeout: 120_000,
+    hookTimeout: 120_000,
+    pool: 'forks',
+  },
+});
