@@ -1,0 +1,77 @@
+// The one bind group every kernel shares (an explicit layout on the host). Eight storage
+// buffers at most: the limit every WebGPU adapter guarantees.
+
+struct Params {
+  step: u32,    // RL step t (1-based) of the first step of this dispatch
+  nSteps: u32,  // steps fused into this dispatch (tabular policy); 1 otherwise
+  slot: u32,    // metrics row of the first step, within the current batch
+  pad: u32,
+}
+
+@group(0) @binding(0) var<uniform> params: Params;
+// Pattern logits theta: N*K (tabular) or K (shared).
+@group(0) @binding(1) var<storage, read_write> theta: array<f32>;
+// Adam moments: [theta m | theta v | phi m | phi v].
+@group(0) @binding(2) var<storage, read_write> opt: array<f32>;
+// Answer logits phi: N*K*A (trainable answers).
+@group(0) @binding(3) var<storage, read_write> phi: array<f32>;
+// Success rates s[i,k]: N*K (per-task draws) or K.
+@group(0) @binding(4) var<storage, read> rates: array<f32>;
+// Wrong-answer weights K*(A-1) | sum_j w^2 (K) | entropy of w (K).
+@group(0) @binding(5) var<storage, read> tables: array<f32>;
+// Per-workgroup metric sums: [step][workgroup][metric].
+@group(0) @binding(6) var<storage, read_write> partials: array<f32>;
+// Small state: ref logits | batch stats | grad partials | grad sum | batch partials | metrics out.
+@group(0) @binding(7) var<storage, read_write> scratch: array<f32>;
+// Sampled (pattern | answer << 8) of every rollout of the last step, when recording.
+@group(0) @binding(8) var<storage, read_write> record: array<u32>;
+
+var<workgroup> red: array<f32, WG * CHUNK>;
+
+fn taskIndex(wid: vec3u, nwg: vec3u, lid: u32) -> u32 {
+  return (wid.y * nwg.x + wid.x) * WG + lid;
+}
+
+fn workgroupIndex(wid: vec3u, nwg: vec3u) -> u32 {
+  return wid.y * nwg.x + wid.x;
+}
+
+// Where a workgroup's sums go.
+const TO_PARTIALS = 0u;      // overwrite partials row
+const ADD_PARTIALS = 1u;     // add to partials row (the shared policy's second kernel)
+const TO_GRAD = 2u;          // scratch grad partials row
+const TO_GRADSUM = 3u;       // scratch grad sum (single workgroup)
+const TO_METRICS = 4u;       // scratch metrics row, divided by N
+
+// Sums vals[0..count) over the workgroup in a fixed tree order (deterministic, no atomics) and
+// lets thread 0 write the sums to `dest`, row `row`. Must be called in uniform control flow.
+fn reduceWorkgroup(vals: ptr<function, array<f32, M>>, count: u32, lid: u32, dest: u32, row: u32) {
+  for (var base = 0u; base < count; base += CHUNK) {
+    for (var j = 0u; j < CHUNK; j++) {
+      red[lid * CHUNK + j] = select(0.0, (*vals)[min(base + j, M - 1u)], base + j < count);
+    }
+    workgroupBarrier();
+    for (var stride = WG / 2u; stride > 0u; stride /= 2u) {
+      if (lid < stride) {
+        for (var j = 0u; j < CHUNK; j++) {
+          red[lid * CHUNK + j] += red[(lid + stride) * CHUNK + j];
+        }
+      }
+      workgroupBarrier();
+    }
+    if (lid == 0u) {
+      for (var j = 0u; j < CHUNK && base + j < count; j++) {
+        let v = red[j];
+        let m = base + j;
+        switch dest {
+          case TO_PARTIALS: { partials[row * M + m] = v; }
+          case ADD_PARTIALS: { partials[row * M + m] += v; }
+          case TO_GRAD: { scratch[GRADP_OFF + row * K + m] = v; }
+          case TO_GRADSUM: { scratch[GRADSUM_OFF + m] = v; }
+          default: { scratch[METRICS_OFF + row * M + m] = v / f32(N_TASKS); }
+        }
+      }
+    }
+    workgroupBarrier();
+  }
+}

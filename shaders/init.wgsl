@@ -1,0 +1,35 @@
+// Initial state (MODEL.md §2): theta = log pi0 for every row, trainable answer logits
+// phi = log P(a | q_i, k) (floored so a zero probability gives a finite logit), then SFT.
+
+@compute @workgroup_size(WG)
+fn initState(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
+  let i = taskIndex(wid, nwg, lid);
+  if (i >= N_TASKS) { return; }
+  if (!SHARED || i == 0u) {
+    for (var k = 0u; k < K; k++) { theta[i * K + k] = INIT_LOGITS[k]; }
+  }
+  if (TRAINABLE) {
+    for (var k = 0u; k < K; k++) {
+      let s = rateOf(i, k);
+      for (var a = 0u; a < A; a++) {
+        let p = select((1.0 - s) * tables[k * (A - 1u) + a - 1u], s, a == 0u);
+        phi[(i * K + k) * A + a] = log(max(p, PHI_FLOOR));
+      }
+    }
+  }
+}
+
+// SFT before RL (MODEL.md §4): SFT_STEPS steps of theta += lr (target - pi) on every logit row.
+@compute @workgroup_size(WG)
+fn sft(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
+  let i = taskIndex(wid, nwg, lid);
+  if (i >= N_TASKS || (SHARED && i > 0u)) { return; }
+  var th: array<f32, K>;
+  var lp: array<f32, K>;
+  for (var k = 0u; k < K; k++) { th[k] = theta[i * K + k]; }
+  for (var n = 0u; n < SFT_STEPS; n++) {
+    logSoftmax(&th, &lp);
+    for (var k = 0u; k < K; k++) { th[k] += SFT_LR * (SFT_TARGET[k] - exp(lp[k])); }
+  }
+  for (var k = 0u; k < K; k++) { theta[i * K + k] = th[k]; }
+}

@@ -1,0 +1,163 @@
+// The pattern-selection model of MODEL.md §1–§3 for one task: policy, answer distributions,
+// rewards, the optimizer. Each function mirrors one in src/reference/reference.ts.
+
+const REWARD_RLVR = 0u;
+const REWARD_CERTAINTY = 1u;
+const REWARD_ENTROPY = 2u;
+const REWARD_MAJORITY = 3u;
+const EST_EXPECTED = 0u;
+const EST_REINFORCE = 1u;
+const EST_RLOO = 2u;
+const EST_GRPO = 3u;
+const SCALE_GROUP = 0u;
+const SCALE_BATCH = 1u;
+const SCALE_NONE = 2u;
+
+// log softmax with the row maximum subtracted first; finite for any finite logits.
+fn logSoftmax(x: ptr<function, array<f32, K>>, out: ptr<function, array<f32, K>>) {
+  var mx = (*x)[0];
+  for (var k = 1u; k < K; k++) { mx = max(mx, (*x)[k]); }
+  var z = 0.0;
+  for (var k = 0u; k < K; k++) { z += exp((*x)[k] - mx); }
+  let lz = mx + log(z);
+  for (var k = 0u; k < K; k++) { (*out)[k] = (*x)[k] - lz; }
+}
+
+fn rateOf(i: u32, k: u32) -> f32 {
+  if (PER_TASK_RATES) { return rates[i * K + k]; }
+  return rates[k];
+}
+
+// Log normaliser of the answer logits of task i, pattern k (trainable answers).
+fn answerLogNorm(i: u32, k: u32) -> f32 {
+  let base = (i * K + k) * A;
+  var mx = phi[base];
+  for (var a = 1u; a < A; a++) { mx = max(mx, phi[base + a]); }
+  var z = 0.0;
+  for (var a = 0u; a < A; a++) { z += exp(phi[base + a] - mx); }
+  return mx + log(z);
+}
+
+// What a pattern's answer distribution needs: its success rate s, and (trainable) the log normaliser.
+struct PatternAnswers {
+  s: f32,
+  lse: f32,
+}
+
+fn patternAnswers(i: u32, k: u32) -> PatternAnswers {
+  if (TRAINABLE) {
+    let lse = answerLogNorm(i, k);
+    return PatternAnswers(exp(phi[(i * K + k) * A] - lse), lse);
+  }
+  return PatternAnswers(rateOf(i, k), 0.0);
+}
+
+// P(a | q_i, k).
+fn answerProb(i: u32, k: u32, pa: PatternAnswers, a: u32) -> f32 {
+  if (TRAINABLE) { return exp(phi[(i * K + k) * A + a] - pa.lse); }
+  if (a == 0u) { return pa.s; }
+  return (1.0 - pa.s) * tables[k * (A - 1u) + a - 1u];
+}
+
+// Inverse-CDF draws; a u past the rounded total falls on the last index of nonzero mass.
+fn samplePattern(pi: ptr<function, array<f32, K>>, u: f32) -> u32 {
+  var c = 0.0;
+  var last = 0u;
+  for (var k = 0u; k < K; k++) {
+    let p = (*pi)[k];
+    if (p > 0.0) { last = k; }
+    c += p;
+    if (u < c) { return k; }
+  }
+  return last;
+}
+
+fn sampleAnswer(i: u32, k: u32, pa: PatternAnswers, u: f32) -> u32 {
+  var c = 0.0;
+  var last = 0u;
+  for (var a = 0u; a < A; a++) {
+    let p = answerProb(i, k, pa, a);
+    if (p > 0.0) { last = a; }
+    c += p;
+    if (u < c) { return a; }
+  }
+  return last;
+}
+
+fn xlogx(p: f32) -> f32 {
+  return select(0.0, p * log(p), p > 0.0);
+}
+
+// Entropy of P(. | q_i, k); frozen answers use H = h(s) + (1 - s) H(w).
+fn answerEntropy(i: u32, k: u32, pa: PatternAnswers) -> f32 {
+  if (TRAINABLE) {
+    var h = 0.0;
+    for (var a = 0u; a < A; a++) { h -= xlogx(answerProb(i, k, pa, a)); }
+    return h;
+  }
+  return -xlogx(pa.s) - xlogx(1.0 - pa.s) + (1.0 - pa.s) * tables[K * (A - 1u) + K + k];
+}
+
+// sum_a P(a | q_i, k)^2; frozen answers use s^2 + (1 - s)^2 sum_j w_j^2.
+fn answerSquareSum(i: u32, k: u32, pa: PatternAnswers) -> f32 {
+  if (TRAINABLE) {
+    var q = 0.0;
+    for (var a = 0u; a < A; a++) { let p = answerProb(i, k, pa, a); q += p * p; }
+    return q;
+  }
+  return pa.s * pa.s + (1.0 - pa.s) * (1.0 - pa.s) * tables[K * (A - 1u) + k];
+}
+
+// Reward of answer a under pattern k, averaged over the verifier's noise for RLVR.
+fn answerReward(i: u32, k: u32, pa: PatternAnswers, a: u32, majority: u32) -> f32 {
+  switch REWARD {
+    case REWARD_RLVR: { return select(FPR, TPR, a == 0u); }
+    case REWARD_CERTAINTY: { return answerProb(i, k, pa, a); }
+    case REWARD_ENTROPY: { return -answerEntropy(i, k, pa) / log(f32(A)); }
+    default: { return select(0.0, 1.0, a == majority); }
+  }
+}
+
+// The pattern's expected reward r_k = sum_a P(a|k) R(k, a).
+fn patternReward(i: u32, k: u32, pa: PatternAnswers, majority: u32) -> f32 {
+  switch REWARD {
+    case REWARD_RLVR: { return TPR * pa.s + FPR * (1.0 - pa.s); }
+    case REWARD_CERTAINTY: { return answerSquareSum(i, k, pa); }
+    case REWARD_ENTROPY: { return -answerEntropy(i, k, pa) / log(f32(A)); }
+    default: { return answerProb(i, k, pa, majority); }
+  }
+}
+
+// x += lr * step for gradient ascent; Adam keeps its moments in opt[mOff], opt[vOff].
+fn optimizerStep(x: f32, grad: f32, m: ptr<function, f32>, v: ptr<function, f32>, t: u32) -> f32 {
+  if (!ADAM) { return x + LR * grad; }
+  *m = ADAM_B1 * *m + (1.0 - ADAM_B1) * grad;
+  *v = ADAM_B2 * *v + (1.0 - ADAM_B2) * grad * grad;
+  let mHat = *m / (1.0 - pow(ADAM_B1, f32(t)));
+  let vHat = *v / (1.0 - pow(ADAM_B2, f32(t)));
+  return x + LR * mHat / (sqrt(vHat) + ADAM_EPS);
+}
+
+fn refLogProbs(out: ptr<function, array<f32, K>>) {
+  var r: array<f32, K>;
+  for (var k = 0u; k < K; k++) { r[k] = scratch[REF_OFF + k]; }
+  logSoftmax(&r, out);
+}
+
+// Adds -beta dKL(pi||pi_ref)/dtheta + c dH/dtheta (both exact) to grad.
+fn addRegularisers(lp: ptr<function, array<f32, K>>, grad: ptr<function, array<f32, K>>) {
+  if (KL_COEF == 0.0 && ENT_COEF == 0.0) { return; }
+  var lref: array<f32, K>;
+  refLogProbs(&lref);
+  var kl = 0.0;
+  var h = 0.0;
+  for (var k = 0u; k < K; k++) {
+    let p = exp((*lp)[k]);
+    kl += p * ((*lp)[k] - lref[k]);
+    h -= p * (*lp)[k];
+  }
+  for (var k = 0u; k < K; k++) {
+    let p = exp((*lp)[k]);
+    (*grad)[k] += -KL_COEF * p * ((*lp)[k] - lref[k] - kl) - ENT_COEF * p * ((*lp)[k] + h);
+  }
+}

@@ -1,0 +1,52 @@
+// Adapter and device: small capability helpers (webgpu-samples style). The caller passes the
+// GPU object, `navigator.gpu` in a browser or Dawn's `create()` in Node.
+
+export interface AdapterReport {
+  vendor: string;
+  architecture: string;
+  device: string;
+  description: string;
+  /** True for software adapters such as SwiftShader: their figures are never GPU figures. */
+  isFallback: boolean;
+}
+
+export interface Gpu {
+  device: GPUDevice;
+  adapter: AdapterReport;
+  hasTimestamps: boolean;
+}
+
+export function describeAdapter(adapter: GPUAdapter): AdapterReport {
+  const info = adapter.info;
+  const legacy = (adapter as unknown as { isFallbackAdapter?: boolean }).isFallbackAdapter;
+  const fallbackInfo = (info as unknown as { isFallbackAdapter?: boolean }).isFallbackAdapter;
+  return {
+    vendor: info.vendor,
+    architecture: info.architecture,
+    device: info.device,
+    description: info.description,
+    isFallback: fallbackInfo ?? legacy ?? /swiftshader|llvmpipe|lavapipe/i.test(`${info.architecture} ${info.description}`),
+  };
+}
+
+/** One line naming the adapter, printed next to every throughput figure. */
+export function adapterLine(a: AdapterReport): string {
+  const name = [a.vendor, a.architecture, a.description].filter(Boolean).join(' / ');
+  return a.isFallback ? `${name} (CPU fallback adapter: not a GPU figure)` : name;
+}
+
+/** Opens a device with the adapter's own buffer limits (the defaults cap buffers at 128-256 MiB). */
+export async function openGpu(gpu: GPU): Promise<Gpu> {
+  const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
+  if (!adapter) throw new Error('no WebGPU adapter found: enable WebGPU (Chrome: --enable-unsafe-webgpu) or install a Vulkan driver');
+  const hasTimestamps = adapter.features.has('timestamp-query');
+  const device = await adapter.requestDevice({
+    requiredFeatures: hasTimestamps ? ['timestamp-query'] : [],
+    requiredLimits: {
+      maxStorageBufferBindingSize: adapter.limits.maxStorageBufferBindingSize,
+      maxBufferSize: adapter.limits.maxBufferSize,
+      maxComputeWorkgroupStorageSize: adapter.limits.maxComputeWorkgroupStorageSize,
+    },
+  });
+  return { device, adapter: describeAdapter(adapter), hasTimestamps };
+}

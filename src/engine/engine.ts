@@ -1,0 +1,284 @@
+// The GPU engine: owns the buffers and pipelines of one run, encodes many RL steps per command
+// buffer, and reads back only the small metrics region (double-buffered), never the per-task
+// state unless a snapshot is asked for. Shared by the browser and Node.
+import type { Config } from '../model/config';
+import { buildTasks, type TaskTables } from '../model/tasks';
+import type { AdapterReport, Gpu } from './adapter';
+import { wgslHeader } from './header';
+import { checkLimits, makePlan, type Plan, type PlanOptions } from './plan';
+import { ENTRY_POINTS, moduleSource, type EntryPoint } from './shaders';
+
+const PARAMS_STRIDE = 256; // minUniformBufferOffsetAlignment
+
+/** The full state of a run: enough to resume it bit-exactly on the same adapter. */
+export interface Snapshot {
+  step: number;
+  theta: Float32Array;
+  opt: Float32Array;
+  phi: Float32Array;
+  refLogits: Float32Array;
+}
+
+/** Called once per batch with `rows` metric rows (row-major, plan.metrics per row) for steps firstStep.. */
+export type BatchCallback = (firstStep: number, metrics: Float32Array, rows: number) => void;
+
+export interface EngineOptions extends PlanOptions {
+  /** Precomputed task tables (the dashboard and tests reuse them); built from the config otherwise. */
+  tasks?: TaskTables;
+}
+
+interface Buffers {
+  params: GPUBuffer;
+  theta: GPUBuffer;
+  opt: GPUBuffer;
+  phi: GPUBuffer;
+  rates: GPUBuffer;
+  tables: GPUBuffer;
+  partials: GPUBuffer;
+  scratch: GPUBuffer;
+  record: GPUBuffer;
+  staging: [GPUBuffer, GPUBuffer];
+}
+
+export class Engine {
+  /** RL steps done so far. */
+  step = 0;
+  private stopRequested = false;
+  private batchCount = 0;
+
+  private constructor(
+    readonly gpu: Gpu,
+    readonly config: Config,
+    readonly plan: Plan,
+    readonly tasks: TaskTables,
+    private readonly buffers: Buffers,
+    private readonly pipelines: Record<EntryPoint, GPUComputePipeline>,
+    private readonly bindGroup: GPUBindGroup,
+  ) {}
+
+  get device(): GPUDevice {
+    return this.gpu.device;
+  }
+
+  get adapter(): AdapterReport {
+    return this.gpu.adapter;
+  }
+
+  static async create(gpu: Gpu, config: Config, opts: EngineOptions = {}): Promise<Engine> {
+    const { device } = gpu;
+    const plan = makePlan(config, opts);
+    checkLimits(config, plan, device.limits);
+    const tasks = opts.tasks ?? buildTasks(config);
+    const module = device.createShaderModule({ code: moduleSource(wgslHeader(config, plan)) });
+    const info = await module.getCompilationInfo();
+    const errors = info.messages.filter((m) => m.type === 'error');
+    if (errors.length) throw new Error(`WGSL compilation failed:\n${errors.map((m) => `${m.lineNum}:${m.linePos} ${m.message}`).join('\n')}`);
+
+    const storage = (read: boolean): GPUBindGroupLayoutEntry['buffer'] => ({ type: read ? 'read-only-storage' : 'storage' });
+    const layout = device.createBindGroupLayout({
+      entries: [
+        { binding: 0, visibility: GPUShaderStage.COMPUTE, buffer: { type: 'uniform', hasDynamicOffset: true, minBindingSize: 16 } },
+        ...[false, false, false, true, true, false, false, false].map((read, j) => ({ binding: j + 1, visibility: GPUShaderStage.COMPUTE, buffer: storage(read) })),
+      ],
+    });
+    const pipelineLayout = device.createPipelineLayout({ bindGroupLayouts: [layout] });
+    device.pushErrorScope('validation');
+    const pipelines = Object.fromEntries(
+      await Promise.all(
+        ENTRY_POINTS.map(async (entryPoint) => [entryPoint, await device.createComputePipelineAsync({ layout: pipelineLayout, compute: { module, entryPoint } })]),
+      ),
+    ) as Record<EntryPoint, GPUComputePipeline>;
+
+    const S = GPUBufferUsage.STORAGE;
+    const COPY = GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST;
+    const make = (floats: number, usage: number, label: string) => device.createBuffer({ label, size: Math.max(1, floats) * 4, usage });
+    const buffers: Buffers = {
+      params: device.createBuffer({ label: 'params', size: plan.stepsPerBatch * PARAMS_STRIDE, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST }),
+      theta: make(plan.thetaLen, S | COPY, 'theta'),
+      opt: make(plan.opt.len, S | COPY, 'adam state'),
+      phi: make(plan.phiLen, S | COPY, 'answer logits'),
+      rates: make(plan.ratesLen, S | COPY, 'success rates'),
+      tables: make(plan.tablesLen, S | COPY, 'answer tables'),
+      partials: make(plan.partialsLen, S, 'metric partials'),
+      scratch: make(plan.scratch.len, S | COPY, 'scratch'),
+      record: make(plan.recordLen, S | COPY, 'rollout record'),
+      staging: [0, 1].map((j) => make(plan.stepsPerBatch * plan.metrics, GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST, `metrics readback ${j}`)) as [
+        GPUBuffer,
+        GPUBuffer,
+      ],
+    };
+    const bindGroup = device.createBindGroup({
+      layout,
+      entries: [
+        { binding: 0, resource: { buffer: buffers.params, size: 16 } },
+        ...(['theta', 'opt', 'phi', 'rates', 'tables', 'partials', 'scratch', 'record'] as const).map((name, j) => ({
+          binding: j + 1,
+          resource: { buffer: buffers[name] },
+        })),
+      ],
+    });
+    const setupError = await device.popErrorScope();
+    if (setupError) throw new Error(`WebGPU setup failed: ${setupError.message}`);
+
+    const engine = new Engine(gpu, config, plan, tasks, buffers, pipelines, bindGroup);
+    engine.initialise();
+    return engine;
+  }
+
+  private initialise() {
+    const { device, buffers, config: c, plan } = this;
+    device.queue.writeBuffer(buffers.rates, 0, Float32Array.from(this.tasks.rates));
+    const K = c.patterns;
+    const tables = new Float32Array(plan.tablesLen);
+    tables.set(this.tasks.wrongWeights);
+    const w = this.tasks.wrongWeights;
+    const stride = c.answers - 1;
+    for (let k = 0; k < K; k++) {
+      let sq = 0;
+      let h = 0;
+      for (let j = 0; j < stride; j++) {
+        const x = w[k * stride + j];
+        sq += x * x;
+        if (x > 0) h -= x * Math.log(x);
+      }
+      tables[K * stride + k] = sq;
+      tables[K * stride + K + k] = h;
+    }
+    device.queue.writeBuffer(buffers.tables, 0, tables);
+    this.writeParams([{ step: 0, nSteps: 0, slot: 0 }]);
+    const enc = device.createCommandEncoder();
+    const pass = enc.beginComputePass();
+    pass.setBindGroup(0, this.bindGroup, [0]);
+    this.dispatchTasks(pass, 'initState');
+    if (c.sft && c.sft.steps > 0) this.dispatchTasks(pass, 'sft');
+    pass.end();
+    // pi_ref is the policy at the start of RL; every row is identical there, so row 0 serves all tasks.
+    enc.copyBufferToBuffer(buffers.theta, 0, buffers.scratch, plan.scratch.ref * 4, K * 4);
+    device.queue.submit([enc.finish()]);
+  }
+
+  private dispatchTasks(pass: GPUComputePassEncoder, entry: EntryPoint) {
+    pass.setPipeline(this.pipelines[entry]);
+    pass.dispatchWorkgroups(...this.plan.workgroups);
+  }
+
+  private dispatchOne(pass: GPUComputePassEncoder, entry: EntryPoint, workgroups = 1) {
+    pass.setPipeline(this.pipelines[entry]);
+    pass.dispatchWorkgroups(workgroups);
+  }
+
+  private writeParams(entries: { step: number; nSteps: number; slot: number }[]) {
+    const data = new Uint32Array((entries.length * PARAMS_STRIDE) / 4);
+    entries.forEach((e, j) => data.set([e.step, e.nSteps, e.slot, 0], (j * PARAMS_STRIDE) / 4));
+    this.device.queue.writeBuffer(this.buffers.params, 0, data);
+  }
+
+  /** Encodes `n` steps starting at RL step this.step + 1, their metrics landing in rows 0..n-1. */
+  private encodeBatch(n: number): GPUCommandBuffer {
+    const { config: c, plan } = this;
+    const shared = c.policy === 'shared';
+    const batchScale = c.estimator === 'grpo' && c.scale === 'batch';
+    const chunks: { step: number; nSteps: number; slot: number }[] = [];
+    for (let slot = 0; slot < n; slot += plan.fusedSteps) chunks.push({ step: this.step + 1 + slot, nSteps: Math.min(plan.fusedSteps, n - slot), slot });
+    this.writeParams(chunks);
+    const enc = this.device.createCommandEncoder();
+    const pass = enc.beginComputePass();
+    chunks.forEach((chunk, j) => {
+      pass.setBindGroup(0, this.bindGroup, [j * PARAMS_STRIDE]);
+      if (batchScale) {
+        this.dispatchTasks(pass, 'batchStats');
+        this.dispatchOne(pass, 'batchReduce');
+      }
+      this.dispatchTasks(pass, 'step');
+      if (shared) {
+        this.dispatchOne(pass, 'sharedUpdate');
+        this.dispatchTasks(pass, 'sharedMetrics');
+      }
+      this.dispatchOne(pass, 'finalize', chunk.nSteps);
+    });
+    pass.end();
+    const staging = this.buffers.staging[this.batchCount % 2];
+    enc.copyBufferToBuffer(this.buffers.scratch, plan.scratch.metrics * 4, staging, 0, n * plan.metrics * 4);
+    return enc.finish();
+  }
+
+  /**
+   * Runs `steps` RL steps, calling `onBatch` with each batch's metrics as they arrive. The next
+   * batch is already queued while one is read back, so the GPU never waits for the caller.
+   */
+  async run(steps: number, onBatch?: BatchCallback): Promise<void> {
+    this.stopRequested = false;
+    let pending: Promise<void> | undefined;
+    let remaining = steps;
+    while (remaining > 0 && !this.stopRequested) {
+      const n = Math.min(remaining, this.plan.stepsPerBatch);
+      const firstStep = this.step + 1;
+      this.device.queue.submit([this.encodeBatch(n)]);
+      const staging = this.buffers.staging[this.batchCount % 2];
+      this.batchCount++;
+      this.step += n;
+      remaining -= n;
+      const readback = staging.mapAsync(GPUMapMode.READ).then(() => {
+        const rows = new Float32Array(staging.getMappedRange(0, n * this.plan.metrics * 4).slice(0));
+        staging.unmap();
+        return rows;
+      });
+      if (pending) await pending;
+      pending = readback.then((rows) => onBatch?.(firstStep, rows, n));
+    }
+    await pending;
+  }
+
+  /** Asks a running `run` to stop after the batch in flight. */
+  stop(): void {
+    this.stopRequested = true;
+  }
+
+  private async read(buffer: GPUBuffer, offsetFloats: number, floats: number): Promise<ArrayBuffer> {
+    const staging = this.device.createBuffer({ size: Math.max(1, floats) * 4, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+    const enc = this.device.createCommandEncoder();
+    if (floats > 0) enc.copyBufferToBuffer(buffer, offsetFloats * 4, staging, 0, floats * 4);
+    this.device.queue.submit([enc.finish()]);
+    await staging.mapAsync(GPUMapMode.READ);
+    const data = staging.getMappedRange().slice(0, floats * 4);
+    staging.destroy();
+    return data;
+  }
+
+  /** The full per-task state (large: only on request). */
+  async snapshot(): Promise<Snapshot> {
+    const { buffers, plan } = this;
+    const [theta, opt, phi, refLogits] = await Promise.all([
+      this.read(buffers.theta, 0, plan.thetaLen),
+      this.read(buffers.opt, 0, plan.opt.len),
+      this.read(buffers.phi, 0, plan.phiLen),
+      this.read(buffers.scratch, plan.scratch.ref, this.config.patterns),
+    ]);
+    return { step: this.step, theta: new Float32Array(theta), opt: new Float32Array(opt), phi: new Float32Array(phi), refLogits: new Float32Array(refLogits) };
+  }
+
+  restore(s: Snapshot): void {
+    const { buffers, plan, device } = this;
+    const expect = (name: string, got: number, want: number) => {
+      if (got !== want) throw new Error(`snapshot does not fit this run: ${name} has ${got} values, expected ${want}`);
+    };
+    expect('theta', s.theta.length, plan.thetaLen);
+    expect('opt', s.opt.length, plan.opt.len);
+    expect('phi', s.phi.length, plan.phiLen);
+    device.queue.writeBuffer(buffers.theta, 0, s.theta);
+    if (s.opt.length) device.queue.writeBuffer(buffers.opt, 0, s.opt);
+    if (s.phi.length) device.queue.writeBuffer(buffers.phi, 0, s.phi);
+    device.queue.writeBuffer(buffers.scratch, plan.scratch.ref * 4, s.refLogits);
+    this.step = s.step;
+  }
+
+  /** (pattern | answer << 8) of every rollout of the last step, task-major; needs `record: true`. */
+  async readRecord(): Promise<Uint32Array> {
+    if (this.plan.recordLen === 0) throw new Error('this engine was created without { record: true }');
+    return new Uint32Array(await this.read(this.buffers.record, 0, this.plan.recordLen));
+  }
+
+  destroy(): void {
+    for (const b of Object.values(this.buffers).flat()) b.destroy();
+  }
+}

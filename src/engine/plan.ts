@@ -1,0 +1,117 @@
+// Sizes of every GPU buffer and region for one config, and the check against the adapter's
+// limits that refuses a config up front, with the numbers, instead of failing deep in WebGPU.
+import { ConfigError, type Config } from '../model/config';
+import { metricLayout, type MetricLayout } from '../model/metrics';
+
+/** Threads per workgroup (one task each) and metrics summed per pass of the workgroup reduction. */
+export const WORKGROUP = 64;
+export const CHUNK = 16;
+const MAX_WORKGROUPS_PER_DIM = 65535;
+/** Partials of fused steps are bounded to this many bytes. */
+const PARTIALS_BUDGET = 32 << 20;
+/** Rollouts per submitted batch: large enough to amortise a submit, small enough to stream metrics often. */
+const ROLLOUTS_PER_BATCH = 1 << 21;
+const MAX_STEPS_PER_BATCH = 256;
+
+export interface Plan {
+  layout: MetricLayout;
+  metrics: number; // M
+  perTaskRates: boolean;
+  workgroups: [number, number]; // dispatch size (x, y) of the per-task kernels
+  numWorkgroups: number; // x * y
+  thetaLen: number;
+  phiLen: number;
+  opt: { thetaM: number; thetaV: number; phiM: number; phiV: number; len: number };
+  ratesLen: number;
+  tablesLen: number;
+  stepsPerBatch: number;
+  fusedSteps: number; // steps per dispatch of the tabular step kernel
+  partialsLen: number;
+  scratch: { ref: number; batch: number; gradPartials: number; gradSum: number; batchPartials: number; metrics: number; len: number };
+  recordLen: number;
+}
+
+export interface PlanOptions {
+  /** Record every rollout's (pattern, answer) of the last step (tests). */
+  record?: boolean;
+  /** Override the number of steps per submitted batch. */
+  stepsPerBatch?: number;
+}
+
+export function makePlan(c: Config, opts: PlanOptions = {}): Plan {
+  const { tasks: N, patterns: K, answers: A } = c;
+  const layout = metricLayout(c);
+  const M = layout.names.length;
+  const wgNeeded = Math.ceil(N / WORKGROUP);
+  const y = Math.ceil(wgNeeded / MAX_WORKGROUPS_PER_DIM);
+  const x = Math.ceil(wgNeeded / y);
+  const numWorkgroups = x * y;
+  const shared = c.policy === 'shared';
+  const thetaLen = shared ? K : N * K;
+  const phiLen = c.answerMode === 'trainable' ? N * K * A : 0;
+  const adam = c.optimizer === 'adam';
+  const opt = { thetaM: 0, thetaV: thetaLen, phiM: 2 * thetaLen, phiV: 2 * thetaLen + phiLen, len: adam ? 2 * (thetaLen + phiLen) : 0 };
+  const rolloutsPerStep = N * (c.estimator === 'expected' ? 1 : c.group);
+  const stepsPerBatch = Math.min(c.steps, opts.stepsPerBatch ?? Math.max(1, Math.min(MAX_STEPS_PER_BATCH, Math.floor(ROLLOUTS_PER_BATCH / rolloutsPerStep))));
+  const stepBytes = numWorkgroups * M * 4;
+  const unfused = shared || (c.estimator === 'grpo' && c.scale === 'batch');
+  const fusedSteps = unfused ? 1 : Math.max(1, Math.min(stepsPerBatch, Math.floor(PARTIALS_BUDGET / stepBytes)));
+  const batchScale = c.estimator === 'grpo' && c.scale === 'batch';
+  let at = 0;
+  const region = (len: number) => ((at += len), at - len);
+  const scratch = {
+    ref: region(K),
+    batch: region(2),
+    gradPartials: region(shared ? numWorkgroups * K : 0),
+    gradSum: region(K),
+    batchPartials: region(batchScale ? numWorkgroups * 3 : 0),
+    metrics: region(stepsPerBatch * M),
+    len: 0,
+  };
+  scratch.len = at;
+  return {
+    layout,
+    metrics: M,
+    perTaskRates: c.successBeta !== undefined,
+    workgroups: [x, y],
+    numWorkgroups,
+    thetaLen,
+    phiLen,
+    opt,
+    ratesLen: c.successBeta ? N * K : K,
+    tablesLen: K * (A - 1) + 2 * K,
+    stepsPerBatch,
+    fusedSteps,
+    partialsLen: fusedSteps * numWorkgroups * M,
+    scratch,
+    recordLen: opts.record ? N * c.group : 0,
+  };
+}
+
+const gb = (bytes: number) => `${(bytes / 1e9).toFixed(2)} GB`;
+
+/** Throws a ConfigError naming `tasks` when a buffer would exceed the adapter's limits. */
+export function checkLimits(c: Config, plan: Plan, limits: Pick<GPUSupportedLimits, 'maxStorageBufferBindingSize' | 'maxBufferSize'>): void {
+  const limit = Math.min(limits.maxStorageBufferBindingSize, limits.maxBufferSize);
+  const K = c.patterns;
+  const tabular = c.policy === 'tabular';
+  const phiPerTask = c.answerMode === 'trainable' ? K * c.answers * 4 : 0;
+  const adamPerTask = c.optimizer === 'adam' ? 2 * ((tabular ? K * 4 : 0) + phiPerTask) : 0;
+  const perTask: [string, number, number][] = [
+    ['pattern logits (theta)', plan.thetaLen * 4, tabular ? K * 4 : 0],
+    ['answer logits (phi)', plan.phiLen * 4, phiPerTask],
+    ['Adam state', plan.opt.len * 4, adamPerTask],
+    ['success rates', plan.ratesLen * 4, plan.perTaskRates ? K * 4 : 0],
+    ['rollout record', plan.recordLen * 4, plan.recordLen > 0 ? c.group * 4 : 0],
+    ['metric partials', plan.partialsLen * 4, 0],
+  ];
+  for (const [what, bytes, bytesPerTask] of perTask) {
+    if (bytes <= limit) continue;
+    const maxTasks = bytesPerTask > 0 ? Math.floor(limit / bytesPerTask) : undefined;
+    throw new ConfigError(
+      'tasks',
+      `${c.tasks} tasks need ${gb(bytes)} for the ${what}, above this adapter's buffer limit of ${gb(limit)}` +
+        (maxTasks ? `; allowed here: 1..${maxTasks} with this config` : ''),
+    );
+  }
+}

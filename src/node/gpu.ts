@@ -1,0 +1,18 @@
+// WebGPU in Node through Dawn (npm `webgpu`). The Dawn instance is kept for the process's
+// lifetime: letting it be collected while devices live crashes the process.
+import { create, globals } from 'webgpu';
+import { openGpu, type Gpu } from '../engine/adapter';
+
+let instance: GPU | undefined;
+
+export function nodeGpuInstance(): GPU {
+  if (!instance) {
+    Object.assign(globalThis, globals);
+    instance = create([]);
+  }
+  return instance;
+}
+
+export function openNodeGpu(): Promise<Gpu> {
+  return openGpu(nodeGpuInstance());
+}
