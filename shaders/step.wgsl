@@ -39,14 +39,19 @@ fn sampleGroup(i: u32, t: u32, pi: ptr<function, array<f32, K>>, pas: ptr<functi
   return majority;
 }
 
-fn advantage(r: f32, mean: f32, sum: f32, sd: f32) -> f32 {
+// Every sampled estimator's advantage is (G R_g - S) times a per-group factor (S = sum of the
+// group's rewards): reinforce R - S/G, rloo R - (S - R)/(G-1), grpo (R - S/G)/(std + eps).
+// Keeping G R_g - S apart from the factor keeps 0/1 rewards in exact integer arithmetic, so
+// advantages that cancel in exact arithmetic cancel in f32 too (Adam would turn any residue
+// into a full step).
+fn advantageFactor(sd: f32) -> f32 {
   switch ESTIMATOR {
-    case EST_REINFORCE: { return r - mean; }
-    case EST_RLOO: { return r - (sum - r) / f32(G - 1u); }
-    default: {
-      if (SCALE == SCALE_NONE) { return r - mean; }
-      return (r - mean) / (sd + EPS_GRPO);
+    case EST_RLOO: { return 1.0 / f32(max(G, 2u) - 1u); } // G >= 2 when sampled
+    case EST_GRPO: {
+      if (SCALE == SCALE_NONE) { return 1.0 / f32(G); }
+      return 1.0 / (f32(G) * (sd + EPS_GRPO));
     }
+    default: { return 1.0 / f32(G); }
   }
 }
 
@@ -102,27 +107,30 @@ fn taskGradient(i: u32, t: u32, lp: ptr<function, array<f32, K>>, grad: ptr<func
   var rg: array<f32, G>;
   let majority = sampleGroup(i, t, &pi, &pas, &kg, &ag, &rg);
   var sum = 0.0;
-  for (var g = 0u; g < G; g++) { sum += rg[g]; }
-  let mean = sum / f32(G);
-  var ss = 0.0;
   var allEqual = true;
   for (var g = 0u; g < G; g++) {
-    ss += (rg[g] - mean) * (rg[g] - mean);
+    sum += rg[g];
     allEqual = allEqual && rg[g] == rg[0];
   }
-  var sd = sqrt(ss / f32(G - 1u)); // sample std (divisor G - 1), as in TRL
-  if (SCALE == SCALE_BATCH) { sd = scratch[BATCH_OFF + 1u]; }
-
-  // grad_k = (1/G) sum_g Adv_g (1[k_g = k] - pi_k); rg now holds the advantages.
-  var perPattern: array<f32, K>;
-  var advSum = 0.0;
+  let mean = sum / f32(G);
+  // rg becomes G R_g - S; equal rewards centre to exactly 0 whatever the rounding of S.
+  var ss = 0.0;
   for (var g = 0u; g < G; g++) {
-    let adv = advantage(rg[g], mean, sum, sd);
-    rg[g] = adv;
-    perPattern[kg[g]] += adv;
-    advSum += adv;
+    rg[g] = select(f32(G) * rg[g] - sum, 0.0, allEqual);
+    ss += rg[g] * rg[g];
   }
-  for (var k = 0u; k < K; k++) { (*grad)[k] = (perPattern[k] - pi[k] * advSum) / f32(G); }
+  var sd = sqrt(ss / f32(G * G * (max(G, 2u) - 1u))); // sample std (divisor G - 1), as in TRL
+  if (SCALE == SCALE_BATCH) { sd = scratch[BATCH_OFF + 1u]; }
+  let factor = advantageFactor(sd);
+
+  // grad_k = (1/G) sum_g Adv_g (1[k_g = k] - pi_k). The advantages of every sampled estimator sum
+  // to zero exactly, so the pi_k term is dropped rather than carrying the f32 residue of that sum.
+  var perPattern: array<f32, K>;
+  for (var g = 0u; g < G; g++) { perPattern[kg[g]] += rg[g]; }
+  for (var k = 0u; k < K; k++) {
+    perPattern[k] *= factor;
+    (*grad)[k] = perPattern[k] / f32(G);
+  }
 
   if (TRAINABLE) {
     // d/dphi[k,a] of (1/G) sum_g Adv_g log P(a_g | k_g) = (1/G) (C[k,a] - P(a|k) S_k).
@@ -131,7 +139,7 @@ fn taskGradient(i: u32, t: u32, lp: ptr<function, array<f32, K>>, grad: ptr<func
       for (var a = 0u; a < A; a++) {
         var c = 0.0;
         for (var g = 0u; g < G; g++) { c += select(0.0, rg[g], kg[g] == k && ag[g] == a); }
-        ga[a] = (c - answerProb(i, k, pas[k], a) * perPattern[k]) / f32(G);
+        ga[a] = (c * factor - answerProb(i, k, pas[k], a) * perPattern[k]) / f32(G);
       }
       for (var a = 0u; a < A; a++) { updateAnswerLogit((i * K + k) * A + a, ga[a], t); }
     }
@@ -139,10 +147,17 @@ fn taskGradient(i: u32, t: u32, lp: ptr<function, array<f32, K>>, grad: ptr<func
   return RolloutStats(mean, select(0.0, 1.0, allEqual), select(0.0, 1.0, majority == 0u));
 }
 
-// 1 - (1 - acc)^k, with 0^k = 0.
-fn passAt(acc: f32, k: f32) -> f32 {
-  let q = 1.0 - acc;
-  return 1.0 - select(exp(k * log(q)), 0.0, q <= 0.0);
+// 1 - (1 - acc)^k by binary powering: exact for k = 1, and no log of 0.
+fn passAt(acc: f32, k: u32) -> f32 {
+  var base = max(1.0 - acc, 0.0);
+  var e = k;
+  var q = 1.0;
+  while (e > 0u) {
+    if ((e & 1u) == 1u) { q *= base; }
+    base *= base;
+    e >>= 1u;
+  }
+  return 1.0 - q;
 }
 
 // The policy metrics of task i (MODEL.md §5) for log-probabilities lp, written into out.

@@ -6,7 +6,7 @@ import { buildTasks, type TaskTables } from '../model/tasks';
 import type { AdapterReport, Gpu } from './adapter';
 import { wgslHeader } from './header';
 import { checkLimits, makePlan, type Plan, type PlanOptions } from './plan';
-import { ENTRY_POINTS, moduleSource, type EntryPoint } from './shaders';
+import { entryPointsFor, moduleSource, type EntryPoint } from './shaders';
 
 const PARAMS_STRIDE = 256; // minUniformBufferOffsetAlignment
 
@@ -20,7 +20,7 @@ export interface Snapshot {
 }
 
 /** Called once per batch with `rows` metric rows (row-major, plan.metrics per row) for steps firstStep.. */
-export type BatchCallback = (firstStep: number, metrics: Float32Array, rows: number) => void;
+export type BatchCallback = (firstStep: number, metrics: Float32Array | Float64Array, rows: number) => void;
 
 export interface EngineOptions extends PlanOptions {
   /** Precomputed task tables (the dashboard and tests reuse them); built from the config otherwise. */
@@ -83,9 +83,10 @@ export class Engine {
     });
     const pipelineLayout = device.createPipelineLayout({ bindGroupLayouts: [layout] });
     device.pushErrorScope('validation');
+    // Only the kernels this config dispatches are compiled (a software adapter compiles slowly).
     const pipelines = Object.fromEntries(
       await Promise.all(
-        ENTRY_POINTS.map(async (entryPoint) => [entryPoint, await device.createComputePipelineAsync({ layout: pipelineLayout, compute: { module, entryPoint } })]),
+        entryPointsFor(config).map(async (entryPoint) => [entryPoint, await device.createComputePipelineAsync({ layout: pipelineLayout, compute: { module, entryPoint } })]),
       ),
     ) as Record<EntryPoint, GPUComputePipeline>;
 

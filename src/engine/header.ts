@@ -46,7 +46,7 @@ export function wgslHeader(c: Config, plan: Plan): string {
     ['SFT_LR', 'f32', f32(c.sft?.lr ?? 0)],
     ['SFT_TARGET', `array<f32, ${K}>`, f32Array(c.sft?.target ?? c.init)],
     ['NUM_PASSK', 'u32', u32(c.passK.length)],
-    ['PASSK', `array<f32, ${c.passK.length}>`, f32Array(c.passK)],
+    ['PASSK', `array<u32, ${c.passK.length}>`, `array<u32, ${c.passK.length}>(${c.passK.map(u32).join(', ')})`],
     ['M_MASS', 'u32', u32(plan.layout.mass)],
     ['M_PASSK', 'u32', u32(plan.layout.passAt)],
     ['M_SRATE', 'u32', u32(Math.max(0, plan.layout.successRate))],

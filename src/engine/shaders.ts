@@ -6,9 +6,18 @@ import model from '../../shaders/model.wgsl?raw';
 import step from '../../shaders/step.wgsl?raw';
 import init from '../../shaders/init.wgsl?raw';
 import batch from '../../shaders/batch.wgsl?raw';
+import type { Config } from '../model/config';
 
-export const ENTRY_POINTS = ['initState', 'sft', 'batchStats', 'batchReduce', 'step', 'sharedUpdate', 'sharedMetrics', 'finalize'] as const;
-export type EntryPoint = (typeof ENTRY_POINTS)[number];
+export type EntryPoint = 'initState' | 'sft' | 'batchStats' | 'batchReduce' | 'step' | 'sharedUpdate' | 'sharedMetrics' | 'finalize';
+
+/** The kernels a config dispatches. */
+export function entryPointsFor(c: Config): EntryPoint[] {
+  const entries: EntryPoint[] = ['initState', 'step', 'finalize'];
+  if (c.sft && c.sft.steps > 0) entries.push('sft');
+  if (c.estimator === 'grpo' && c.scale === 'batch') entries.push('batchStats', 'batchReduce');
+  if (c.policy === 'shared') entries.push('sharedUpdate', 'sharedMetrics');
+  return entries;
+}
 
 export function moduleSource(header: string): string {
   return [header, philox, bindings, model, step, init, batch].join('\n');

@@ -281,20 +281,29 @@ const logitsOf = (P: Params, s: State, i: number) => {
   return s.theta.subarray(row * K, (row + 1) * K);
 };
 
+export interface StepResult {
+  state: State;
+  metrics: Float64Array;
+  /** (pattern | answer << 8) of every rollout, task-major, as the GPU records them; empty in expected mode. */
+  rollouts: Uint32Array;
+}
+
 /** One RL step for every task: returns the next state and the metrics of MODEL.md §5. */
-export function step(P: Params, s: State): { state: State; metrics: Float64Array } {
+export function step(P: Params, s: State): StepResult {
   const { tasks: N, patterns: K, answers: A, estimator, policy } = P.cfg;
   const t = s.t + 1;
   const pis = Array.from({ length: N }, (_, i) => softmax(logitsOf(P, s, i)));
   const dists = Array.from({ length: N }, (_, i) => Array.from({ length: K }, (_, k) => answerDist(P, s, i, k)));
 
   let steps: TaskStep[];
+  let rollouts = new Uint32Array(0);
   if (estimator === 'expected') {
     steps = pis.map((pi, i) => expectedTaskStep(P, pi, dists[i]));
   } else {
     const groups = pis.map((pi, i) => sampleGroup(P, s, i, pi, dists[i]));
     const batchStd = sampleStd(groups.flatMap((g) => g.rewards));
     steps = groups.map((ro, i) => sampledTaskStep(P, pis[i], dists[i], ro, batchStd));
+    rollouts = Uint32Array.from(groups.flatMap((g) => g.patterns.map((k, j) => k | (g.answers[j] << 8))));
   }
 
   const next = cloneState(s);
@@ -310,7 +319,7 @@ export function step(P: Params, s: State): { state: State; metrics: Float64Array
     });
   }
   if (P.cfg.answerMode === 'trainable') steps.forEach((ts, i) => applyUpdate(P, next.phi, next.phiM, next.phiV, i * K * A, ts.gradPhi, t));
-  return { state: next, metrics: metricsOf(P, next, steps) };
+  return { state: next, metrics: metricsOf(P, next, steps), rollouts };
 }
 
 /** Metrics of the policy after the update, with the rollout statistics of the step that made it. */

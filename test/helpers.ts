@@ -1,0 +1,48 @@
+// Shared by the GPU tests: one Dawn device per test file, and conversions between the GPU
+// engine's float32 snapshot and the CPU reference's float64 state.
+import { Engine, type Snapshot } from '../src/engine/engine';
+import type { Gpu } from '../src/engine/adapter';
+import { parseConfig, type Config, type ConfigInput } from '../src/model/config';
+import { openNodeGpu } from '../src/node/gpu';
+import type { Params, State } from '../src/reference/reference';
+
+let gpu: Promise<Gpu> | undefined;
+
+/** The test device. No adapter is a failure, never a skip: the suite exists to run the WGSL. */
+export function testGpu(): Promise<Gpu> {
+  gpu ??= openNodeGpu();
+  return gpu;
+}
+
+export async function engineFor(input: ConfigInput, opts: Parameters<typeof Engine.create>[2] = {}): Promise<Engine> {
+  return Engine.create(await testGpu(), parseConfig(input), opts);
+}
+
+export function toState(P: Params, s: Snapshot): State {
+  const nTheta = s.theta.length;
+  const nPhi = s.phi.length;
+  const adam = P.cfg.optimizer === 'adam';
+  const f64 = (a: Float32Array) => Float64Array.from(a);
+  return {
+    t: s.step,
+    theta: f64(s.theta),
+    thetaM: adam ? f64(s.opt.subarray(0, nTheta)) : new Float64Array(0),
+    thetaV: adam ? f64(s.opt.subarray(nTheta, 2 * nTheta)) : new Float64Array(0),
+    phi: f64(s.phi),
+    phiM: adam ? f64(s.opt.subarray(2 * nTheta, 2 * nTheta + nPhi)) : new Float64Array(0),
+    phiV: adam ? f64(s.opt.subarray(2 * nTheta + nPhi)) : new Float64Array(0),
+    refLogits: f64(s.refLogits),
+  };
+}
+
+/** Runs `steps` steps and returns the metric rows. */
+export async function runRows(engine: Engine, steps: number): Promise<Float32Array[]> {
+  const rows: Float32Array[] = [];
+  const M = engine.plan.metrics;
+  await engine.run(steps, (_first, values, n) => {
+    for (let r = 0; r < n; r++) rows.push(Float32Array.from(values.subarray(r * M, (r + 1) * M)));
+  });
+  return rows;
+}
+
+export type { Config };
