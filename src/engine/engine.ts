@@ -5,7 +5,7 @@ import type { Config } from '../model/config';
 import { buildTasks, type TaskTables } from '../model/tasks';
 import type { AdapterReport, Gpu } from './adapter';
 import { wgslHeader } from './header';
-import { checkLimits, makePlan, type Plan, type PlanOptions } from './plan';
+import { checkLimits, HIST_BINS, makePlan, type Plan, type PlanOptions } from './plan';
 import { entryPointsFor, moduleSource, type EntryPoint } from './shaders';
 
 const PARAMS_STRIDE = 256; // minUniformBufferOffsetAlignment
@@ -52,7 +52,9 @@ export class Engine {
     readonly plan: Plan,
     readonly tasks: TaskTables,
     private readonly buffers: Buffers,
-    private readonly pipelines: Record<EntryPoint, GPUComputePipeline>,
+    private readonly module: GPUShaderModule,
+    private readonly pipelineLayout: GPUPipelineLayout,
+    private readonly pipelines: Partial<Record<EntryPoint, GPUComputePipeline>>,
     private readonly bindGroup: GPUBindGroup,
   ) {}
 
@@ -88,7 +90,7 @@ export class Engine {
       await Promise.all(
         entryPointsFor(config).map(async (entryPoint) => [entryPoint, await device.createComputePipelineAsync({ layout: pipelineLayout, compute: { module, entryPoint } })]),
       ),
-    ) as Record<EntryPoint, GPUComputePipeline>;
+    ) as Partial<Record<EntryPoint, GPUComputePipeline>>;
 
     const S = GPUBufferUsage.STORAGE;
     const COPY = GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST;
@@ -121,7 +123,7 @@ export class Engine {
     const setupError = await device.popErrorScope();
     if (setupError) throw new Error(`WebGPU setup failed: ${setupError.message}`);
 
-    const engine = new Engine(gpu, config, plan, tasks, buffers, pipelines, bindGroup);
+    const engine = new Engine(gpu, config, plan, tasks, buffers, module, pipelineLayout, pipelines, bindGroup);
     engine.initialise();
     return engine;
   }
@@ -158,13 +160,19 @@ export class Engine {
     device.queue.submit([enc.finish()]);
   }
 
+  private pipeline(entry: EntryPoint): GPUComputePipeline {
+    const p = this.pipelines[entry];
+    if (!p) throw new Error(`kernel ${entry} was not compiled for this config`);
+    return p;
+  }
+
   private dispatchTasks(pass: GPUComputePassEncoder, entry: EntryPoint) {
-    pass.setPipeline(this.pipelines[entry]);
+    pass.setPipeline(this.pipeline(entry));
     pass.dispatchWorkgroups(...this.plan.workgroups);
   }
 
   private dispatchOne(pass: GPUComputePassEncoder, entry: EntryPoint, workgroups = 1) {
-    pass.setPipeline(this.pipelines[entry]);
+    pass.setPipeline(this.pipeline(entry));
     pass.dispatchWorkgroups(workgroups);
   }
 
@@ -271,6 +279,28 @@ export class Engine {
     if (s.phi.length) device.queue.writeBuffer(buffers.phi, 0, s.phi);
     device.queue.writeBuffer(buffers.scratch, plan.scratch.ref * 4, s.refLogits);
     this.step = s.step;
+  }
+
+  /**
+   * Histograms over [0, 1] (HIST_BINS bins each) of every task's best-pattern mass and accuracy
+   * under the current policy, computed on the GPU; only the 2 x HIST_BINS counts are read back.
+   * Its kernels are compiled on first use.
+   */
+  async histograms(): Promise<{ bestMass: Float32Array; accuracy: Float32Array }> {
+    const { device, plan } = this;
+    for (const entryPoint of ['histogram', 'histogramReduce'] as const) {
+      this.pipelines[entryPoint] ??= await device.createComputePipelineAsync({ layout: this.pipelineLayout, compute: { module: this.module, entryPoint } });
+    }
+    this.writeParams([{ step: this.step, nSteps: 0, slot: 0 }]);
+    const enc = device.createCommandEncoder();
+    const pass = enc.beginComputePass();
+    pass.setBindGroup(0, this.bindGroup, [0]);
+    this.dispatchTasks(pass, 'histogram');
+    this.dispatchOne(pass, 'histogramReduce');
+    pass.end();
+    device.queue.submit([enc.finish()]);
+    const counts = new Float32Array(await this.read(this.buffers.scratch, plan.scratch.hist, 2 * HIST_BINS));
+    return { bestMass: counts.subarray(0, HIST_BINS), accuracy: counts.subarray(HIST_BINS) };
   }
 
   /** (pattern | answer << 8) of every rollout of the last step, task-major; needs `record: true`. */

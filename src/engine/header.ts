@@ -4,7 +4,7 @@ import type { Config } from '../model/config';
 import { ADAM, CONVERGED_MASS, EPS_GRPO, PHI_FLOOR } from '../model/constants';
 import { ESTIMATORS, REWARDS, SCALES } from '../model/config';
 import { STREAM_ROLLOUT } from '../model/rng';
-import { CHUNK, WORKGROUP, type Plan } from './plan';
+import { CHUNK, HIST_BINS, WORKGROUP, type Plan } from './plan';
 
 /** An f32 literal that parses back to exactly Math.fround(x). */
 export function f32(x: number): string {
@@ -60,6 +60,8 @@ export function wgslHeader(c: Config, plan: Plan): string {
     ['GRADSUM_OFF', 'u32', u32(plan.scratch.gradSum)],
     ['BATCHP_OFF', 'u32', u32(plan.scratch.batchPartials)],
     ['METRICS_OFF', 'u32', u32(plan.scratch.metrics)],
+    ['HIST_OFF', 'u32', u32(plan.scratch.hist)],
+    ['HIST_BINS', 'u32', u32(HIST_BINS)],
     ['ADAM_B1', 'f32', f32(ADAM.beta1)],
     ['ADAM_B2', 'f32', f32(ADAM.beta2)],
     ['ADAM_EPS', 'f32', f32(ADAM.eps)],

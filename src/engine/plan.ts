@@ -6,6 +6,8 @@ import { metricLayout, type MetricLayout } from '../model/metrics';
 /** Threads per workgroup (one task each) and metrics summed per pass of the workgroup reduction. */
 export const WORKGROUP = 64;
 export const CHUNK = 16;
+/** Bins of the per-task histograms (best-pattern mass, accuracy) over [0, 1]. */
+export const HIST_BINS = 40;
 const MAX_WORKGROUPS_PER_DIM = 65535;
 /** Partials of fused steps are bounded to this many bytes. */
 const PARTIALS_BUDGET = 32 << 20;
@@ -27,7 +29,7 @@ export interface Plan {
   stepsPerBatch: number;
   fusedSteps: number; // steps per dispatch of the tabular step kernel
   partialsLen: number;
-  scratch: { ref: number; batch: number; gradPartials: number; gradSum: number; batchPartials: number; metrics: number; len: number };
+  scratch: { ref: number; batch: number; gradPartials: number; gradSum: number; batchPartials: number; metrics: number; hist: number; len: number };
   recordLen: number;
 }
 
@@ -66,6 +68,7 @@ export function makePlan(c: Config, opts: PlanOptions = {}): Plan {
     gradSum: region(K),
     batchPartials: region(batchScale ? numWorkgroups * 3 : 0),
     metrics: region(stepsPerBatch * M),
+    hist: region(2 * HIST_BINS),
     len: 0,
   };
   scratch.len = at;
@@ -82,7 +85,7 @@ export function makePlan(c: Config, opts: PlanOptions = {}): Plan {
     tablesLen: K * (A - 1) + 2 * K,
     stepsPerBatch,
     fusedSteps,
-    partialsLen: fusedSteps * numWorkgroups * M,
+    partialsLen: numWorkgroups * Math.max(fusedSteps * M, 2 * HIST_BINS),
     scratch,
     recordLen: opts.record ? N * c.group : 0,
   };

@@ -6,9 +6,10 @@ import model from '../../shaders/model.wgsl?raw';
 import step from '../../shaders/step.wgsl?raw';
 import init from '../../shaders/init.wgsl?raw';
 import batch from '../../shaders/batch.wgsl?raw';
+import histogram from '../../shaders/histogram.wgsl?raw';
 import type { Config } from '../model/config';
 
-export type EntryPoint = 'initState' | 'sft' | 'batchStats' | 'batchReduce' | 'step' | 'sharedUpdate' | 'sharedMetrics' | 'finalize';
+export type EntryPoint = 'initState' | 'sft' | 'batchStats' | 'batchReduce' | 'step' | 'sharedUpdate' | 'sharedMetrics' | 'finalize' | 'histogram' | 'histogramReduce';
 
 /** The kernels a config dispatches. */
 export function entryPointsFor(c: Config): EntryPoint[] {
@@ -20,5 +21,5 @@ export function entryPointsFor(c: Config): EntryPoint[] {
 }
 
 export function moduleSource(header: string): string {
-  return [header, philox, bindings, model, step, init, batch].join('\n');
+  return [header, philox, bindings, model, step, init, batch, histogram].join('\n');
 }

@@ -1,0 +1,45 @@
+// Per-task distributions at the current step, for the dashboard: histograms over [0, 1] of each
+// task's best-pattern mass and of its accuracy. Counts are integers, so workgroup atomics keep
+// them deterministic; workgroup rows are summed in a fixed order by histogramReduce.
+
+var<workgroup> histCounts: array<atomic<u32>, 2u * HIST_BINS>;
+
+fn histBin(x: f32) -> u32 {
+  return min(u32(max(x, 0.0) * f32(HIST_BINS)), HIST_BINS - 1u);
+}
+
+@compute @workgroup_size(WG)
+fn histogram(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
+  for (var j = lid; j < 2u * HIST_BINS; j += WG) { atomicStore(&histCounts[j], 0u); }
+  workgroupBarrier();
+  let i = taskIndex(wid, nwg, lid);
+  if (i < N_TASKS) {
+    var th: array<f32, K>;
+    var lp: array<f32, K>;
+    let row = select(i, 0u, SHARED);
+    for (var k = 0u; k < K; k++) { th[k] = theta[row * K + k]; }
+    logSoftmax(&th, &lp);
+    var acc = 0.0;
+    var best = 0u;
+    var bestRate = -1.0;
+    for (var k = 0u; k < K; k++) {
+      let s = patternAnswers(i, k).s;
+      acc += exp(lp[k]) * s;
+      if (s > bestRate) { bestRate = s; best = k; }
+    }
+    atomicAdd(&histCounts[histBin(exp(lp[best]))], 1u);
+    atomicAdd(&histCounts[HIST_BINS + histBin(acc)], 1u);
+  }
+  workgroupBarrier();
+  let w = workgroupIndex(wid, nwg);
+  for (var j = lid; j < 2u * HIST_BINS; j += WG) { partials[w * 2u * HIST_BINS + j] = f32(atomicLoad(&histCounts[j])); }
+}
+
+@compute @workgroup_size(WG)
+fn histogramReduce(@builtin(local_invocation_index) lid: u32) {
+  for (var j = lid; j < 2u * HIST_BINS; j += WG) {
+    var total = 0.0;
+    for (var w = 0u; w < NUM_WG; w++) { total += partials[w * 2u * HIST_BINS + j]; }
+    scratch[HIST_OFF + j] = total;
+  }
+}
