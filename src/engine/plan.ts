@@ -108,13 +108,13 @@ export function checkLimits(c: Config, plan: Plan, limits: Pick<GPUSupportedLimi
     ['rollout record', plan.recordLen * 4, plan.recordLen > 0 ? c.group * 4 : 0],
     ['metric partials', plan.partialsLen * 4, 0],
   ];
-  for (const [what, bytes, bytesPerTask] of perTask) {
-    if (bytes <= limit) continue;
-    const maxTasks = bytesPerTask > 0 ? Math.floor(limit / bytesPerTask) : undefined;
-    throw new ConfigError(
-      'tasks',
-      `${c.tasks} tasks need ${gb(bytes)} for the ${what}, above this adapter's buffer limit of ${gb(limit)}` +
-        (maxTasks ? `; allowed here: 1..${maxTasks} with this config` : ''),
-    );
-  }
+  // Name the largest buffer, and the task count at which every per-task buffer still fits.
+  const [what, bytes] = perTask.reduce((a, b) => (b[1] > a[1] ? b : a));
+  if (bytes <= limit) return;
+  const maxTasks = Math.min(...perTask.filter(([, , b]) => b > 0).map(([, , b]) => Math.floor(limit / b)));
+  throw new ConfigError(
+    'tasks',
+    `${c.tasks} tasks need ${gb(bytes)} for the ${what}, above this adapter's buffer limit of ${gb(limit)}` +
+      (Number.isFinite(maxTasks) ? `; allowed here: 1..${maxTasks} with this config` : ''),
+  );
 }

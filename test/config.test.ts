@@ -1,0 +1,73 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, defaultSuccessRates, parseConfig } from '../src/model/config';
+
+describe('run config', () => {
+  it('fills the defaults of MODEL.md §7', () => {
+    const c = parseConfig({});
+    expect(c).toMatchObject({
+      tasks: 4096, patterns: 4, answers: 8, group: 8, steps: 1000, seed: 1,
+      successRates: [0.8, 0.6, 0.4, 0.2], wrongDecay: [0.5, 0.5, 0.5, 0.5], init: [0.25, 0.25, 0.25, 0.25],
+      policy: 'tabular', answerMode: 'frozen', reward: 'rlvr', tpr: 1, fpr: 0, estimator: 'grpo', scale: 'group',
+      optimizer: 'sgd', lr: 0.1, klCoef: 0, entropyCoef: 0, passK: [1, 8, 64],
+    });
+    expect(c.successBeta).toBeUndefined();
+    expect(c.sft).toBeUndefined();
+  });
+
+  it('spreads default success rates from 0.8 to 0.2 for any K', () => {
+    expect(defaultSuccessRates(2)).toEqual([0.8, 0.2]);
+    expect(defaultSuccessRates(7)).toEqual([0.8, 0.7, 0.6, 0.5, 0.4, 0.3, 0.2]);
+  });
+
+  const bad: [string, unknown, string, RegExp][] = [
+    ['K = 1', { patterns: 1 }, 'patterns', /integer in 2\.\.32/],
+    ['K = 33', { patterns: 33 }, 'patterns', /integer in 2\.\.32/],
+    ['A = 65', { answers: 65 }, 'answers', /integer in 2\.\.64/],
+    ['fractional tasks', { tasks: 10.5 }, 'tasks', /integer in 1\.\./],
+    ['negative tasks', { tasks: -3 }, 'tasks', /integer in 1\.\./],
+    ['string steps', { steps: '100' }, 'steps', /integer in 1\.\.10000000/],
+    ['too many steps', { steps: 1e8 }, 'steps', /integer in 1\.\.10000000/],
+    ['seed above 2^32-1', { seed: 2 ** 32 }, 'seed', /0\.\.4294967295/],
+    ['NaN lr', { lr: NaN }, 'lr', /> 0/],
+    ['infinite lr', { lr: Infinity }, 'lr', /> 0/],
+    ['zero lr', { lr: 0 }, 'lr', /> 0/],
+    ['success rate above 1', { successRates: [0.5, 1.5, 0.2, 0.1] }, 'successRates[1]', /\[0, 1\]/],
+    ['short successRates', { successRates: [0.5, 0.2] }, 'successRates', /4 entries/],
+    ['both success sources', { successRates: [0.5, 0.5, 0.5, 0.5], successBeta: { alpha: [1, 1, 1, 1], beta: [1, 1, 1, 1] } }, 'successBeta', /either/],
+    ['Beta alpha zero', { successBeta: { alpha: [0, 1, 1, 1], beta: [1, 1, 1, 1] } }, 'successBeta.alpha[0]', /> 0/],
+    ['init not summing to 1', { init: [0.5, 0.2, 0.2, 0.2] }, 'init', /sum to 1/],
+    ['init with zero', { init: [0, 0.5, 0.25, 0.25] }, 'init[0]', /> 0/],
+    ['wrongDecay 0', { wrongDecay: 0 }, 'wrongDecay', /\(0, 1\]/],
+    ['wrongDecay wrong length', { wrongDecay: [0.5, 0.5] }, 'wrongDecay', /4 entries/],
+    ['unknown reward', { reward: 'rlhf' }, 'reward', /"rlvr", "rlif-certainty", "rlif-entropy", "rlif-majority"/],
+    ['group 1 with grpo', { group: 1 }, 'group', /2\.\.256/],
+    ['group 300', { group: 300 }, 'group', /1\.\.256/],
+    ['tpr above 1', { tpr: 2 }, 'tpr', /\[0, 1\]/],
+    ['negative klCoef', { klCoef: -1 }, 'klCoef', />= 0/],
+    ['passK 0', { passK: [0] }, 'passK[0]', /1\.\.4096/],
+    ['empty passK', { passK: [] }, 'passK', /1 to 16/],
+    ['sft target wrong length', { sft: { steps: 1, lr: 1, target: [1, 0] } }, 'sft.target', /4 entries/],
+    ['sft unknown key', { sft: { steps: 1, lr: 1, target: [1, 0, 0, 0], x: 1 } }, 'sft.x', /unknown field/],
+    ['unknown field', { taks: 5 }, 'taks', /unknown field \(allowed: tasks, patterns/],
+    ['array config', [1, 2], 'config', /JSON object/],
+    ['nested junk', { init: { a: { b: [] } } }, 'init', /array of K numbers/],
+  ];
+  it.each(bad)('rejects %s naming the field and range', (_name, input, field, message) => {
+    let error: unknown;
+    try {
+      parseConfig(input);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).field).toBe(field);
+    expect((error as ConfigError).message).toMatch(new RegExp(`^${field.replace(/[[\].]/g, '\\$&')}: `));
+    expect((error as ConfigError).message).toMatch(message);
+  });
+
+  it('accepts group 1 with the expected estimator, and per-pattern vectors', () => {
+    const c = parseConfig({ group: 1, estimator: 'expected', patterns: 3, wrongDecay: [1, 0.5, 0.1], init: [0.2, 0.3, 0.5] });
+    expect(c.successRates).toEqual([0.8, 0.5, 0.2]);
+    expect(c.wrongDecay).toEqual([1, 0.5, 0.1]);
+  });
+});
