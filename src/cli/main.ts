@@ -82,7 +82,8 @@ async function run(opts: RunOptions) {
 }
 
 export function program(): Command {
-  const cli = new Command('patternflow').description('Simulate how RL reshapes reasoning-pattern selection (Chen, Li, Zou; ICLR 2026).');
+  // exitOverride before the subcommands exist, so they inherit it and main() sets the exit code.
+  const cli = new Command('patternflow').description('Simulate how RL reshapes reasoning-pattern selection (Chen, Li, Zou; ICLR 2026).').exitOverride();
   const runCmd = cli
     .command('run')
     .description('run a simulation and write its per-step metrics')
@@ -97,7 +98,7 @@ export function program(): Command {
 
 export async function main(argv: string[]): Promise<number> {
   try {
-    await program().exitOverride().parseAsync(argv);
+    await program().parseAsync(argv);
     return 0;
   } catch (e) {
     const err = e as Error & { code?: string; exitCode?: number };
