@@ -2,6 +2,7 @@
 // buffer, and reads back only the small metrics region (double-buffered), never the per-task
 // state unless a snapshot is asked for. Shared by the browser and Node.
 import type { Config } from '../model/config';
+import { checkFinite } from '../model/numerics';
 import { buildTasks, type TaskTables } from '../model/tasks';
 import type { AdapterReport, Gpu } from './adapter';
 import { wgslHeader } from './header';
@@ -43,6 +44,8 @@ interface Buffers {
 export class Engine {
   /** RL steps done so far. */
   step = 0;
+  /** When set, each batch's compute pass writes its start and end timestamps here (the benchmark's GPU timing, src/bench/timer.ts). */
+  passTimestamps?: () => GPUComputePassTimestampWrites;
   private stopRequested = false;
   private batchCount = 0;
 
@@ -191,7 +194,7 @@ export class Engine {
     for (let slot = 0; slot < n; slot += plan.fusedSteps) chunks.push({ step: this.step + 1 + slot, nSteps: Math.min(plan.fusedSteps, n - slot), slot });
     this.writeParams(chunks);
     const enc = this.device.createCommandEncoder();
-    const pass = enc.beginComputePass();
+    const pass = enc.beginComputePass(this.passTimestamps && { timestampWrites: this.passTimestamps() });
     chunks.forEach((chunk, j) => {
       pass.setBindGroup(0, this.bindGroup, [j * PARAMS_STRIDE]);
       if (batchScale) {
@@ -233,7 +236,10 @@ export class Engine {
         return rows;
       });
       if (pending) await pending;
-      pending = readback.then((rows) => onBatch?.(firstStep, rows, n));
+      pending = readback.then((rows) => {
+        checkFinite(this.config, this.plan.layout.names, firstStep, rows, n);
+        onBatch?.(firstStep, rows, n);
+      });
     }
     await pending;
   }

@@ -1,5 +1,6 @@
 // The CPU reference behind the same run/stop interface as the GPU engine (`--backend cpu`).
 import type { Config } from '../model/config';
+import { checkFinite } from '../model/numerics';
 import type { BatchCallback } from '../engine/engine';
 import { initState, makeParams, step, type Params, type State } from './reference';
 
@@ -32,6 +33,7 @@ export class ReferenceSimulator {
         rows.set(out.metrics, r * width);
       }
       done += n;
+      checkFinite(this.config, this.params.layout.names, firstStep, rows, n);
       onBatch?.(firstStep, rows, n);
       await new Promise((resolve) => setTimeout(resolve, 0)); // lets Ctrl-C and the UI through
     }

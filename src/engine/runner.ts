@@ -1,0 +1,140 @@
+// A run that survives the loss of its device: it snapshots the engine every `checkpointEvery`
+// steps, and when the device is lost (driver reset, tab backgrounded, device.destroy()) it opens
+// a new one, restores the last checkpoint and goes on. Steps already delivered are recomputed
+// silently; the engine is deterministic, so the resumed metrics equal an uninterrupted run's.
+import type { Config } from '../model/config';
+import type { AdapterReport, Gpu } from './adapter';
+import type { Checkpoint } from './checkpoint';
+import { Engine, type BatchCallback, type EngineOptions, type Snapshot } from './engine';
+
+export interface RunnerOptions {
+  /** Opens a device; called again after a loss. */
+  open: () => Promise<Gpu>;
+  config: Config;
+  /** Steps between checkpoints (each reads the full per-task state back). */
+  checkpointEvery?: number;
+  /** Called with each checkpoint, after every metric row up to its step has been delivered. */
+  onCheckpoint?: (c: Checkpoint) => void | Promise<void>;
+  /** Called when a lost device has been replaced and the run resumes from `step`. */
+  onRecover?: (info: { step: number; reason: string }) => void;
+  engine?: EngineOptions;
+  /** Start from this snapshot instead of the initial state. */
+  resume?: Snapshot;
+  /** Give up after this many losses in one run. */
+  maxRecoveries?: number;
+}
+
+const DEFAULT_CHECKPOINT_EVERY = 1000;
+const LOSS_GRACE_MS = 2000;
+
+export class Runner {
+  private engine!: Engine;
+  private gpu!: Gpu;
+  private lost: GPUDeviceLostInfo | undefined;
+  private uncaptured: GPUError | undefined;
+  private last: Snapshot | undefined;
+  private delivered = 0;
+  private stopRequested = false;
+  private closed = false;
+
+  private constructor(private readonly opts: RunnerOptions) {}
+
+  static async create(opts: RunnerOptions): Promise<Runner> {
+    const r = new Runner(opts);
+    await r.connect();
+    if (opts.resume) {
+      r.engine.restore(opts.resume);
+      r.last = opts.resume;
+      r.delivered = opts.resume.step;
+    }
+    return r;
+  }
+
+  get config(): Config {
+    return this.opts.config;
+  }
+
+  get adapter(): AdapterReport {
+    return this.gpu.adapter;
+  }
+
+  /** The current engine (replaced after a device loss). */
+  get current(): Engine {
+    return this.engine;
+  }
+
+  /** Steps whose metrics have been delivered. */
+  get step(): number {
+    return this.delivered;
+  }
+
+  private async connect() {
+    this.lost = undefined;
+    this.uncaptured = undefined;
+    this.gpu = await this.opts.open();
+    const device = this.gpu.device;
+    device.lost.then((info) => {
+      if (this.gpu.device === device) this.lost = info;
+    });
+    device.addEventListener('uncapturederror', (e) => (this.uncaptured ??= (e as GPUUncapturedErrorEvent).error));
+    this.engine = await Engine.create(this.gpu, this.opts.config, { ...this.opts.engine });
+  }
+
+  private async recover(error: unknown, recoveries: number): Promise<void> {
+    // A lost device shows up as a rejected readback first; give `lost` a moment to resolve.
+    const deadline = Date.now() + LOSS_GRACE_MS;
+    while (!this.lost && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    if (!this.lost || this.closed) throw error;
+    if (recoveries >= (this.opts.maxRecoveries ?? 3)) throw new Error(`device lost ${recoveries + 1} times; last: ${this.lost.message || this.lost.reason}`);
+    const reason = this.lost.message || String(this.lost.reason);
+    await this.connect();
+    if (this.last) this.engine.restore(this.last);
+    this.opts.onRecover?.({ step: this.engine.step, reason });
+  }
+
+  /** Runs until `steps` more steps have been delivered (or stop() is called). */
+  async run(steps: number, onBatch?: BatchCallback): Promise<void> {
+    this.stopRequested = false;
+    const target = this.delivered + steps;
+    const every = this.opts.checkpointEvery ?? DEFAULT_CHECKPOINT_EVERY;
+    let recoveries = 0;
+    while (this.delivered < target && !this.stopRequested) {
+      const engine = this.engine;
+      const segmentEnd = Math.min(target, (Math.floor(engine.step / every) + 1) * every);
+      try {
+        await engine.run(segmentEnd - engine.step, (first, values, n) => {
+          // After a recovery the steps up to `delivered` are recomputed: skip them.
+          const skip = Math.max(0, this.delivered - first + 1);
+          if (skip >= n) return;
+          const width = values.length / n;
+          onBatch?.(first + skip, values.subarray(skip * width), n - skip);
+          this.delivered = first + n - 1;
+        });
+        if (this.uncaptured) throw new Error(`WebGPU error: ${this.uncaptured.message}`);
+        if (this.lost) throw new Error('device lost');
+        if (engine.step % every === 0 && engine.step > (this.last?.step ?? 0)) await this.checkpoint();
+      } catch (e) {
+        await this.recover(e, recoveries++);
+      }
+    }
+  }
+
+  /** Snapshots the engine now and reports it to onCheckpoint. */
+  async checkpoint(): Promise<Checkpoint> {
+    this.last = await this.engine.snapshot();
+    const c = { config: this.opts.config, snapshot: this.last };
+    await this.opts.onCheckpoint?.(c);
+    return c;
+  }
+
+  stop(): void {
+    this.stopRequested = true;
+    this.engine.stop();
+  }
+
+  close(): void {
+    this.closed = true;
+    this.engine.destroy();
+    this.gpu.device.destroy();
+  }
+}
