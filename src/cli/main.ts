@@ -8,6 +8,7 @@ import { buildTasks } from '../model/tasks';
 import { adapterLine, type AdapterReport } from '../engine/adapter';
 import { Engine } from '../engine/engine';
 import { ReferenceSimulator } from '../reference/simulator';
+import { benchCommand } from './bench';
 import { FIELDS, FLAG_HELP, fieldKind, flagValue } from './flags';
 import { Progress } from './progress';
 
@@ -93,6 +94,7 @@ export function program(): Command {
     .option('--quiet', 'no progress line');
   for (const field of FIELDS) runCmd.addOption(new Option(`--${field} ${FLAG_HELP[fieldKind(field)]}`, `config field ${field}`));
   runCmd.action(run);
+  cli.addCommand(benchCommand());
   return cli;
 }
 

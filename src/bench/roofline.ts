@@ -1,0 +1,165 @@
+// The roofline of the main kernel: operations and bytes per rollout of the tabular GRPO step
+// (counted by hand from shaders/step.wgsl, model.wgsl and philox.wgsl), the adapter's peaks
+// measured with three small WGSL kernels in the same run, and the floor they imply.
+import type { Gpu } from '../engine/adapter';
+import { PassTimer } from './timer';
+
+/** Per-rollout work of the tabular step kernel (rlvr, frozen answers, SGD, GRPO with group std). */
+export interface StepCounts {
+  intOps: number;
+  floatOps: number; // transcendentals (exp, log, sqrt) counted as one op each
+  bytes: number; // DRAM traffic; the small read-only tables stay in cache
+}
+
+/**
+ * The counts, with K patterns, A answers, G rollouts per group, M metrics, F steps fused per
+ * dispatch, W threads per workgroup; each term is one piece of the WGSL, see README "Performance".
+ * Loops with an early exit (the inverse-CDF draws) are counted in full: SIMD lanes of a
+ * subgroup run until the last one exits.
+ */
+export function stepCounts(p: { K: number; A: number; G: number; M: number; F: number; W: number }): StepCounts {
+  const { K, A, G, M, F, W } = p;
+  // Per rollout. Philox4x32-10: 10 rounds of 2 mulhi (4 limb products, 13 shifts/masks/adds
+  // each), 2 low products, 4 xors; the key schedule folds away (seed and stream are constants).
+  const philox = 10 * (2 * 17 + 2 + 4);
+  const uniforms = 3 * 2; // 3 used words: shift, convert (the float multiply is counted below)
+  const drawPatternInt = 3 * K; // per pattern: select of the last index, loop increment and test
+  const drawAnswerInt = 7 * A; // per answer: a == 0, table index (mul, 2 adds), select, loop
+  const groupInt = 4 + 1 + 3 * 2 + 3 + (4 * A) / G; // stores and counts[a]++, reward test, 3 loops over g, majority over A
+  const rolloutInt = philox + uniforms + drawPatternInt + drawAnswerInt + groupInt;
+  const rolloutFloat = 3 + 3 * K + 6 * A + 3 + 2 + 5 + 1; // uniforms, draws, reward, sum, centring and G R - S, per-pattern sums
+  // Per task and step, shared by its G rollouts: two log-softmaxes, pi = exp, std and factor,
+  // gradient and update, the policy metrics with pass@k, and the workgroup reduction of M metrics.
+  const chunks = Math.ceil(M / 16);
+  const taskFloat = 2 * (3 * K + 1) + 2 * (K + 1) + K + 10 + 4 * K + 9 * K + 2 * K + 3 + 40 + 16 * chunks;
+  const taskInt = 6 * K + 24 + 72 * chunks;
+  // theta read and written once per dispatch of F fused steps; per-workgroup partials written, then read by finalize.
+  const taskBytes = (8 * K) / F + (8 * M) / W;
+  return { intOps: rolloutInt + taskInt / G, floatOps: rolloutFloat + taskFloat / G, bytes: taskBytes / G };
+}
+
+export interface Peaks {
+  intOpsPerSec: number;
+  floatOpsPerSec: number;
+  bytesPerSec: number;
+}
+
+export interface Floor {
+  rolloutsPerSec: number;
+  bound: 'integer' | 'float' | 'memory';
+}
+
+/** The roofline floor: no faster than the slowest of the three resources allows (they may overlap). */
+export function floorOf(c: StepCounts, p: Peaks): Floor {
+  const times = { integer: c.intOps / p.intOpsPerSec, float: c.floatOps / p.floatOpsPerSec, memory: c.bytes / p.bytesPerSec };
+  const bound = (Object.keys(times) as Floor['bound'][]).reduce((a, b) => (times[b] > times[a] ? b : a));
+  return { rolloutsPerSec: 1 / times[bound], bound };
+}
+
+const WG = 256;
+const ITERS = 1024;
+// Four independent vec4 chains per thread keep the ALUs busy; the multiplier comes from a buffer
+// so the compiler cannot fold the chains, and a store that never happens keeps them alive.
+const PEAK_WGSL = /* wgsl */ `
+@group(0) @binding(0) var<storage, read_write> io: array<vec4u>;
+@group(0) @binding(1) var<storage, read_write> dst: array<vec4u>;
+
+fn index(wid: vec3u, nwg: vec3u, lid: u32) -> u32 { return (wid.y * nwg.x + wid.x) * ${WG}u + lid; }
+
+@compute @workgroup_size(${WG})
+fn intPeak(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
+  let i = index(wid, nwg, lid);
+  let m = io[0].x | 1u;
+  let c = io[0].y;
+  var a0 = vec4u(i, i + 1u, i + 2u, i + 3u);
+  var a1 = a0 ^ vec4u(0x55u); var a2 = a0 ^ vec4u(0xaau); var a3 = a0 ^ vec4u(0xffu);
+  for (var j = 0u; j < ${ITERS}u; j++) { a0 = a0 * m + c; a1 = a1 * m + c; a2 = a2 * m + c; a3 = a3 * m + c; }
+  let r = a0 ^ a1 ^ a2 ^ a3;
+  if (r.x == 0x12345678u && r.y == 0x9abcdefu) { io[1] = r; }
+}
+
+@compute @workgroup_size(${WG})
+fn floatPeak(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
+  let i = index(wid, nwg, lid);
+  let m = bitcast<f32>(io[0].z);
+  let c = bitcast<f32>(io[0].w);
+  var a0 = vec4f(f32(i), f32(i) + 1.0, f32(i) + 2.0, f32(i) + 3.0) * 1e-6;
+  var a1 = a0 + 0.25; var a2 = a0 + 0.5; var a3 = a0 + 0.75;
+  for (var j = 0u; j < ${ITERS}u; j++) { a0 = fma(a0, vec4f(m), vec4f(c)); a1 = fma(a1, vec4f(m), vec4f(c)); a2 = fma(a2, vec4f(m), vec4f(c)); a3 = fma(a3, vec4f(m), vec4f(c)); }
+  let r = a0 + a1 + a2 + a3;
+  if (r.x == -1.0) { io[1] = bitcast<vec4u>(r); }
+}
+
+@compute @workgroup_size(${WG})
+fn copy(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
+  let i = index(wid, nwg, lid);
+  if (i < arrayLength(&dst)) { dst[i] = io[i]; }
+}
+`;
+const OPS_PER_THREAD = ITERS * 4 * 4 * 2; // iterations x chains x lanes x (multiply, add)
+const MAX_PER_DIM = 65535;
+
+const grid = (workgroups: number): [number, number] => {
+  const y = Math.ceil(workgroups / MAX_PER_DIM);
+  return [Math.ceil(workgroups / y), y];
+};
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+
+/**
+ * Measures the adapter's integer and float throughput (multiply-add chains, 2 ops each) and its
+ * copy bandwidth (bytes read + written), each the median of `repeats` timed dispatches sized to
+ * take at least `minSeconds`.
+ */
+export async function measurePeaks(gpu: Gpu, opts: { minSeconds: number; repeats: number; copyBytes: number }): Promise<Peaks> {
+  const { device } = gpu;
+  const module = device.createShaderModule({ code: PEAK_WGSL });
+  const copyBytes = Math.min(opts.copyBytes, device.limits.maxStorageBufferBindingSize, device.limits.maxBufferSize) & ~(16 * WG - 1);
+  const io = device.createBuffer({ size: copyBytes, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST });
+  const dst = device.createBuffer({ size: copyBytes, usage: GPUBufferUsage.STORAGE });
+  const floats = new Uint32Array(new Float32Array([0.999, 1e-3]).buffer); // a -> 0.999 a + 0.001 stays near 1
+  device.queue.writeBuffer(io, 0, new Uint32Array([0x2c9277b5, 0x6b, floats[0], floats[1]]));
+  const timer = gpu.hasTimestamps ? new PassTimer(device, 1) : undefined;
+
+  const time = async (pipeline: GPUComputePipeline, bindGroup: GPUBindGroup, workgroups: number): Promise<number> => {
+    const enc = device.createCommandEncoder();
+    const pass = enc.beginComputePass(timer && { timestampWrites: timer.next() });
+    pass.setPipeline(pipeline);
+    pass.setBindGroup(0, bindGroup);
+    pass.dispatchWorkgroups(...grid(workgroups));
+    pass.end();
+    const t0 = performance.now();
+    device.queue.submit([enc.finish()]);
+    await device.queue.onSubmittedWorkDone();
+    const wall = (performance.now() - t0) / 1000;
+    const ns = await timer?.elapsedNs();
+    return ns ? ns / 1e9 : wall;
+  };
+
+  const rate = async (entryPoint: string, work: (workgroups: number) => number, fixedWorkgroups?: number) => {
+    const pipeline = await device.createComputePipelineAsync({ layout: 'auto', compute: { module, entryPoint } });
+    const entries = [{ binding: 0, resource: { buffer: io } }, ...(entryPoint === 'copy' ? [{ binding: 1, resource: { buffer: dst } }] : [])];
+    const bindGroup = device.createBindGroup({ layout: pipeline.getBindGroupLayout(0), entries });
+    // Doubles the dispatch until it takes minSeconds; the probes are the warm-up.
+    let workgroups = fixedWorkgroups ?? 16;
+    while ((await time(pipeline, bindGroup, workgroups)) < opts.minSeconds && !fixedWorkgroups && workgroups < MAX_PER_DIM * 64) workgroups *= 2;
+    const times: number[] = [];
+    for (let r = 0; r < opts.repeats; r++) times.push(await time(pipeline, bindGroup, workgroups));
+    return work(workgroups) / median(times);
+  };
+
+  try {
+    const intOpsPerSec = await rate('intPeak', (w) => w * WG * OPS_PER_THREAD);
+    const floatOpsPerSec = await rate('floatPeak', (w) => w * WG * OPS_PER_THREAD);
+    const bytesPerSec = await rate('copy', () => 2 * copyBytes, copyBytes / 16 / WG);
+    return { intOpsPerSec, floatOpsPerSec, bytesPerSec };
+  } finally {
+    timer?.destroy();
+    io.destroy();
+    dst.destroy();
+  }
+}

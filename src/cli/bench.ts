@@ -1,0 +1,65 @@
+// `patternflow bench`: the throughput benchmark (src/bench/sweep.ts) from the command line; a
+// table on stdout, rows streamed as they are measured, and the report as JSON with --json.
+import { Command } from 'commander';
+import { writeFileSync } from 'node:fs';
+import { ConfigError, ESTIMATORS, POLICIES } from '../model/config';
+import { defaultOptions, describeCase, formatReport, planSweep, runBench, type SweepFilter } from '../bench/sweep';
+
+interface BenchFlags {
+  tasks?: string;
+  patterns?: string;
+  group?: string;
+  estimator?: string;
+  policy?: string;
+  repeats?: string;
+  json?: string;
+  roofline: boolean;
+}
+
+const ints = (flag: string, text: string | undefined, lo: number, hi: number): number[] | undefined =>
+  text?.split(',').map((t) => {
+    const n = Number(t);
+    if (!Number.isInteger(n) || n < lo || n > hi) throw new ConfigError(`--${flag}`, `must be integers in ${lo}..${hi}, comma-separated; got ${text}`);
+    return n;
+  });
+
+function names<T extends string>(flag: string, text: string | undefined, allowed: readonly T[]): T[] | undefined {
+  return text?.split(',').map((t) => {
+    if (!allowed.includes(t as T)) throw new ConfigError(`--${flag}`, `must be among ${allowed.join(', ')}, comma-separated; got ${text}`);
+    return t as T;
+  });
+}
+
+async function bench(flags: BenchFlags) {
+  const filter: SweepFilter = {
+    tasks: ints('tasks', flags.tasks, 1, 2 ** 31),
+    patterns: ints('patterns', flags.patterns, 2, 32),
+    group: ints('group', flags.group, 2, 256),
+    estimator: names('estimator', flags.estimator, ESTIMATORS),
+    policy: names('policy', flags.policy, POLICIES),
+  };
+  const [repeats] = ints('repeats', flags.repeats, 1, 100) ?? [];
+  const { openNodeGpu } = await import('../node/gpu');
+  const gpu = await openNodeGpu();
+  const opts = { ...defaultOptions(gpu.adapter.isFallback), roofline: flags.roofline, ...(repeats ? { repeats } : {}) };
+  const plan = planSweep(gpu.adapter.isFallback, filter);
+  process.stderr.write(`patternflow bench: ${plan.cases.length} rows\n`);
+  const report = await runBench(gpu, plan, opts, (row) => process.stderr.write(`  ${describeCase(row)}: ${row.rolloutsPerSec.toExponential(2)} rollouts/s\n`));
+  process.stdout.write(`${formatReport(report)}\n`);
+  if (flags.json) writeFileSync(flags.json, `${JSON.stringify(report, null, 2)}\n`);
+  gpu.device.destroy();
+}
+
+export function benchCommand(): Command {
+  return new Command('bench')
+    .description('throughput: rollouts/s of the WGSL engine against the fast CPU engine over a sweep, and the roofline of the main kernel')
+    .option('--tasks <n,...>', 'task counts N (default: 1e3..1e7; fewer on a fallback adapter)')
+    .option('--patterns <k,...>', 'patterns K (default with other flags: 4; full sweep: 4,16)')
+    .option('--group <g,...>', 'group sizes G (default with other flags: 8; full sweep: 8,64)')
+    .option('--estimator <name,...>', `among ${ESTIMATORS.join(', ')} (default with other flags: grpo)`)
+    .option('--policy <name,...>', 'tabular, shared (default with other flags: tabular)')
+    .option('--repeats <n>', 'timed repeats per row, the median is reported (default 5; 3 on a fallback adapter)')
+    .option('--json <file>', 'write the report as JSON')
+    .option('--no-roofline', 'skip the peak measurement and roofline')
+    .action(bench);
+}

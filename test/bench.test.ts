@@ -1,0 +1,107 @@
+// The benchmark: the fast CPU engine against the float64 reference, the rollout count, the
+// sweep plan and one tiny row measured on the test adapter.
+import { describe, expect, it } from 'vitest';
+import { CpuEngine, cpuUnsupported } from '../src/bench/cpu';
+import { floorOf } from '../src/bench/roofline';
+import { benchCase, caseConfig, formatReport, planSweep, rolloutsPerStep, runBench, type BenchCase } from '../src/bench/sweep';
+import { parseConfig, type ConfigInput } from '../src/model/config';
+import { rolloutUniforms } from '../src/model/rng';
+import { makeParams, simulate } from '../src/reference/reference';
+import { testGpu } from './helpers';
+
+const ESTIMATORS = ['grpo', 'reinforce', 'rloo', 'expected'] as const;
+const POLICIES = ['tabular', 'shared'] as const;
+
+/** Largest difference between the fast CPU engine's metrics and the reference's over `steps` steps. */
+function maxMetricGap(input: ConfigInput, steps: number): number {
+  const cfg = parseConfig(input);
+  const cpu = new CpuEngine(cfg);
+  const rows = cpu.run(steps);
+  const ref = simulate(makeParams(cfg), steps).metrics;
+  const M = cpu.layout.names.length;
+  let gap = 0;
+  ref.forEach((row, s) => row.forEach((v, m) => (gap = Math.max(gap, Math.abs(rows[s * M + m] - v)))));
+  return gap;
+}
+
+describe('fast CPU engine', () => {
+  it('draws the same Philox uniforms as the reference', () => {
+    for (const seed of [0, 1, 0xdeadbeef]) {
+      const cpu = new CpuEngine(parseConfig({ tasks: 4, seed }));
+      for (const [t, i, g] of [[1, 0, 0], [7, 3, 5], [1e6, 123456, 255], [2 ** 31, 2 ** 32 - 1, 1]])
+        expect(Array.from(cpu.uniforms(t, i, g))).toEqual(rolloutUniforms(seed, t, i, g).slice(0, 3));
+    }
+  });
+
+  for (const estimator of ESTIMATORS)
+    for (const policy of POLICIES)
+      it(`matches the reference's metrics: ${estimator}, ${policy}`, () => {
+        expect(maxMetricGap({ tasks: 96, patterns: 5, group: 6, estimator, policy, lr: 0.5 }, 25)).toBeLessThan(1e-5);
+      });
+
+  it('matches with per-task success rates, a noisy verifier and no std scaling', () => {
+    const successBeta = { alpha: [2, 1, 1, 3], beta: [2, 1, 3, 1] };
+    expect(maxMetricGap({ tasks: 80, successBeta, tpr: 0.9, fpr: 0.1, scale: 'none', lr: 0.3 }, 25)).toBeLessThan(1e-5);
+  });
+
+  it('names what it does not cover', () => {
+    expect(cpuUnsupported(parseConfig({ reward: 'rlif-certainty' }))).toMatch(/rlif-certainty/);
+    expect(() => new CpuEngine(parseConfig({ optimizer: 'adam' }))).toThrow(/adam/);
+    expect(cpuUnsupported(parseConfig({}))).toBeUndefined();
+  });
+});
+
+describe('rollout count', () => {
+  it('is N G steps (N steps for the expected estimator), as the CPU engine draws them', () => {
+    for (const estimator of ESTIMATORS)
+      for (const policy of POLICIES) {
+        const c: BenchCase = { tasks: 50, patterns: 4, group: estimator === 'expected' ? 1 : 8, estimator, policy };
+        const cpu = new CpuEngine(caseConfig(c));
+        cpu.run(7);
+        expect(cpu.rollouts).toBe(rolloutsPerStep(c) * 7);
+        expect(rolloutsPerStep(c)).toBe(estimator === 'expected' ? 50 : 50 * 8);
+      }
+  });
+
+  it('makes a measured row report N G rollouts per RL step', async () => {
+    const gpu = await testGpu();
+    const row = await benchCase(gpu, { tasks: 300, patterns: 4, group: 8, estimator: 'grpo', policy: 'tabular' }, { repeats: 1, minSeconds: 0.01, roofline: false });
+    expect(row.rolloutsPerSec / row.stepsPerSec).toBeCloseTo(300 * 8, 6);
+    expect(row.speedup).toBeCloseTo(row.rolloutsPerSec / row.cpuRolloutsPerSec, 9);
+    expect(row.timing).toBe(gpu.hasTimestamps ? 'timestamp-query' : 'queue');
+  });
+});
+
+describe('sweep', () => {
+  it('runs the full grid on a GPU, a thinned one (said so) on a fallback adapter', () => {
+    const full = planSweep(false);
+    expect(full.cases).toHaveLength(5 * 2 * (2 * 3 + 1) * 2);
+    expect(full.notes).toEqual([]);
+    const thin = planSweep(true);
+    expect(thin.cases.length).toBeLessThan(40);
+    expect(Math.max(...thin.cases.map((c) => c.tasks))).toBeLessThanOrEqual(1e5);
+    expect(thin.notes.join()).toMatch(/thinned/);
+  });
+
+  it('narrows to one row when the flags name one config', () => {
+    expect(planSweep(true, { tasks: [65536], patterns: [4], group: [8] }).cases).toEqual([{ tasks: 65536, patterns: 4, group: 8, estimator: 'grpo', policy: 'tabular' }]);
+    expect(planSweep(false, { estimator: ['expected'] }).cases.map((c) => c.group)).toEqual([1, 1, 1, 1, 1]);
+  });
+
+  it('heads a fallback report with the adapter, never calling it a GPU figure', async () => {
+    const gpu = await testGpu();
+    const report = await runBench(gpu, { cases: [{ tasks: 64, patterns: 4, group: 8, estimator: 'grpo', policy: 'tabular' }], notes: [] }, { repeats: 1, minSeconds: 0.01, roofline: true });
+    const text = formatReport(report);
+    expect(text.split('\n')[0]).toBe(`adapter: ${report.adapter.line}`);
+    if (gpu.adapter.isFallback) expect(text).toMatch(/not a GPU figure/);
+    const roof = report.roofline!.rows[0];
+    expect(roof.fraction).toBeGreaterThan(0);
+    expect(roof.intOps).toBeGreaterThan(400); // Philox alone is 400 integer ops per rollout
+  });
+
+  it('bounds the roofline floor by the slowest resource', () => {
+    const peaks = { intOpsPerSec: 1e9, floatOpsPerSec: 1e9, bytesPerSec: 1e9 };
+    expect(floorOf({ intOps: 500, floatOps: 100, bytes: 1 }, peaks)).toEqual({ rolloutsPerSec: 2e6, bound: 'integer' });
+    expect(floorOf({ intOps: 5, floatOps: 1, bytes: 100 }, peaks)).toEqual({ rolloutsPerSec: 1e7, bound: 'memory' });
+  });
+});
