@@ -1,0 +1,103 @@
+// The two simulators behind one interface: the WebGPU engine (one device shared by every run)
+// and, where WebGPU is missing, the float64 CPU reference for small configs.
+import { ConfigError, type Config } from '../model/config';
+import { adapterLine, type Gpu } from '../engine/adapter';
+import { Engine, type BatchCallback } from '../engine/engine';
+import { HIST_BINS } from '../engine/plan';
+import { ReferenceSimulator } from '../reference/simulator';
+import { answerDist, logSoftmax } from '../reference/reference';
+
+export interface Histograms {
+  /** Task counts over HIST_BINS bins on [0, 1]. */
+  bestMass: Float32Array;
+  accuracy: Float32Array;
+}
+
+export interface Simulation {
+  readonly step: number;
+  readonly assumptionFailures: number;
+  run(steps: number, onBatch: BatchCallback): Promise<void>;
+  stop(): void;
+  histograms(): Promise<Histograms>;
+  destroy(): void;
+}
+
+export interface Backend {
+  kind: 'webgpu' | 'cpu';
+  /** The adapter in one line, as next to every figure. */
+  label: string;
+  /** A software adapter (SwiftShader) or the CPU engine: speeds are not GPU speeds. */
+  isFallback: boolean;
+  /** The `adapter` of exported JSON (same as the command line writes). */
+  adapter: Record<string, unknown>;
+  create(config: Config): Promise<Simulation>;
+}
+
+export function gpuBackend(gpu: Gpu): Backend {
+  return {
+    kind: 'webgpu',
+    label: adapterLine(gpu.adapter),
+    isFallback: gpu.adapter.isFallback,
+    adapter: { ...gpu.adapter },
+    async create(config) {
+      const engine = await Engine.create(gpu, config);
+      return {
+        get step() {
+          return engine.step;
+        },
+        assumptionFailures: engine.tasks.assumptionFailures,
+        run: (steps, onBatch) => engine.run(steps, onBatch),
+        stop: () => engine.stop(),
+        histograms: () => engine.histograms(),
+        destroy: () => engine.destroy(),
+      };
+    },
+  };
+}
+
+/** Rollouts per step the CPU engine accepts: it runs about a million per second. */
+export const CPU_MAX_ROLLOUTS = 1 << 16;
+
+export function cpuBackend(): Backend {
+  return {
+    kind: 'cpu',
+    label: 'CPU engine (float64 reference, JavaScript)',
+    isFallback: true,
+    adapter: { backend: 'cpu (float64 reference)' },
+    async create(config) {
+      const rollouts = config.tasks * (config.estimator === 'expected' ? 1 : config.group);
+      if (rollouts > CPU_MAX_ROLLOUTS)
+        throw new ConfigError('tasks', `the CPU engine takes at most ${CPU_MAX_ROLLOUTS} rollouts per step (tasks x group), got ${rollouts}: lower tasks or group`);
+      const sim = new ReferenceSimulator(config);
+      return {
+        get step() {
+          return sim.step;
+        },
+        assumptionFailures: sim.params.tasks.assumptionFailures,
+        run: (steps, onBatch) => sim.run(steps, onBatch),
+        stop: () => sim.stop(),
+        histograms: async () => cpuHistograms(sim),
+        destroy: () => {},
+      };
+    },
+  };
+}
+
+/** The GPU histogram kernel's counts, from the reference state (best pattern = highest current success rate). */
+function cpuHistograms(sim: ReferenceSimulator): Histograms {
+  const { params: P, state: s } = sim;
+  const { tasks: N, patterns: K } = P.cfg;
+  const bestMass = new Float32Array(HIST_BINS);
+  const accuracy = new Float32Array(HIST_BINS);
+  const bin = (x: number) => Math.min(Math.floor(Math.max(x, 0) * HIST_BINS), HIST_BINS - 1);
+  for (let i = 0; i < N; i++) {
+    const row = P.cfg.policy === 'shared' ? 0 : i;
+    const pi = logSoftmax(s.theta.subarray(row * K, row * K + K)).map(Math.exp);
+    const rates = Array.from({ length: K }, (_, k) => answerDist(P, s, i, k)[0]);
+    const best = rates.indexOf(Math.max(...rates));
+    const acc = rates.reduce((a, rate, k) => a + pi[k] * rate, 0);
+    bestMass[bin(pi[best])]++;
+    accuracy[bin(acc)]++;
+  }
+  return { bestMass, accuracy };
+}

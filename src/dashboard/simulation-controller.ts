@@ -1,0 +1,214 @@
+// Owns the simulator of the current run: start, pause, resume, step, reset. Metric rows go into the
+// run's MetricsLog as they arrive and nothing else happens inside onBatch (charts poll the log on
+// requestAnimationFrame), so rendering never holds up the simulation.
+import type { ReactiveController, ReactiveControllerHost } from 'lit';
+import type { Config } from '../model/config';
+import { MetricsLog, metricLayout } from '../model/metrics';
+import type { Backend, Histograms, Simulation } from './backend';
+
+export type Phase = 'idle' | 'compiling' | 'running' | 'pausing' | 'paused' | 'done' | 'error';
+
+export interface Run {
+  id: number;
+  name: string;
+  config: Config;
+  log: MetricsLog;
+  /** Tasks for which a wrong answer is at least as likely as a* under some pattern (MODEL.md §1). */
+  assumptionFailures: number;
+}
+
+/** Histograms are read between batches at most this often (they cost a GPU pass and a readback). */
+const HIST_INTERVAL_MS = 500;
+/** steps/s is measured over this window. */
+const RATE_WINDOW_MS = 2000;
+
+export class SimulationController implements ReactiveController {
+  phase: Phase = 'idle';
+  error = '';
+  run?: Run;
+  hist?: Histograms & { step: number };
+  stepsPerSecond = 0;
+  private sim?: Simulation;
+  private loop: Promise<void> = Promise.resolve();
+  private samples: { t: number; step: number }[] = [];
+  private lastHist = 0;
+  private histTask?: Promise<void>;
+  private updateQueued = false;
+  private nextId = 1;
+
+  constructor(
+    private readonly host: ReactiveControllerHost,
+    readonly backend: Backend,
+  ) {
+    host.addController(this);
+  }
+
+  hostConnected(): void {}
+
+  hostDisconnected(): void {
+    this.sim?.stop();
+  }
+
+  /** Steps with metrics so far. */
+  get step(): number {
+    return this.run?.log.length ?? 0;
+  }
+
+  get etaSeconds(): number {
+    if (!this.run || this.stepsPerSecond <= 0) return NaN;
+    return (this.run.config.steps - this.step) / this.stepsPerSecond;
+  }
+
+  get canResume(): boolean {
+    return this.phase === 'paused' && this.step < (this.run?.config.steps ?? 0);
+  }
+
+  /**
+   * Starts a new run of `config`. `this.run` is the new run as soon as this returns (the previous
+   * one keeps its log for whoever holds it); the promise settles once its kernels are compiled.
+   */
+  start(config: Config, name: string): Promise<void> {
+    const run: Run = { id: this.nextId++, name, config, log: new MetricsLog(metricLayout(config).names), assumptionFailures: 0 };
+    this.run = run;
+    this.hist = undefined;
+    this.stepsPerSecond = 0;
+    return this.halt().then(() => this.open(run, true));
+  }
+
+  pause(): void {
+    if (this.phase !== 'running') return;
+    this.sim?.stop();
+    this.setPhase('pausing');
+  }
+
+  resume(): void {
+    if (this.canResume && this.sim && this.run) this.drive(this.sim, this.run, this.run.config.steps - this.step);
+  }
+
+  /** One RL step (when paused). */
+  stepOnce(): void {
+    if (this.canResume && this.sim && this.run) this.drive(this.sim, this.run, 1);
+  }
+
+  /** Back to step 0 of the same config, paused. */
+  async reset(): Promise<void> {
+    const run = this.run;
+    if (!run) return;
+    await this.halt();
+    run.log = new MetricsLog(run.log.names.slice(1));
+    this.hist = undefined;
+    this.stepsPerSecond = 0;
+    await this.open(run, false);
+  }
+
+  /** Stops and forgets the current run (when it is deleted). */
+  async discard(): Promise<void> {
+    await this.halt();
+    this.run = undefined;
+    this.hist = undefined;
+    this.setPhase('idle');
+  }
+
+  private async open(run: Run, autoRun: boolean) {
+    this.error = '';
+    this.setPhase('compiling');
+    let sim: Simulation;
+    try {
+      sim = await this.backend.create(run.config);
+    } catch (e) {
+      if (this.run === run) this.fail(e);
+      return;
+    }
+    // A newer start() or discard() may have replaced this run while its kernels compiled.
+    if (this.run !== run || this.sim) {
+      sim.destroy();
+      return;
+    }
+    this.sim = sim;
+    run.assumptionFailures = sim.assumptionFailures;
+    if (autoRun) this.drive(sim, run, run.config.steps);
+    else {
+      this.setPhase('paused');
+      void this.refreshHistograms(sim, run);
+    }
+  }
+
+  private drive(sim: Simulation, run: Run, steps: number) {
+    this.setPhase('running');
+    this.samples = [{ t: performance.now(), step: sim.step }];
+    this.loop = sim
+      .run(steps, (first, values, rows) => {
+        run.log.append(first, values, rows);
+        const t = performance.now();
+        this.measureRate(t, first + rows - 1);
+        if (t - this.lastHist >= HIST_INTERVAL_MS) void this.refreshHistograms(sim, run);
+        this.queueUpdate();
+      })
+      .then(
+        () => {
+          if (this.sim !== sim) return;
+          this.setPhase(sim.step >= run.config.steps ? 'done' : 'paused');
+          return this.refreshHistograms(sim, run);
+        },
+        (e: unknown) => {
+          if (this.sim === sim) this.fail(e);
+        },
+      );
+  }
+
+  private async halt() {
+    this.sim?.stop();
+    await this.loop;
+    await this.histTask;
+    this.sim?.destroy();
+    this.sim = undefined;
+  }
+
+  private measureRate(t: number, step: number) {
+    this.samples.push({ t, step });
+    while (this.samples.length > 2 && t - this.samples[1].t > RATE_WINDOW_MS) this.samples.shift();
+    const first = this.samples[0];
+    if (t > first.t) this.stepsPerSecond = ((step - first.step) * 1000) / (t - first.t);
+  }
+
+  private refreshHistograms(sim: Simulation, run: Run): Promise<void> {
+    this.lastHist = performance.now();
+    // The kernel sees the policy after every batch submitted so far, i.e. at sim.step.
+    const step = sim.step;
+    this.histTask ??= sim
+      .histograms()
+      .then(
+        (h) => {
+          if (this.sim === sim && this.run === run) this.hist = { ...h, step };
+        },
+        (e: unknown) => {
+          if (this.sim === sim) this.fail(e);
+        },
+      )
+      .finally(() => {
+        this.histTask = undefined;
+        this.queueUpdate();
+      });
+    return this.histTask;
+  }
+
+  private fail(e: unknown) {
+    this.error = e instanceof Error ? e.message : String(e);
+    this.setPhase('error');
+  }
+
+  private setPhase(phase: Phase) {
+    this.phase = phase;
+    this.host.requestUpdate();
+  }
+
+  /** Re-renders the host at most once per frame however many batches arrive. */
+  private queueUpdate() {
+    if (this.updateQueued) return;
+    this.updateQueued = true;
+    requestAnimationFrame(() => {
+      this.updateQueued = false;
+      this.host.requestUpdate();
+    });
+  }
+}
