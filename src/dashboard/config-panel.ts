@@ -90,7 +90,11 @@ export class PfConfigPanel extends LitElement {
 
   /** Shows `input` (a preset's fields, or a whole config); fields it omits take their defaults. */
   load(input: ConfigInput | Config): void {
-    this.texts = Object.fromEntries(FIELDS.map((f) => [f, toText((input as Record<string, unknown>)[f])]));
+    const values: Record<string, unknown> = { ...input };
+    // A resolved config repeats one decay K times; one number keeps it valid when K is edited.
+    const decay = values.wrongDecay;
+    if (Array.isArray(decay) && decay.every((d) => d === decay[0])) values.wrongDecay = decay[0];
+    this.texts = Object.fromEntries(FIELDS.map((f) => [f, toText(values[f])]));
     this.changed();
   }
 

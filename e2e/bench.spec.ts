@@ -1,0 +1,17 @@
+// bench.html: a tiny sweep in Chromium's WebGPU (SwiftShader here) produces a row, a plot and a
+// report headed by the adapter, flagged as a fallback figure when it is one.
+import { expect, test } from '@playwright/test';
+
+test('the benchmark page measures a row and names the adapter', async ({ page }) => {
+  await page.goto('/bench.html?run&tasks=512&patterns=4&group=8&estimator=grpo&policy=tabular&repeats=1&minSeconds=0.02&roofline=0');
+  const row = page.getByTestId('row').first();
+  await expect(row).toBeVisible({ timeout: 120_000 });
+  await expect(row.locator('td').first()).toHaveText('512');
+  await expect(row.locator('td').nth(5)).toHaveText(/^\d\.\d\de[+-]\d+$/); // rollouts/s
+  await expect(page.getByTestId('status')).toHaveText(/done: 1 rows/);
+  const adapter = await page.getByTestId('adapter').textContent();
+  expect(adapter).not.toMatch(/opening|no WebGPU/);
+  if (/swiftshader|fallback/i.test(adapter ?? '')) await expect(page.getByTestId('fallback')).toBeVisible();
+  await expect(page.getByTestId('report')).toContainText(`adapter: ${adapter}`);
+  await expect(page.locator('[data-testid=plot] canvas')).toHaveCount(1);
+});

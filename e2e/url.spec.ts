@@ -1,0 +1,90 @@
+// The URL hash holds the whole config: a shared link reruns the same run byte for byte, and a
+// malformed one gives a readable message (never a blank page, never markup from the URL).
+import { expect, test } from '@playwright/test';
+import { parseConfig } from '../src/model/config';
+import { exportCsvText, hashOf, openDashboard, waitDone } from './helpers';
+
+test('a shared link reproduces the run: same config, byte-identical CSV', async ({ page, context }) => {
+  await openDashboard(page, '/' + hashOf({ tasks: 8, steps: 5, estimator: 'expected' }));
+  await waitDone(page);
+  // Edit the config in the panel and run it: the address follows.
+  await page.getByTestId('field-tasks').fill('300');
+  await page.getByTestId('field-steps').fill('120');
+  await page.getByTestId('field-estimator').selectOption('rloo');
+  await page.getByTestId('field-successBeta').fill('{"alpha":[3,1,1,0.5],"beta":[1,1,3,2]}');
+  await page.getByTestId('field-successRates').fill('');
+  await page.getByTestId('field-seed').fill('7');
+  await page.getByTestId('run').click();
+  await waitDone(page);
+  const url = page.url();
+  const hash = decodeURIComponent(new URL(url).hash.slice('#config='.length));
+  const config = parseConfig(JSON.parse(hash));
+  expect(config).toMatchObject({ tasks: 300, steps: 120, estimator: 'rloo', seed: 7, successBeta: { alpha: [3, 1, 1, 0.5] } });
+  const first = await exportCsvText(page);
+  expect(first.split('\n')[0]).toMatch(/^step,accuracy,reward,/);
+  expect(first.trim().split('\n')).toHaveLength(121);
+
+  const other = await context.newPage();
+  await openDashboard(other, url);
+  await waitDone(other);
+  await expect(other.getByTestId('field-estimator')).toHaveValue('rloo');
+  expect(await exportCsvText(other)).toBe(first);
+});
+
+test('the JSON export holds the config, the adapter and the metrics', async ({ page }) => {
+  await openDashboard(page, '/' + hashOf({ tasks: 8, steps: 4, estimator: 'expected', reward: 'rlif-certainty' }));
+  await waitDone(page);
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-json').click()]);
+  const { readFile } = await import('node:fs/promises');
+  const json = JSON.parse(await readFile(await download.path(), 'utf8'));
+  expect(json.config).toMatchObject({ tasks: 8, steps: 4, reward: 'rlif-certainty', init: [0.25, 0.25, 0.25, 0.25] });
+  expect(json.adapter.architecture).toBe('swiftshader');
+  expect(json.model.assumptionFailures).toBeGreaterThanOrEqual(0);
+  expect(json.metrics.step).toEqual([1, 2, 3, 4]);
+  expect(json.metrics.accuracy).toHaveLength(4);
+});
+
+const MALFORMED: [string, string, RegExp][] = [
+  ['cut-off JSON', '#config=%7B%22tasks%22%3A', /not JSON/],
+  ['bad percent-encoding', '#config=%E0%A4%A', /not valid percent-encoding/],
+  ['out-of-range field', hashOf({ tasks: -5 }), /tasks: must be an integer in 1\.\.2147483648/],
+  ['unknown field', hashOf({ tasks: 8, colour: 'red' }), /colour: unknown field/],
+  ['no config=', '#something-else', /expected #config=/],
+];
+
+for (const [what, hash, message] of MALFORMED) {
+  test(`a malformed hash (${what}) shows a readable error and the dashboard`, async ({ page }) => {
+    await openDashboard(page, '/' + hash);
+    await expect(page.getByTestId('hash-error')).toContainText(message);
+    await expect(page.getByTestId('preset-rlvr-strong')).toBeVisible();
+    // Nothing runs by itself after a bad link: the panel shows the default preset, ready to run.
+    await expect(page.getByTestId('status')).toHaveAttribute('data-phase', 'idle');
+    await expect(page.getByTestId('field-lr')).toHaveValue('0.5');
+  });
+}
+
+test('after a bad link, Run starts the config in the panel and clears the message', async ({ page }) => {
+  await openDashboard(page, '/#config=%7B');
+  await expect(page.getByTestId('hash-error')).toBeVisible();
+  await page.getByTestId('field-steps').fill('20');
+  await page.getByTestId('run').click();
+  await waitDone(page);
+  await expect(page.getByTestId('hash-error')).toHaveCount(0);
+  expect(decodeURIComponent(new URL(page.url()).hash)).toContain('"steps":20');
+});
+
+test('markup in the hash is shown as text, never inserted', async ({ page }) => {
+  let alerted = false;
+  page.on('dialog', async (d) => {
+    alerted = true;
+    await d.dismiss();
+  });
+  const evil = '<img src=x onerror="alert(1)"><b id="injected">x</b>';
+  await openDashboard(page, '/#config=' + encodeURIComponent(`{"reward": "${evil.replace(/"/g, '\\"')}"}`));
+  await expect(page.getByTestId('hash-error')).toContainText('reward: must be one of');
+  await openDashboard(page, '/#' + evil);
+  await expect(page.getByTestId('hash-error')).toContainText('%3Cimg%20src=x');
+  await expect(page.locator('#injected')).toHaveCount(0);
+  await expect(page.locator('img')).toHaveCount(0);
+  expect(alerted).toBe(false);
+});
