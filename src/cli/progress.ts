@@ -9,13 +9,14 @@ export class Progress {
 
   constructor(
     private readonly total: number,
+    private readonly first: number,
     private readonly quiet: boolean,
   ) {}
 
   update(step: number, accuracy: number): void {
     const now = performance.now();
     const elapsed = (now - this.start) / 1000;
-    const rate = step / Math.max(elapsed, 1e-9);
+    const rate = (step - this.first) / Math.max(elapsed, 1e-9);
     const eta = (this.total - step) / Math.max(rate, 1e-9);
     this.line = `step ${step}/${this.total}  ${rate.toFixed(1)} steps/s  ETA ${eta.toFixed(1)}s  accuracy ${accuracy.toFixed(4)}`;
     this.drawn = false;

@@ -1,0 +1,185 @@
+// `patternflow run`: a simulation from the command line, on the GPU (Dawn) or the CPU reference,
+// with checkpoints every M steps and on Ctrl-C, and resumption that appends to the same CSV.
+import { Command, Option } from 'commander';
+import { createWriteStream, existsSync, readFileSync, renameSync, writeFileSync, type WriteStream } from 'node:fs';
+import { ConfigError, configToJSON, parseConfig, type Config, type ConfigInput } from '../model/config';
+import { csvHeader, csvRows, logToJson } from '../model/export';
+import { MetricsLog, metricLayout } from '../model/metrics';
+import { buildTasks } from '../model/tasks';
+import { adapterLine } from '../engine/adapter';
+import { parseCheckpoint, serializeCheckpoint, type Checkpoint } from '../engine/checkpoint';
+import type { Snapshot } from '../engine/engine';
+import { Runner } from '../engine/runner';
+import { ReferenceSimulator } from '../reference/simulator';
+import { FIELDS, FLAG_HELP, fieldKind, flagValue } from './flags';
+import { Progress } from './progress';
+
+interface RunOptions {
+  config?: string;
+  out?: string;
+  backend: 'webgpu' | 'cpu';
+  quiet?: boolean;
+  checkpoint?: string;
+  checkpointEvery: string;
+  resume?: string;
+  [field: string]: unknown;
+}
+
+const SIGNAL_EXIT = { SIGINT: 130, SIGTERM: 143 } as const;
+
+function readConfigFile(path: string): Record<string, unknown> {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new ConfigError('--config', `cannot read ${path}: ${(e as Error).message}`);
+  }
+  try {
+    const value: unknown = JSON.parse(text);
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new Error('not an object');
+    return value as Record<string, unknown>;
+  } catch (e) {
+    throw new ConfigError('--config', `${path} is not a JSON object: ${(e as Error).message}`);
+  }
+}
+
+const givenFields = (opts: RunOptions) => FIELDS.filter((f) => typeof opts[f] === 'string');
+
+/** The run config: the --config file, then every field flag given on top of it. */
+export function resolveConfig(opts: RunOptions): Config {
+  const input: Record<string, unknown> = opts.config ? readConfigFile(opts.config) : {};
+  for (const field of givenFields(opts)) input[field] = flagValue(field, opts[field] as string);
+  return parseConfig(input as ConfigInput);
+}
+
+function loadResume(opts: RunOptions): { config: Config; snapshot: Snapshot } {
+  const path = opts.resume!;
+  if (opts.config || givenFields(opts).length) throw new ConfigError('--resume', 'takes the config from the checkpoint; drop --config and the field flags');
+  if (!opts.out?.toLowerCase().endsWith('.csv')) throw new ConfigError('--resume', 'needs --out with the CSV the interrupted run was writing');
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new ConfigError('--resume', `cannot read ${path}: ${(e as Error).message}`);
+  }
+  try {
+    return parseCheckpoint(text);
+  } catch (e) {
+    throw new ConfigError('--resume', `${path}: ${(e as Error).message}`);
+  }
+}
+
+/** Cuts the CSV back to its header and the rows of steps 1..step, the state the checkpoint describes. */
+function truncateCsv(path: string, step: number, header: string) {
+  if (!existsSync(path)) throw new ConfigError('--out', `${path} does not exist: resume appends to the CSV of the interrupted run`);
+  const lines = readFileSync(path, 'utf8').split('\n');
+  if (`${lines[0]}\n` !== header) throw new ConfigError('--out', `${path} has other columns than this checkpoint's run`);
+  const rows = lines.slice(1, step + 1);
+  if (rows.length < step || rows.some((r, j) => !r.startsWith(`${j + 1},`)))
+    throw new ConfigError('--out', `${path} holds fewer than the ${step} rows the checkpoint has done`);
+  writeFileSync(path, header + rows.map((r) => `${r}\n`).join(''));
+}
+
+const flush = (s: WriteStream) => new Promise<void>((resolve, reject) => s.write('', (e) => (e ? reject(e) : resolve())));
+
+/** Writes to a temporary file, then renames: a crash never leaves half a checkpoint. */
+function writeAtomic(path: string, text: string) {
+  writeFileSync(`${path}.tmp`, text);
+  renameSync(`${path}.tmp`, path);
+}
+
+async function run(opts: RunOptions) {
+  const out = opts.out;
+  if (out && !/\.(csv|json)$/i.test(out)) throw new ConfigError('--out', `must end in .csv or .json, got ${out}`);
+  const every = Number(opts.checkpointEvery);
+  if (!Number.isInteger(every) || every < 1) throw new ConfigError('--checkpointEvery', `must be an integer >= 1, got ${opts.checkpointEvery}`);
+  const resumed = opts.resume ? loadResume(opts) : undefined;
+  const config = resumed?.config ?? resolveConfig(opts);
+  const start = resumed?.snapshot.step ?? 0;
+  const names = metricLayout(config).names;
+  const header = csvHeader(names);
+  const checkpointPath = opts.checkpoint ?? (opts.resume || (out ? `${out}.ckpt` : undefined));
+  if (opts.backend === 'cpu' && (opts.resume || opts.checkpoint)) throw new ConfigError('--backend', 'checkpoints need the webgpu backend');
+
+  let csv: WriteStream | undefined;
+  if (out?.toLowerCase().endsWith('.csv')) {
+    if (resumed) truncateCsv(out, start, header);
+    csv = createWriteStream(out, { flags: resumed ? 'a' : 'w' });
+    if (!resumed) csv.write(header);
+  }
+  const log = out?.toLowerCase().endsWith('.json') ? new MetricsLog(names) : undefined;
+
+  let sim: Runner | ReferenceSimulator;
+  let adapter: Record<string, unknown>;
+  if (opts.backend === 'cpu') {
+    sim = new ReferenceSimulator(config);
+    adapter = { backend: 'cpu (float64 reference)' };
+  } else {
+    const { openNodeGpu } = await import('../node/gpu');
+    const writeCheckpoint = async (c: Checkpoint) => {
+      if (!checkpointPath) return;
+      if (csv) await flush(csv); // the CSV always holds at least the checkpoint's rows
+      writeAtomic(checkpointPath, serializeCheckpoint(c, runner.adapter));
+    };
+    const runner: Runner = await Runner.create({
+      open: openNodeGpu,
+      config,
+      checkpointEvery: every,
+      resume: resumed?.snapshot,
+      onCheckpoint: writeCheckpoint,
+      onRecover: ({ step, reason }) => process.stderr.write(`\npatternflow: device lost (${reason}); resumed from the checkpoint at step ${step}\n`),
+    });
+    sim = runner;
+    adapter = { ...runner.adapter };
+  }
+  const where = 'vendor' in adapter ? adapterLine(adapter as never) : String(adapter.backend);
+  if (!opts.quiet) process.stderr.write(`patternflow: ${config.tasks} tasks, steps ${start + 1}..${config.steps} on ${where}\n`);
+
+  let signal: keyof typeof SIGNAL_EXIT | undefined;
+  const onSignal = (s: keyof typeof SIGNAL_EXIT) => {
+    signal = s;
+    sim.stop();
+  };
+  // `on`, not `once`: Ctrl-C reaches both this process and bin/patternflow.js, which forwards it,
+  // and a second SIGINT must not kill the run before its checkpoint is written.
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  const progress = new Progress(config.steps, start, opts.quiet === true);
+  try {
+    await sim.run(config.steps - start, (first, rows, n) => {
+      csv?.write(csvRows(first, rows, n, names.length));
+      log?.append(first, rows, n);
+      progress.update(first + n - 1, rows[(n - 1) * names.length]);
+    });
+    progress.done();
+    if (sim instanceof Runner && signal && checkpointPath) await sim.checkpoint();
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    if (csv) await new Promise<void>((resolve) => csv.end(resolve));
+  }
+  if (log && out) {
+    const assumptionFailures = sim instanceof Runner ? sim.current.tasks.assumptionFailures : buildTasks(config).assumptionFailures;
+    writeFileSync(out, logToJson(log, { config: configToJSON(config), adapter, model: { assumptionFailures } }));
+  }
+  if (sim instanceof Runner) sim.close();
+  if (signal) {
+    const resume = checkpointPath && out ? `; resume with: patternflow run --resume ${checkpointPath} --out ${out}` : '';
+    process.stderr.write(`patternflow: stopped by ${signal} after step ${sim.step}${resume}\n`);
+    process.exitCode = SIGNAL_EXIT[signal];
+  }
+}
+
+export function runCommand(): Command {
+  const cmd = new Command('run')
+    .description('run a simulation and write its per-step metrics')
+    .option('--config <file>', 'run config (JSON object, fields as in MODEL.md §7)')
+    .option('--out <file>', 'write metrics to FILE.csv or FILE.json')
+    .addOption(new Option('--backend <name>', 'webgpu (Dawn) or cpu (float64 reference)').choices(['webgpu', 'cpu']).default('webgpu'))
+    .option('--checkpoint <file>', 'checkpoint file, rewritten every --checkpointEvery steps and on Ctrl-C (default: the --out path + .ckpt)')
+    .option('--checkpointEvery <steps>', 'steps between checkpoints', '1000')
+    .option('--resume <file>', 'continue the run of this checkpoint, appending to the --out CSV')
+    .option('--quiet', 'no progress line');
+  for (const field of FIELDS) cmd.addOption(new Option(`--${field} ${FLAG_HELP[fieldKind(field)]}`, `config field ${field}`));
+  return cmd.action(run);
+}
