@@ -42,7 +42,14 @@ export class PfChart extends LitElement {
   render() {
     const { id, title } = this.spec;
     return html`
-      <section class="card chart" data-testid=${`chart-${id}`} data-points=${this.chart.drawn.points} data-width=${this.chart.drawn.width}>
+      <section
+        class="card chart"
+        data-testid=${`chart-${id}`}
+        data-points=${this.chart.drawn.points}
+        data-width=${this.chart.drawn.width}
+        data-x-scale=${this.logX ? 'log' : 'linear'}
+        data-y-scale=${this.logY ? 'log' : 'linear'}
+      >
         <header>
           <h3>${title}</h3>
           <label class="toggle"><input type="checkbox" data-testid=${`logy-${id}`} .checked=${this.logY} @change=${(e: Event) => (this.logY = (e.target as HTMLInputElement).checked)} /> log y</label>
