@@ -7,6 +7,8 @@ Object.assign(process.env, swiftShaderEnv(process.env));
 
 export default defineConfig({
   server: { port: 5173 },
+  // Two pages: the dashboard and the throughput benchmark.
+  build: { rolldownOptions: { input: { main: 'index.html', bench: 'bench.html' } } },
   test: {
     include: ['test/**/*.test.ts'],
     testTimeout: 120_000,

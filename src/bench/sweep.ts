@@ -67,11 +67,19 @@ export const SWEEP = {
 export const MAIN: Omit<BenchCase, 'tasks'> = { patterns: 4, group: 8, estimator: 'grpo', policy: 'tabular' };
 export const TARGET_TASKS = 65536;
 /**
- * On a fallback (CPU) adapter the sweep is thinned to finish in minutes: the scaling curve of the
- * main kernel up to 10^5 tasks (plus the target 65,536), and every K, G, estimator and policy at 10^4.
+ * On a fallback (CPU) adapter the sweep is thinned to finish in a few minutes: the scaling curve
+ * of the main kernel up to 10^5 tasks (with the target 65,536), and at 10^4 tasks one factor at a
+ * time away from the main config (each other estimator, the shared policy, K 16, G 64, both).
  */
 const FALLBACK_TASKS = [1e3, 1e4, TARGET_TASKS, 1e5];
-const FALLBACK_GRID_TASKS = 1e4;
+const FALLBACK_VARIANT_TASKS = 1e4;
+const FALLBACK_VARIANTS: Partial<BenchCase>[] = [
+  ...SWEEP.estimator.filter((estimator) => estimator !== MAIN.estimator).map((estimator) => ({ estimator })),
+  { policy: 'shared' },
+  { patterns: 16 },
+  { group: 64 },
+  { patterns: 16, group: 64 },
+];
 /** A CPU step above this many rollouts is measured on fewer tasks (see BenchRow.cpuTasks). */
 const CPU_MAX_ROLLOUTS_PER_STEP = 1 << 21;
 
@@ -86,7 +94,10 @@ export function caseConfig(c: BenchCase): Config {
 
 const key = (c: BenchCase) => `${c.tasks}/${c.patterns}/${c.group}/${c.estimator}/${c.policy}`;
 
-/** Every combination of the given values; G collapses to 1 for the expected estimator. */
+/** G is 1 for the expected estimator, which samples nothing. */
+const normalise = (c: BenchCase): BenchCase => ({ ...c, group: c.estimator === 'expected' ? 1 : c.group });
+
+/** Every combination of the given values, without duplicates. */
 function grid(v: { [F in keyof BenchCase]: BenchCase[F][] }): BenchCase[] {
   const out = new Map<string, BenchCase>();
   for (const policy of v.policy)
@@ -94,7 +105,7 @@ function grid(v: { [F in keyof BenchCase]: BenchCase[F][] }): BenchCase[] {
       for (const patterns of v.patterns)
         for (const group of v.group)
           for (const tasks of v.tasks) {
-            const c = { tasks, patterns, group: estimator === 'expected' ? 1 : group, estimator, policy };
+            const c = normalise({ tasks, patterns, group, estimator, policy });
             out.set(key(c), c);
           }
   return [...out.values()];
@@ -119,13 +130,14 @@ export function planSweep(fallback: boolean, filter: SweepFilter = {}): { cases:
     return { cases, notes: fallback && !filter.tasks?.length ? [`fallback adapter: N limited to ${FALLBACK_TASKS.join(', ')}`] : [] };
   }
   if (!fallback) return { cases: grid(SWEEP), notes: [] };
-  const curve = grid({ ...SWEEP, tasks: FALLBACK_TASKS, patterns: [MAIN.patterns], group: [MAIN.group], estimator: [MAIN.estimator], policy: [MAIN.policy] });
-  const rest = grid({ ...SWEEP, tasks: [FALLBACK_GRID_TASKS] }).filter((c) => !curve.some((d) => key(d) === key(c)));
+  const curve = FALLBACK_TASKS.map((tasks) => ({ ...MAIN, tasks }));
+  const variants = FALLBACK_VARIANTS.map((v) => normalise({ ...MAIN, tasks: FALLBACK_VARIANT_TASKS, ...v }));
   return {
-    cases: [...curve, ...rest],
+    cases: [...curve, ...variants],
     notes: [
       `fallback adapter: sweep thinned to the main kernel (K ${MAIN.patterns}, G ${MAIN.group}, ${MAIN.estimator}, ${MAIN.policy}) at N = ${FALLBACK_TASKS.join(', ')} ` +
-        `and every K, G, estimator and policy at N = ${FALLBACK_GRID_TASKS} (full sweep: N = ${SWEEP.tasks.join(', ')})`,
+        `and, at N = ${FALLBACK_VARIANT_TASKS}, one change at a time: the other estimators, the shared policy, K 16, G 64, both ` +
+        `(full sweep: every combination of N = ${SWEEP.tasks.join(', ')}, K = ${SWEEP.patterns.join(', ')}, G = ${SWEEP.group.join(', ')}, all estimators, both policies)`,
     ],
   };
 }
@@ -154,30 +166,34 @@ async function measureGpu(gpu: Gpu, config: Config, opts: BenchOptions): Promise
   const { device } = gpu;
   let timer: PassTimer | undefined;
   try {
-    // Warm-up: one batch (first dispatches, allocation); its wall time sizes the repeats.
-    const warm = engine.plan.stepsPerBatch;
-    let t0 = now();
-    await engine.run(warm);
-    await device.queue.onSubmittedWorkDone();
-    const estimate = (now() - t0) / warm;
-    const steps = Math.max(1, Math.ceil(opts.minSeconds / Math.max(estimate, 1e-9)));
-    const batches = Math.ceil(steps / engine.plan.stepsPerBatch);
+    // Warm-up: one step (first dispatches), then up to a batch sized by it, whose wall time sizes
+    // the repeats (a whole batch at once can take minutes where dispatches are slow).
+    const timeRun = async (steps: number) => {
+      const t0 = now();
+      await engine.run(steps);
+      await device.queue.onSubmittedWorkDone();
+      return now() - t0;
+    };
+    const { stepsPerBatch, fusedSteps } = engine.plan;
+    const first = await timeRun(1);
+    const warm = Math.max(1, Math.min(stepsPerBatch, Math.floor(opts.minSeconds / Math.max(first, 1e-9))));
+    const estimate = (await timeRun(warm)) / warm;
+    // Whole fused dispatches, as a long run makes them.
+    const steps = fusedSteps * Math.max(1, Math.ceil(opts.minSeconds / Math.max(estimate, 1e-9) / fusedSteps));
+    const batches = Math.ceil(steps / stepsPerBatch);
     if (gpu.hasTimestamps && batches <= 2048) {
       timer = new PassTimer(device, batches);
       engine.passTimestamps = timer.next;
     }
-    let timing: Timing = timer ? 'timestamp-query' : 'queue';
-    const times: number[] = [];
+    const walls: number[] = [];
+    const gpuTimes: (number | undefined)[] = [];
     for (let r = 0; r < opts.repeats; r++) {
-      t0 = now();
-      await engine.run(steps);
-      await device.queue.onSubmittedWorkDone();
-      const wall = now() - t0;
-      const ns = await timer?.elapsedNs();
-      if (timer && ns === undefined) timing = 'queue'; // a clock that went backwards: the row falls back to queue time
-      times.push(timing === 'timestamp-query' && ns ? ns / 1e9 : wall);
+      walls.push(await timeRun(steps));
+      gpuTimes.push(await timer?.elapsedNs());
     }
-    return { secPerStep: median(times) / steps, steps, timing };
+    // Any bad timestamp pair (a clock that went backwards) sends the whole row to queue time.
+    const ns = gpuTimes.every((t) => t !== undefined && t > 0) ? (gpuTimes as number[]) : undefined;
+    return { secPerStep: median(ns ? ns.map((t) => t / 1e9) : walls) / steps, steps, timing: ns ? 'timestamp-query' : 'queue' };
   } finally {
     timer?.destroy();
     engine.destroy();

@@ -1,0 +1,106 @@
+// bench.html: the throughput sweep in the browser (the same src/bench/sweep.ts as the command
+// line), plotted as rollouts/s against N on log-log axes. The URL narrows the sweep like the CLI
+// flags: ?tasks=1000,10000&patterns=4&group=8&estimator=grpo&policy=tabular&repeats=1&roofline=0,
+// and ?run starts it on load.
+import uPlot from 'uplot';
+import 'uplot/dist/uPlot.min.css';
+import { adapterLine, openGpu, type Gpu } from '../engine/adapter';
+import { ESTIMATORS, POLICIES } from '../model/config';
+import { defaultOptions, describeCase, formatReport, planSweep, runBench, type BenchRow, type SweepFilter } from './sweep';
+
+const $ = (id: string) => document.getElementById(id)!;
+const params = new URLSearchParams(location.search);
+const list = (name: string) => params.get(name)?.split(',').filter(Boolean);
+const numbers = (name: string) => list(name)?.map(Number);
+
+function filterFromUrl(): SweepFilter {
+  const pick = <T extends string>(name: string, allowed: readonly T[]) => list(name)?.filter((v): v is T => allowed.includes(v as T));
+  return { tasks: numbers('tasks'), patterns: numbers('patterns'), group: numbers('group'), estimator: pick('estimator', ESTIMATORS), policy: pick('policy', POLICIES) };
+}
+
+const sci = (x: number) => x.toExponential(2);
+const seriesKey = (r: BenchRow) => `K${r.patterns} ${r.estimator === 'expected' ? 'expected' : `G${r.group} ${r.estimator}`} ${r.policy}`;
+
+/** rollouts/s against N, one line per config for the WGSL engine and a dashed one for the CPU engine. */
+function plot(rows: BenchRow[], fallback: boolean) {
+  const el = $('plot');
+  el.replaceChildren();
+  const xs = [...new Set(rows.map((r) => r.tasks))].sort((a, b) => a - b);
+  const keys = [...new Set(rows.map(seriesKey))];
+  const colour = (j: number) => `hsl(${(j * 360) / Math.max(1, keys.length)}, 65%, 45%)`;
+  const series: uPlot.Series[] = [{ label: 'tasks N' }];
+  const data: (number | null)[][] = [xs];
+  keys.forEach((k, j) => {
+    for (const cpu of [false, true]) {
+      series.push({ label: `${k} ${cpu ? 'CPU' : fallback ? 'WGSL (CPU fallback)' : 'WGSL'}`, stroke: colour(j), dash: cpu ? [6, 4] : undefined, width: 2, points: { show: true } });
+      data.push(xs.map((n) => rows.find((r) => r.tasks === n && seriesKey(r) === k)?.[cpu ? 'cpuRolloutsPerSec' : 'rolloutsPerSec'] ?? null));
+    }
+  });
+  new uPlot(
+    {
+      width: Math.min(1000, el.clientWidth || 900),
+      height: 360,
+      scales: { x: { time: false, distr: 3 }, y: { distr: 3 } },
+      axes: [{ label: 'tasks N' }, { label: 'rollouts/s', size: 70, values: (_u, vals) => vals.map((v) => (v == null ? '' : v.toExponential(0))) }],
+      series,
+      legend: { live: false },
+    },
+    data as uPlot.AlignedData,
+    el,
+  );
+}
+
+function addRow(r: BenchRow) {
+  const tr = document.createElement('tr');
+  tr.dataset.testid = 'row';
+  const cells = [r.tasks, r.patterns, r.estimator === 'expected' ? '-' : r.group, r.estimator, r.policy, sci(r.rolloutsPerSec), sci(r.stepsPerSec), sci(r.cpuRolloutsPerSec), `${r.speedup.toFixed(2)}x`, r.timing];
+  for (const c of cells) tr.append(Object.assign(document.createElement('td'), { textContent: String(c) }));
+  $('rows').append(tr);
+}
+
+async function run(gpu: Gpu) {
+  const button = $('run') as HTMLButtonElement;
+  button.disabled = true;
+  $('rows').replaceChildren();
+  const fallback = gpu.adapter.isFallback;
+  const plan = planSweep(fallback, filterFromUrl());
+  const opts = { ...defaultOptions(fallback), roofline: params.get('roofline') !== '0' };
+  if (numbers('repeats')?.[0]) opts.repeats = numbers('repeats')![0];
+  if (numbers('minSeconds')?.[0]) opts.minSeconds = numbers('minSeconds')![0];
+  $('notes').textContent = plan.notes.join(' ');
+  const rows: BenchRow[] = [];
+  let done = 0;
+  const report = await runBench(gpu, plan, opts, (row) => {
+    rows.push(row);
+    addRow(row);
+    plot(rows, fallback);
+    $('status').textContent = `${++done}/${plan.cases.length} rows; last: ${describeCase(row)}`;
+  });
+  $('status').textContent = `done: ${report.rows.length} rows`;
+  $('report').textContent = formatReport(report);
+  $('report').hidden = false;
+  const link = $('json') as HTMLAnchorElement;
+  link.href = URL.createObjectURL(new Blob([JSON.stringify(report, null, 2)], { type: 'application/json' }));
+  link.hidden = false;
+  button.disabled = false;
+}
+
+async function main() {
+  if (!navigator.gpu) {
+    $('adapter').textContent = 'no WebGPU in this browser';
+    return;
+  }
+  const gpu = await openGpu(navigator.gpu);
+  $('adapter').textContent = adapterLine(gpu.adapter);
+  $('warning').hidden = !gpu.adapter.isFallback;
+  const button = $('run') as HTMLButtonElement;
+  button.disabled = false;
+  button.onclick = () => void run(gpu).catch(fail);
+  if (params.has('run')) await run(gpu);
+}
+
+function fail(e: unknown) {
+  $('status').textContent = `error: ${(e as Error).message}`;
+}
+
+main().catch(fail);
