@@ -146,7 +146,9 @@ function firstIssue(error: z.ZodError): ConfigError {
   if (issue.code === 'unrecognized_keys') {
     const where = fieldName(issue.path);
     const allowed = where === '' ? FIELDS.join(', ') : where === 'sft' ? 'steps, lr, target' : 'alpha, beta';
-    return new ConfigError(where ? `${where}.${issue.keys[0]}` : issue.keys[0], `unknown field (allowed: ${allowed})`);
+    // A hostile key can be megabytes long: the message quotes at most 60 characters of it.
+    const key = issue.keys[0].length > 60 ? `${issue.keys[0].slice(0, 60)}...` : issue.keys[0];
+    return new ConfigError(where ? `${where}.${key}` : key, `unknown field (allowed: ${allowed})`);
   }
   return new ConfigError(fieldName(issue.path) || 'config', issue.message);
 }
