@@ -1,7 +1,7 @@
 // <pf-app>: the dashboard. Opens WebGPU once (or offers the CPU engine when it is missing), keeps
 // the runs, and lays out presets, the config panel, controls, charts and histograms. The run
 // config of the current run is always in the URL hash, so the address reproduces it.
-import { LitElement, html, nothing, type PropertyDeclarations } from 'lit';
+import { LitElement, html, nothing, svg, type PropertyDeclarations } from 'lit';
 import { configToJSON, type Config } from '../model/config';
 import { logToCsv, logToJson } from '../model/export';
 import { openGpu } from '../engine/adapter';
@@ -182,7 +182,7 @@ export class PfApp extends LitElement {
         : nothing}
       ${this.hashError
         ? html`<p class="error" role="alert" data-testid="hash-error">
-            The run config in this address could not be read: ${this.hashError}. The default preset is loaded below instead; press Run to start it.
+            The run config in this address could not be read: ${this.hashError}. The default preset is in the run config panel instead; press Run to start it.
           </p>`
         : nothing}
       <div class="layout">
@@ -214,11 +214,14 @@ export class PfApp extends LitElement {
     const run = sim?.run;
     const total = run?.config.steps ?? 0;
     const step = sim?.step ?? 0;
-    const valid = !!this.panel?.result.config;
+    const result = this.panel?.result;
+    const valid = !!result?.config;
     const eta = sim?.etaSeconds ?? NaN;
     return html`<section class="card controls">
       <div class="buttons">
-        <button class="primary" data-testid="run" ?disabled=${!sim || !valid} @click=${this.runPanelConfig}>Run</button>
+        <button class="primary" data-testid="run" ?disabled=${!sim || !valid} title=${valid ? 'run the config on the left' : 'fix the run config first'} @click=${this.runPanelConfig}>
+          Run
+        </button>
         <button data-testid="pause" ?disabled=${phase !== 'running'} @click=${() => sim?.pause()}>Pause</button>
         <button data-testid="resume" ?disabled=${!sim?.canResume} @click=${() => sim?.resume()}>Resume</button>
         <button data-testid="step" ?disabled=${!sim?.canResume} @click=${() => sim?.stepOnce()}>Step</button>
@@ -240,6 +243,7 @@ export class PfApp extends LitElement {
             For ${run.assumptionFailures} of ${run.config.tasks} tasks some pattern makes a wrong answer at least as likely as the correct one (the paper's second assumption fails there; RLIF can then reward wrong answers).
           </p>`
         : nothing}
+      ${result?.error ? html`<p class="error">The run config on the left is invalid: ${result.error.message}</p>` : nothing}
       ${phase === 'error' ? html`<p class="error" role="alert" data-testid="run-error">${sim?.error}</p>` : nothing}
     </section>`;
   }
@@ -281,14 +285,15 @@ export class PfApp extends LitElement {
           <tr><th>run</th><th>steps</th><th>final accuracy</th><th>overlay</th><th></th></tr>
         </thead>
         <tbody>
+          ${this.runs.length ? nothing : html`<tr><td colspan="5" class="muted">No runs yet: pick a preset or press Run.</td></tr>`}
           ${this.runs.map((run) => {
             const shown = run === current || this.overlay.has(run.id);
             const acc = run.log.length ? run.log.column('accuracy')[run.log.length - 1] : NaN;
             return html`<tr data-testid="run-row" data-run=${run.id} ?data-current=${run === current}>
               <td>
-                <svg width="28" height="8" aria-hidden="true">${shown
-                  ? html`<line x1="0" y1="4" x2="28" y2="4" stroke="#333" stroke-width="2" stroke-dasharray=${dashOf(run).join(' ') || 'none'} />`
-                  : nothing}</svg>
+                <svg width="28" height="8" aria-hidden="true">
+                  ${shown ? svg`<line x1="0" y1="4" x2="28" y2="4" stroke="#333" stroke-width="2" stroke-dasharray=${dashOf(run).join(' ') || 'none'} />` : nothing}
+                </svg>
                 #${run.id} ${run.name}${run === current ? ' (current)' : ''}
               </td>
               <td>${run.log.length} / ${run.config.steps}</td>

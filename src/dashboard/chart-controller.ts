@@ -159,7 +159,11 @@ function options(input: ChartInput, lines: Line[], width: number): uPlot.Options
     ],
     series,
     cursor: { sync: { key: SYNC_KEY }, drag: { x: false, y: false } },
-    legend: { live: true },
+    legend: {
+      live: true,
+      // The marker's border shows the run's dash: solid for the current run.
+      markers: { width: 2, dash: (u, i) => (!u.series[i].dash?.length ? 'solid' : u.series[i].dash![0] <= 2 ? 'dotted' : 'dashed') },
+    },
     hooks: {
       // Showing or hiding an EMA in the legend takes its raw curve along.
       setSeries: [

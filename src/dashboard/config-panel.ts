@@ -116,6 +116,7 @@ export class PfConfigPanel extends LitElement {
     // "successRates[2]" or "sft.target" belong to the input of successRates or sft.
     const errorField = error?.field.match(/^[A-Za-z]+/)?.[0];
     return html`
+      ${error ? html`<p class="error" role="alert" data-testid="config-error">${error.message}</p>` : ''}
       <form class="config" @submit=${(e: Event) => e.preventDefault()} novalidate>
         ${FIELDS.map((field) => {
           const id = `cfg-${field}`;
@@ -139,11 +140,10 @@ export class PfConfigPanel extends LitElement {
                   title=${`${HELP[field]} (${fieldKind(field) === 'json' ? 'JSON' : 'empty = default'})`}
                   @input=${onInput}
                 />`}
-            <small class="help">${HELP[field]}</small>
+            ${errorField === field ? html`<small class="help field-error">${error?.message}</small>` : html`<small class="help">${HELP[field]}</small>`}
           </div>`;
         })}
       </form>
-      ${error ? html`<p class="error" role="alert" data-testid="config-error">${error.message}</p>` : ''}
     `;
   }
 }
