@@ -1,7 +1,7 @@
 // Each preset, one click, run to the end on the page's WebGPU (SwiftShader here): the exported CSV
 // must show what the preset's sentence claims (MODEL.md §6).
 import { expect, test, type Page } from '@playwright/test';
-import { exportCsv, firstStepAt, last, openDashboard, waitDone } from './helpers';
+import { exportCsv, firstStepAt, hashOf, last, openDashboard, waitDone } from './helpers';
 
 async function runPreset(page: Page, id: string): Promise<Record<string, number[]>> {
   await page.getByTestId(`preset-${id}`).click();
@@ -15,7 +15,9 @@ const argmax = (xs: number[]) => xs.indexOf(max(xs));
 
 test.describe('presets reproduce MODEL.md §6', () => {
   test.beforeEach(async ({ page }) => {
-    await openDashboard(page);
+    // A one-step link instead of the default preset, so that nothing else competes for the device.
+    await openDashboard(page, '/' + hashOf({ tasks: 1, steps: 1, estimator: 'expected' }));
+    await waitDone(page);
   });
 
   test('RLVR strong start: accuracy rises monotonically to the best success rate', async ({ page }) => {

@@ -52,16 +52,19 @@ const MALFORMED: [string, string, RegExp][] = [
   ['no config=', '#something-else', /expected #config=/],
 ];
 
-for (const [what, hash, message] of MALFORMED) {
-  test(`a malformed hash (${what}) shows a readable error and the dashboard`, async ({ page }) => {
-    await openDashboard(page, '/' + hash);
-    await expect(page.getByTestId('hash-error')).toContainText(message);
-    await expect(page.getByTestId('preset-rlvr-strong')).toBeVisible();
-    // Nothing runs by itself after a bad link: the panel shows the default preset, ready to run.
-    await expect(page.getByTestId('status')).toHaveAttribute('data-phase', 'idle');
-    await expect(page.getByTestId('field-lr')).toHaveValue('0.5');
-  });
-}
+test('a malformed hash shows a readable error and the dashboard, and runs nothing', async ({ page }) => {
+  for (const [what, hash, message] of MALFORMED) {
+    await test.step(what, async () => {
+      await page.goto('about:blank');
+      await openDashboard(page, '/' + hash);
+      await expect(page.getByTestId('hash-error')).toContainText(message);
+      await expect(page.getByTestId('preset-rlvr-strong')).toBeVisible();
+      // The panel shows the default preset, ready to run.
+      await expect(page.getByTestId('status')).toHaveAttribute('data-phase', 'idle');
+      await expect(page.getByTestId('field-lr')).toHaveValue('0.5');
+    });
+  }
+});
 
 test('after a bad link, Run starts the config in the panel and clears the message', async ({ page }) => {
   await openDashboard(page, '/#config=%7B');
