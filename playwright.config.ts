@@ -2,10 +2,11 @@
 // where there is no GPU (`npx playwright install` cannot download browsers here).
 import { defineConfig } from '@playwright/test';
 
-const PORT = 5199;
+const PORT = Number(process.env.E2E_PORT ?? 5199);
 
 export default defineConfig({
   testDir: 'e2e',
+  globalSetup: './e2e/gpu-check.ts',
   outputDir: 'test-results/e2e',
   // One worker: the machine has two cores and SwiftShader uses them all.
   workers: 1,
@@ -19,7 +20,11 @@ export default defineConfig({
     acceptDownloads: true,
     launchOptions: {
       executablePath: '/usr/bin/chromium',
-      args: ['--enable-unsafe-webgpu', '--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+      args: [
+        '--enable-unsafe-webgpu', '--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run',
+        // npm run e2e:gpu: WebGPU through the system's Vulkan driver instead of SwiftShader.
+        ...(process.env.PATTERNFLOW_GPU ? ['--enable-features=Vulkan', '--use-vulkan=native', '--ignore-gpu-blocklist'] : []),
+      ],
     },
   },
   webServer: {
