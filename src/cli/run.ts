@@ -27,13 +27,17 @@ interface RunOptions {
 
 const SIGNAL_EXIT = { SIGINT: 130, SIGTERM: 143 } as const;
 
-function readConfigFile(path: string): Record<string, unknown> {
-  let text: string;
+/** The text of the file that flag `flag` names, or a ConfigError naming the flag. */
+function readFlagFile(flag: string, path: string): string {
   try {
-    text = readFileSync(path, 'utf8');
+    return readFileSync(path, 'utf8');
   } catch (e) {
-    throw new ConfigError('--config', `cannot read ${path}: ${(e as Error).message}`);
+    throw new ConfigError(flag, `cannot read ${path}: ${(e as Error).message}`);
   }
+}
+
+function readConfigFile(path: string): Record<string, unknown> {
+  const text = readFlagFile('--config', path);
   try {
     const value: unknown = JSON.parse(text);
     if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new Error('not an object');
@@ -56,12 +60,7 @@ function loadResume(opts: RunOptions): { config: Config; snapshot: Snapshot } {
   const path = opts.resume!;
   if (opts.config || givenFields(opts).length) throw new ConfigError('--resume', 'takes the config from the checkpoint; drop --config and the field flags');
   if (!opts.out?.toLowerCase().endsWith('.csv')) throw new ConfigError('--resume', 'needs --out with the CSV the interrupted run was writing');
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    throw new ConfigError('--resume', `cannot read ${path}: ${(e as Error).message}`);
-  }
+  const text = readFlagFile('--resume', path);
   try {
     return parseCheckpoint(text);
   } catch (e) {
