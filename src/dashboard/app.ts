@@ -92,7 +92,7 @@ export class PfApp extends LitElement {
     this.backend = backend;
     this.sim = new SimulationController(this, backend);
     await this.updateComplete;
-    if (this.hashConfig) this.startConfig(this.hashConfig, 'from link');
+    if (this.hashConfig) this.startLink(this.hashConfig);
     else if (this.hashError) this.panel?.load(DEFAULT_PRESET.config);
     else this.startPreset(DEFAULT_PRESET);
   }
@@ -111,8 +111,13 @@ export class PfApp extends LitElement {
   private onHashChange = () => {
     this.readHash();
     if (!this.sim) return;
-    if (this.hashConfig) this.startConfig(this.hashConfig, 'from link');
+    if (this.hashConfig) this.startLink(this.hashConfig);
   };
+
+  private startLink(config: Config) {
+    this.panel?.load(config);
+    this.startConfig(config, 'from link');
+  }
 
   private startPreset(p: Preset) {
     this.panel?.load(p.config);
@@ -123,7 +128,6 @@ export class PfApp extends LitElement {
   private startConfig(config: Config, name: string, claim?: string) {
     const sim = this.sim;
     if (!sim) return;
-    if (name === 'from link') this.panel?.load(config);
     this.hashError = undefined;
     this.claim = claim;
     history.replaceState(null, '', configHash(config));

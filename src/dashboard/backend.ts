@@ -55,7 +55,7 @@ export function gpuBackend(gpu: Gpu): Backend {
   };
 }
 
-/** Rollouts per step the CPU engine accepts: it runs about a million per second. */
+/** Rollouts per step the CPU engine accepts (it samples a few hundred thousand per second). */
 export const CPU_MAX_ROLLOUTS = 1 << 16;
 
 export function cpuBackend(): Backend {

@@ -43,8 +43,6 @@ export class SimulationController implements ReactiveController {
     host.addController(this);
   }
 
-  hostConnected(): void {}
-
   hostDisconnected(): void {
     this.sim?.stop();
   }
