@@ -38,7 +38,10 @@ it('resumes an interrupted run into a byte-identical CSV', async () => {
 
 it('refuses to resume with a config flag or without the CSV', async () => {
   const run = (...args: string[]) => exec(process.execPath, ['bin/patternflow.js', 'run', '--quiet', ...args]).then(() => '', (e) => String(e.stderr));
-  expect(await run('--resume', join(dir, 'nothing.ckpt'), '--out', join(dir, 'x.csv'))).toMatch(/^patternflow: --resume: cannot read/);
-  expect(await run('--resume', join(dir, 'part.csv.ckpt'), '--out', join(dir, 'x.csv'), '--tasks', '5')).toMatch(/^patternflow: --resume: takes the config from the checkpoint/);
-  expect(await run('--resume', join(dir, 'part.csv.ckpt'), '--out', join(dir, 'missing.csv'))).toMatch(/^patternflow: --out: .*does not exist/);
+  const small = join(dir, 'small.csv');
+  expect(await run('--tasks', '4', '--steps', '20', '--checkpointEvery', '10', '--out', small)).toBe('');
+  const ckpt = `${small}.ckpt`;
+  expect(await run('--resume', join(dir, 'nothing.ckpt'), '--out', small)).toMatch(/^patternflow: --resume: cannot read/);
+  expect(await run('--resume', ckpt, '--out', small, '--tasks', '5')).toMatch(/^patternflow: --resume: takes the config from the checkpoint/);
+  expect(await run('--resume', ckpt, '--out', join(dir, 'missing.csv'))).toMatch(/^patternflow: --out: .*does not exist/);
 });
