@@ -5,7 +5,6 @@ import { createWriteStream, existsSync, readFileSync, renameSync, writeFileSync,
 import { ConfigError, configToJSON, parseConfig, type Config, type ConfigInput } from '../model/config';
 import { csvHeader, csvRows, logToJson } from '../model/export';
 import { MetricsLog, metricLayout } from '../model/metrics';
-import { buildTasks } from '../model/tasks';
 import { adapterLine } from '../engine/adapter';
 import { parseCheckpoint, serializeCheckpoint, type Checkpoint } from '../engine/checkpoint';
 import type { Snapshot } from '../engine/engine';
@@ -132,7 +131,12 @@ async function run(opts: RunOptions) {
     adapter = { ...runner.adapter };
   }
   const where = 'vendor' in adapter ? adapterLine(adapter as never) : String(adapter.backend);
-  if (!opts.quiet) process.stderr.write(`patternflow: ${config.tasks} tasks, steps ${start + 1}..${config.steps} on ${where}\n`);
+  const assumptionFailures = (sim instanceof Runner ? sim.current.tasks : sim.params.tasks).assumptionFailures;
+  if (!opts.quiet) {
+    process.stderr.write(`patternflow: ${config.tasks} tasks, steps ${start + 1}..${config.steps} on ${where}\n`);
+    if (assumptionFailures > 0)
+      process.stderr.write(`patternflow: in ${assumptionFailures} of ${config.tasks} tasks some pattern makes a wrong answer at least as likely as the correct one (MODEL.md §1); RLIF can collapse there\n`);
+  }
 
   let signal: keyof typeof SIGNAL_EXIT | undefined;
   const onSignal = (s: keyof typeof SIGNAL_EXIT) => {
@@ -158,7 +162,6 @@ async function run(opts: RunOptions) {
     if (csv) await new Promise<void>((resolve) => csv.end(resolve));
   }
   if (log && out) {
-    const assumptionFailures = sim instanceof Runner ? sim.current.tasks.assumptionFailures : buildTasks(config).assumptionFailures;
     writeFileSync(out, logToJson(log, { config: configToJSON(config), adapter, model: { assumptionFailures } }));
   }
   if (sim instanceof Runner) sim.close();
