@@ -104,16 +104,10 @@ const grid = (workgroups: number): [number, number] => {
   return [Math.ceil(workgroups / y), y];
 };
 
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
-
 /**
  * Measures the adapter's integer and float throughput (multiply-add chains, 2 ops each) and its
- * copy bandwidth (bytes read + written), each the median of `repeats` timed dispatches sized to
- * take at least `minSeconds`.
+ * copy bandwidth (bytes read + written), each the fastest of `repeats` timed dispatches sized to
+ * take at least `minSeconds` (a peak is the best the adapter does; slower repeats are interference).
  */
 export async function measurePeaks(gpu: Gpu, opts: { minSeconds: number; repeats: number; copyBytes: number }): Promise<Peaks> {
   const { device } = gpu;
@@ -147,9 +141,9 @@ export async function measurePeaks(gpu: Gpu, opts: { minSeconds: number; repeats
     // Doubles the dispatch until it takes minSeconds; the probes are the warm-up.
     let workgroups = fixedWorkgroups ?? 16;
     while ((await time(pipeline, bindGroup, workgroups)) < opts.minSeconds && !fixedWorkgroups && workgroups < MAX_PER_DIM * 64) workgroups *= 2;
-    const times: number[] = [];
-    for (let r = 0; r < opts.repeats; r++) times.push(await time(pipeline, bindGroup, workgroups));
-    return work(workgroups) / median(times);
+    let best = Infinity;
+    for (let r = 0; r < opts.repeats; r++) best = Math.min(best, await time(pipeline, bindGroup, workgroups));
+    return work(workgroups) / best;
   };
 
   try {

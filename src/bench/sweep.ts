@@ -263,7 +263,7 @@ export async function runBench(
   }
   const mains = report.rows.filter((r) => r.estimator === 'grpo' && r.policy === 'tabular');
   if (opts.roofline && mains.length > 0) {
-    const peaks = await measurePeaks(gpu, { minSeconds: opts.minSeconds / 4, repeats: opts.repeats, copyBytes: gpu.adapter.isFallback ? 32 << 20 : 256 << 20 });
+    const peaks = await measurePeaks(gpu, { minSeconds: opts.minSeconds / 2, repeats: opts.repeats, copyBytes: gpu.adapter.isFallback ? 32 << 20 : 256 << 20 });
     const rows = mains.map((r) => {
       const config = caseConfig(r);
       const plan = makePlan(config);
