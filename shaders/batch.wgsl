@@ -35,7 +35,7 @@ fn reduceChan(v: vec3f, lid: u32) -> vec3f {
 fn batchStats(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
   let i = taskIndex(wid, nwg, lid);
   var stats = vec3f(0.0);
-  if (i < N_TASKS) {
+  if (i < knobs.nTasks) {
     var th: array<f32, K>;
     var lp: array<f32, K>;
     var pi: array<f32, K>;
@@ -60,7 +60,7 @@ fn batchStats(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) 
   }
   let total = reduceChan(stats, lid);
   if (lid == 0u) {
-    let o = BATCHP_OFF + workgroupIndex(wid, nwg) * 3u;
+    let o = knobs.batchPOff + workgroupIndex(wid, nwg) * 3u;
     scratch[o] = total.x;
     scratch[o + 1u] = total.y;
     scratch[o + 2u] = total.z;
@@ -70,8 +70,8 @@ fn batchStats(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) 
 @compute @workgroup_size(WG)
 fn batchReduce(@builtin(local_invocation_index) lid: u32) {
   var acc = vec3f(0.0);
-  for (var w = lid; w < NUM_WG; w += WG) {
-    let o = BATCHP_OFF + w * 3u;
+  for (var w = lid; w < knobs.numWg; w += WG) {
+    let o = knobs.batchPOff + w * 3u;
     acc = chan(acc, vec3f(scratch[o], scratch[o + 1u], scratch[o + 2u]));
   }
   let total = reduceChan(acc, lid);

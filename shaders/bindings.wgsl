@@ -26,6 +26,31 @@ struct Params {
 // Sampled (pattern | answer << 8) of every rollout of the last step, when recording.
 @group(0) @binding(8) var<storage, read_write> record: array<u32>;
 
+// The run's numbers that do not shape the kernels (src/engine/knobs.ts). Kept out of the
+// generated header so that runs differing only in them share one compiled module.
+struct Knobs {
+  nTasks: u32,
+  numWg: u32,
+  seed: u32,
+  sftSteps: u32,
+  lr: f32,
+  tpr: f32,
+  fpr: f32,
+  klCoef: f32,
+  entCoef: f32,
+  sftLr: f32,
+  thetaVOff: u32, // Adam moments in opt: theta m at 0, theta v, phi m, phi v
+  phiMOff: u32,
+  phiVOff: u32,
+  gradSumOff: u32, // scratch regions after the fixed ones (ref logits at 0, batch stats at K, grad partials at K + 2)
+  batchPOff: u32,
+  metricsOff: u32,
+  histOff: u32,
+  initLogits: array<vec4f, 8>, // K <= 32 values, four to a vec4
+  sftTarget: array<vec4f, 8>,
+}
+@group(0) @binding(9) var<uniform> knobs: Knobs;
+
 var<workgroup> red: array<f32, WG * CHUNK>;
 
 fn taskIndex(wid: vec3u, nwg: vec3u, lid: u32) -> u32 {
@@ -67,8 +92,8 @@ fn reduceWorkgroup(vals: ptr<function, array<f32, M>>, count: u32, lid: u32, des
           case TO_PARTIALS: { partials[row * M + m] = v; }
           case ADD_PARTIALS: { partials[row * M + m] += v; }
           case TO_GRAD: { scratch[GRADP_OFF + row * K + m] = v; }
-          case TO_GRADSUM: { scratch[GRADSUM_OFF + m] = v; }
-          default: { scratch[METRICS_OFF + row * M + m] = v / f32(N_TASKS); }
+          case TO_GRADSUM: { scratch[knobs.gradSumOff + m] = v; }
+          default: { scratch[knobs.metricsOff + row * M + m] = v / f32(knobs.nTasks); }
         }
       }
     }

@@ -13,7 +13,7 @@ fn histogram(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) w
   for (var j = lid; j < 2u * HIST_BINS; j += WG) { atomicStore(&histCounts[j], 0u); }
   workgroupBarrier();
   let i = taskIndex(wid, nwg, lid);
-  if (i < N_TASKS) {
+  if (i < knobs.nTasks) {
     var th: array<f32, K>;
     var lp: array<f32, K>;
     let row = select(i, 0u, SHARED);
@@ -39,7 +39,7 @@ fn histogram(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) w
 fn histogramReduce(@builtin(local_invocation_index) lid: u32) {
   for (var j = lid; j < 2u * HIST_BINS; j += WG) {
     var total = 0.0;
-    for (var w = 0u; w < NUM_WG; w++) { total += partials[w * 2u * HIST_BINS + j]; }
-    scratch[HIST_OFF + j] = total;
+    for (var w = 0u; w < knobs.numWg; w++) { total += partials[w * 2u * HIST_BINS + j]; }
+    scratch[knobs.histOff + j] = total;
   }
 }

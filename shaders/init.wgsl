@@ -4,9 +4,9 @@
 @compute @workgroup_size(WG)
 fn initState(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
   let i = taskIndex(wid, nwg, lid);
-  if (i >= N_TASKS) { return; }
+  if (i >= knobs.nTasks) { return; }
   if (!SHARED || i == 0u) {
-    for (var k = 0u; k < K; k++) { theta[i * K + k] = INIT_LOGITS[k]; }
+    for (var k = 0u; k < K; k++) { theta[i * K + k] = knobs.initLogits[k / 4u][k % 4u]; }
   }
   if (TRAINABLE) {
     for (var k = 0u; k < K; k++) {
@@ -19,17 +19,17 @@ fn initState(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) w
   }
 }
 
-// SFT before RL (MODEL.md §4): SFT_STEPS steps of theta += lr (target - pi) on every logit row.
+// SFT before RL (MODEL.md §4): knobs.sftSteps steps of theta += lr (target - pi) on every logit row.
 @compute @workgroup_size(WG)
 fn sft(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
   let i = taskIndex(wid, nwg, lid);
-  if (i >= N_TASKS || (SHARED && i > 0u)) { return; }
+  if (i >= knobs.nTasks || (SHARED && i > 0u)) { return; }
   var th: array<f32, K>;
   var lp: array<f32, K>;
   for (var k = 0u; k < K; k++) { th[k] = theta[i * K + k]; }
-  for (var n = 0u; n < SFT_STEPS; n++) {
+  for (var n = 0u; n < knobs.sftSteps; n++) {
     logSoftmax(&th, &lp);
-    for (var k = 0u; k < K; k++) { th[k] += SFT_LR * (SFT_TARGET[k] - exp(lp[k])); }
+    for (var k = 0u; k < K; k++) { th[k] += knobs.sftLr * (knobs.sftTarget[k / 4u][k % 4u] - exp(lp[k])); }
   }
   for (var k = 0u; k < K; k++) { theta[i * K + k] = th[k]; }
 }

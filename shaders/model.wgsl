@@ -111,7 +111,7 @@ fn answerSquareSum(i: u32, k: u32, pa: PatternAnswers) -> f32 {
 // Reward of answer a under pattern k, averaged over the verifier's noise for RLVR.
 fn answerReward(i: u32, k: u32, pa: PatternAnswers, a: u32, majority: u32) -> f32 {
   switch REWARD {
-    case REWARD_RLVR: { return select(FPR, TPR, a == 0u); }
+    case REWARD_RLVR: { return select(knobs.fpr, knobs.tpr, a == 0u); }
     case REWARD_CERTAINTY: { return answerProb(i, k, pa, a); }
     case REWARD_ENTROPY: { return -answerEntropy(i, k, pa) / log(f32(A)); }
     default: { return select(0.0, 1.0, a == majority); }
@@ -121,7 +121,7 @@ fn answerReward(i: u32, k: u32, pa: PatternAnswers, a: u32, majority: u32) -> f3
 // The pattern's expected reward r_k = sum_a P(a|k) R(k, a).
 fn patternReward(i: u32, k: u32, pa: PatternAnswers, majority: u32) -> f32 {
   switch REWARD {
-    case REWARD_RLVR: { return TPR * pa.s + FPR * (1.0 - pa.s); }
+    case REWARD_RLVR: { return knobs.tpr * pa.s + knobs.fpr * (1.0 - pa.s); }
     case REWARD_CERTAINTY: { return answerSquareSum(i, k, pa); }
     case REWARD_ENTROPY: { return -answerEntropy(i, k, pa) / log(f32(A)); }
     default: { return answerProb(i, k, pa, majority); }
@@ -130,12 +130,12 @@ fn patternReward(i: u32, k: u32, pa: PatternAnswers, majority: u32) -> f32 {
 
 // x += lr * step for gradient ascent; Adam keeps its moments in opt[mOff], opt[vOff].
 fn optimizerStep(x: f32, grad: f32, m: ptr<function, f32>, v: ptr<function, f32>, t: u32) -> f32 {
-  if (!ADAM) { return x + LR * grad; }
+  if (!ADAM) { return x + knobs.lr * grad; }
   *m = ADAM_B1 * *m + (1.0 - ADAM_B1) * grad;
   *v = ADAM_B2 * *v + (1.0 - ADAM_B2) * grad * grad;
   let mHat = *m / (1.0 - pow(ADAM_B1, f32(t)));
   let vHat = *v / (1.0 - pow(ADAM_B2, f32(t)));
-  return x + LR * mHat / (sqrt(vHat) + ADAM_EPS);
+  return x + knobs.lr * mHat / (sqrt(vHat) + ADAM_EPS);
 }
 
 fn refLogProbs(out: ptr<function, array<f32, K>>) {
@@ -146,7 +146,7 @@ fn refLogProbs(out: ptr<function, array<f32, K>>) {
 
 // Adds -beta dKL(pi||pi_ref)/dtheta + c dH/dtheta (both exact) to grad.
 fn addRegularisers(lp: ptr<function, array<f32, K>>, grad: ptr<function, array<f32, K>>) {
-  if (KL_COEF == 0.0 && ENT_COEF == 0.0) { return; }
+  if (knobs.klCoef == 0.0 && knobs.entCoef == 0.0) { return; }
   var lref: array<f32, K>;
   refLogProbs(&lref);
   var kl = 0.0;
@@ -158,6 +158,6 @@ fn addRegularisers(lp: ptr<function, array<f32, K>>, grad: ptr<function, array<f
   }
   for (var k = 0u; k < K; k++) {
     let p = exp((*lp)[k]);
-    (*grad)[k] += -KL_COEF * p * ((*lp)[k] - lref[k] - kl) - ENT_COEF * p * ((*lp)[k] + h);
+    (*grad)[k] += -knobs.klCoef * p * ((*lp)[k] - lref[k] - kl) - knobs.entCoef * p * ((*lp)[k] + h);
   }
 }

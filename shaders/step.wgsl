@@ -30,8 +30,8 @@ fn sampleGroup(i: u32, t: u32, pi: ptr<function, array<f32, K>>, pas: ptr<functi
   for (var g = 0u; g < G; g++) {
     let a = (*ag)[g];
     if (REWARD == REWARD_RLVR) {
-      // Noisy verifier: a correct answer is rewarded with probability TPR, a wrong one with FPR.
-      (*rg)[g] = select(0.0, 1.0, verifier[g] < select(FPR, TPR, a == 0u));
+      // Noisy verifier: a correct answer is rewarded with probability knobs.tpr, a wrong one with knobs.fpr.
+      (*rg)[g] = select(0.0, 1.0, verifier[g] < select(knobs.fpr, knobs.tpr, a == 0u));
     } else {
       (*rg)[g] = answerReward(i, (*kg)[g], (*pas)[(*kg)[g]], a, majority);
     }
@@ -58,9 +58,9 @@ fn advantageFactor(sd: f32) -> f32 {
 fn updateAnswerLogit(idx: u32, grad: f32, t: u32) {
   var m = 0.0;
   var v = 0.0;
-  if (ADAM) { m = opt[PHI_M_OFF + idx]; v = opt[PHI_V_OFF + idx]; }
+  if (ADAM) { m = opt[knobs.phiMOff + idx]; v = opt[knobs.phiVOff + idx]; }
   phi[idx] = optimizerStep(phi[idx], grad, &m, &v, t);
-  if (ADAM) { opt[PHI_M_OFF + idx] = m; opt[PHI_V_OFF + idx] = v; }
+  if (ADAM) { opt[knobs.phiMOff + idx] = m; opt[knobs.phiVOff + idx] = v; }
 }
 
 // The policy gradient of task i at step t w.r.t. its pattern logits (without KL/entropy terms).
@@ -198,7 +198,7 @@ fn writeRolloutStats(rs: RolloutStats, out: ptr<function, array<f32, M>>) {
 fn step(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
   let i = taskIndex(wid, nwg, lid);
   let w = workgroupIndex(wid, nwg);
-  let valid = i < N_TASKS;
+  let valid = i < knobs.nTasks;
   let row = select(i, 0u, SHARED);
   var th: array<f32, K>;
   var m: array<f32, K>;
@@ -206,7 +206,7 @@ fn step(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wid: v
   if (valid) {
     for (var k = 0u; k < K; k++) {
       th[k] = theta[row * K + k];
-      if (ADAM && !SHARED) { m[k] = opt[THETA_M_OFF + i * K + k]; v[k] = opt[THETA_V_OFF + i * K + k]; }
+      if (ADAM && !SHARED) { m[k] = opt[THETA_M_OFF + i * K + k]; v[k] = opt[knobs.thetaVOff + i * K + k]; }
     }
   }
   for (var s = 0u; s < params.nSteps; s++) {
@@ -228,13 +228,13 @@ fn step(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wid: v
         policyMetrics(i, &lpNew, &out);
       }
     }
-    reduceWorkgroup(&out, M, lid, TO_PARTIALS, s * NUM_WG + w);
+    reduceWorkgroup(&out, M, lid, TO_PARTIALS, s * knobs.numWg + w);
     if (SHARED) { reduceWorkgroup(&grad, K, lid, TO_GRAD, w); }
   }
   if (valid && !SHARED) {
     for (var k = 0u; k < K; k++) {
       theta[i * K + k] = th[k];
-      if (ADAM) { opt[THETA_M_OFF + i * K + k] = m[k]; opt[THETA_V_OFF + i * K + k] = v[k]; }
+      if (ADAM) { opt[THETA_M_OFF + i * K + k] = m[k]; opt[knobs.thetaVOff + i * K + k] = v[k]; }
     }
   }
 }
@@ -244,7 +244,7 @@ fn step(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wid: v
 @compute @workgroup_size(WG)
 fn sharedUpdate(@builtin(local_invocation_index) lid: u32) {
   var acc: array<f32, M>;
-  for (var w = lid; w < NUM_WG; w += WG) {
+  for (var w = lid; w < knobs.numWg; w += WG) {
     for (var k = 0u; k < K; k++) { acc[k] += scratch[GRADP_OFF + w * K + k]; }
   }
   reduceWorkgroup(&acc, K, lid, TO_GRADSUM, 0u);
@@ -254,16 +254,16 @@ fn sharedUpdate(@builtin(local_invocation_index) lid: u32) {
     var g: array<f32, K>;
     for (var k = 0u; k < K; k++) {
       th[k] = theta[k];
-      g[k] = scratch[GRADSUM_OFF + k] / f32(N_TASKS);
+      g[k] = scratch[knobs.gradSumOff + k] / f32(knobs.nTasks);
     }
     logSoftmax(&th, &lp);
     addRegularisers(&lp, &g);
     for (var k = 0u; k < K; k++) {
       var m = 0.0;
       var v = 0.0;
-      if (ADAM) { m = opt[THETA_M_OFF + k]; v = opt[THETA_V_OFF + k]; }
+      if (ADAM) { m = opt[THETA_M_OFF + k]; v = opt[knobs.thetaVOff + k]; }
       theta[k] = optimizerStep(th[k], g[k], &m, &v, params.step);
-      if (ADAM) { opt[THETA_M_OFF + k] = m; opt[THETA_V_OFF + k] = v; }
+      if (ADAM) { opt[THETA_M_OFF + k] = m; opt[knobs.thetaVOff + k] = v; }
     }
   }
 }
@@ -273,7 +273,7 @@ fn sharedUpdate(@builtin(local_invocation_index) lid: u32) {
 fn sharedMetrics(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
   let i = taskIndex(wid, nwg, lid);
   var out: array<f32, M>;
-  if (i < N_TASKS) {
+  if (i < knobs.nTasks) {
     var th: array<f32, K>;
     var lp: array<f32, K>;
     for (var k = 0u; k < K; k++) { th[k] = theta[k]; }
@@ -288,8 +288,8 @@ fn sharedMetrics(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_i
 fn finalize(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wid: vec3u) {
   let s = wid.x;
   var acc: array<f32, M>;
-  for (var w = lid; w < NUM_WG; w += WG) {
-    for (var m = 0u; m < M; m++) { acc[m] += partials[(s * NUM_WG + w) * M + m]; }
+  for (var w = lid; w < knobs.numWg; w += WG) {
+    for (var m = 0u; m < M; m++) { acc[m] += partials[(s * knobs.numWg + w) * M + m]; }
   }
   reduceWorkgroup(&acc, M, lid, TO_METRICS, params.slot + s);
 }

@@ -6,6 +6,7 @@ import { checkFinite } from '../model/numerics';
 import { buildTasks, type TaskTables } from '../model/tasks';
 import type { AdapterReport, Gpu } from './adapter';
 import { wgslHeader } from './header';
+import { knobsData, KNOBS_BYTES } from './knobs';
 import { checkLimits, HIST_BINS, makePlan, type Plan, type PlanOptions } from './plan';
 import { entryPointsFor, moduleSource, type EntryPoint } from './shaders';
 
@@ -30,6 +31,7 @@ export interface EngineOptions extends PlanOptions {
 
 interface Buffers {
   params: GPUBuffer;
+  knobs: GPUBuffer;
   theta: GPUBuffer;
   opt: GPUBuffer;
   phi: GPUBuffer;
@@ -84,6 +86,7 @@ export class Engine {
       entries: [
         { binding: 0, visibility: GPUShaderStage.COMPUTE, buffer: { type: 'uniform', hasDynamicOffset: true, minBindingSize: 16 } },
         ...[false, false, false, true, true, false, false, false].map((read, j) => ({ binding: j + 1, visibility: GPUShaderStage.COMPUTE, buffer: storage(read) })),
+        { binding: 9, visibility: GPUShaderStage.COMPUTE, buffer: { type: 'uniform' } },
       ],
     });
     const pipelineLayout = device.createPipelineLayout({ bindGroupLayouts: [layout] });
@@ -100,6 +103,7 @@ export class Engine {
     const make = (floats: number, usage: number, label: string) => device.createBuffer({ label, size: Math.max(1, floats) * 4, usage });
     const buffers: Buffers = {
       params: device.createBuffer({ label: 'params', size: plan.stepsPerBatch * PARAMS_STRIDE, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST }),
+      knobs: device.createBuffer({ label: 'knobs', size: KNOBS_BYTES, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST }),
       theta: make(plan.thetaLen, S | COPY, 'theta'),
       opt: make(plan.opt.len, S | COPY, 'adam state'),
       phi: make(plan.phiLen, S | COPY, 'answer logits'),
@@ -121,6 +125,7 @@ export class Engine {
           binding: j + 1,
           resource: { buffer: buffers[name] },
         })),
+        { binding: 9, resource: { buffer: buffers.knobs } },
       ],
     });
     const setupError = await device.popErrorScope();
@@ -133,6 +138,7 @@ export class Engine {
 
   private initialise() {
     const { device, buffers, config: c, plan } = this;
+    device.queue.writeBuffer(buffers.knobs, 0, knobsData(c, plan));
     device.queue.writeBuffer(buffers.rates, 0, Float32Array.from(this.tasks.rates));
     const K = c.patterns;
     const tables = new Float32Array(plan.tablesLen);

@@ -1,5 +1,7 @@
-// The WGSL constants block prepended to the kernels: every config knob becomes a `const`, so
-// the compiler specialises the kernels (array sizes K, A, G; dead branches for unused modes).
+// The WGSL constants block prepended to the kernels: every knob that shapes the kernels becomes
+// a `const`, so the compiler specialises them (array sizes K, A, G; dead branches for unused
+// modes). Numbers that do not (lr, seed, N, ...) go to the uniform of knobs.ts instead: runs that
+// differ only in those share one compiled module, which the device caches.
 import type { Config } from '../model/config';
 import { ADAM, CONVERGED_MASS, EPS_GRPO, PHI_FLOOR } from '../model/constants';
 import { ESTIMATORS, REWARDS, SCALES } from '../model/config';
@@ -13,19 +15,16 @@ export function f32(x: number): string {
 }
 
 const u32 = (x: number) => `${x >>> 0}u`;
-const f32Array = (xs: readonly number[]) => `array<f32, ${xs.length}>(${xs.map(f32).join(', ')})`;
 
 export function wgslHeader(c: Config, plan: Plan): string {
   const K = c.patterns;
   const consts: [string, string, string][] = [
-    ['N_TASKS', 'u32', u32(c.tasks)],
     ['K', 'u32', u32(K)],
     ['A', 'u32', u32(c.answers)],
     ['G', 'u32', u32(c.estimator === 'expected' ? 1 : c.group)],
     ['WG', 'u32', u32(WORKGROUP)],
     ['CHUNK', 'u32', u32(CHUNK)],
     ['M', 'u32', u32(plan.metrics)],
-    ['NUM_WG', 'u32', u32(plan.numWorkgroups)],
     ['PER_TASK_RATES', 'bool', String(plan.perTaskRates)],
     ['SHARED', 'bool', String(c.policy === 'shared')],
     ['TRAINABLE', 'bool', String(c.answerMode === 'trainable')],
@@ -34,33 +33,16 @@ export function wgslHeader(c: Config, plan: Plan): string {
     ['REWARD', 'u32', u32(REWARDS.indexOf(c.reward))],
     ['ESTIMATOR', 'u32', u32(ESTIMATORS.indexOf(c.estimator))],
     ['SCALE', 'u32', u32(SCALES.indexOf(c.scale))],
-    ['LR', 'f32', f32(c.lr)],
-    ['TPR', 'f32', f32(c.tpr)],
-    ['FPR', 'f32', f32(c.fpr)],
-    ['KL_COEF', 'f32', f32(c.klCoef)],
-    ['ENT_COEF', 'f32', f32(c.entropyCoef)],
-    ['SEED', 'u32', u32(c.seed)],
     ['STREAM_ROLLOUT', 'u32', u32(STREAM_ROLLOUT)],
-    ['INIT_LOGITS', `array<f32, ${K}>`, f32Array(c.init.map(Math.log))],
-    ['SFT_STEPS', 'u32', u32(c.sft?.steps ?? 0)],
-    ['SFT_LR', 'f32', f32(c.sft?.lr ?? 0)],
-    ['SFT_TARGET', `array<f32, ${K}>`, f32Array(c.sft?.target ?? c.init)],
     ['NUM_PASSK', 'u32', u32(c.passK.length)],
     ['PASSK', `array<u32, ${c.passK.length}>`, `array<u32, ${c.passK.length}>(${c.passK.map(u32).join(', ')})`],
     ['M_MASS', 'u32', u32(plan.layout.mass)],
     ['M_PASSK', 'u32', u32(plan.layout.passAt)],
     ['M_SRATE', 'u32', u32(Math.max(0, plan.layout.successRate))],
     ['THETA_M_OFF', 'u32', u32(plan.opt.thetaM)],
-    ['THETA_V_OFF', 'u32', u32(plan.opt.thetaV)],
-    ['PHI_M_OFF', 'u32', u32(plan.opt.phiM)],
-    ['PHI_V_OFF', 'u32', u32(plan.opt.phiV)],
     ['REF_OFF', 'u32', u32(plan.scratch.ref)],
     ['BATCH_OFF', 'u32', u32(plan.scratch.batch)],
     ['GRADP_OFF', 'u32', u32(plan.scratch.gradPartials)],
-    ['GRADSUM_OFF', 'u32', u32(plan.scratch.gradSum)],
-    ['BATCHP_OFF', 'u32', u32(plan.scratch.batchPartials)],
-    ['METRICS_OFF', 'u32', u32(plan.scratch.metrics)],
-    ['HIST_OFF', 'u32', u32(plan.scratch.hist)],
     ['HIST_BINS', 'u32', u32(HIST_BINS)],
     ['ADAM_B1', 'f32', f32(ADAM.beta1)],
     ['ADAM_B2', 'f32', f32(ADAM.beta2)],
