@@ -65,36 +65,29 @@ fn workgroupIndex(wid: vec3u, nwg: vec3u) -> u32 {
 const TO_PARTIALS = 0u;      // overwrite partials row
 const ADD_PARTIALS = 1u;     // add to partials row (the shared policy's second kernel)
 const TO_GRAD = 2u;          // scratch grad partials row
-const TO_GRADSUM = 3u;       // scratch grad sum (single workgroup)
+const TO_GRADSUM = 3u;       // scratch grad sum (single workgroup; read back after a storageBarrier)
 const TO_METRICS = 4u;       // scratch metrics row, divided by N
 
-// Sums vals[0..count) over the workgroup in a fixed tree order (deterministic, no atomics) and
-// lets thread 0 write the sums to `dest`, row `row`. Must be called in uniform control flow.
+// Sums vals[0..count) over the workgroup in a fixed order (deterministic, no atomics): every
+// thread stores a chunk of its values, then thread j adds up column j over all WG threads and
+// writes the sum to `dest`, row `row`. Two barriers a chunk, where a tree takes log2(WG) + 1:
+// on software adapters barriers dominate the step. Must be called in uniform control flow.
 fn reduceWorkgroup(vals: ptr<function, array<f32, M>>, count: u32, lid: u32, dest: u32, row: u32) {
   for (var base = 0u; base < count; base += CHUNK) {
     for (var j = 0u; j < CHUNK; j++) {
       red[lid * CHUNK + j] = select(0.0, (*vals)[min(base + j, M - 1u)], base + j < count);
     }
     workgroupBarrier();
-    for (var stride = WG / 2u; stride > 0u; stride /= 2u) {
-      if (lid < stride) {
-        for (var j = 0u; j < CHUNK; j++) {
-          red[lid * CHUNK + j] += red[(lid + stride) * CHUNK + j];
-        }
-      }
-      workgroupBarrier();
-    }
-    if (lid == 0u) {
-      for (var j = 0u; j < CHUNK && base + j < count; j++) {
-        let v = red[j];
-        let m = base + j;
-        switch dest {
-          case TO_PARTIALS: { partials[row * M + m] = v; }
-          case ADD_PARTIALS: { partials[row * M + m] += v; }
-          case TO_GRAD: { scratch[GRADP_OFF + row * K + m] = v; }
-          case TO_GRADSUM: { scratch[knobs.gradSumOff + m] = v; }
-          default: { scratch[knobs.metricsOff + row * M + m] = v / f32(knobs.nTasks); }
-        }
+    let m = base + lid;
+    if (lid < CHUNK && m < count) {
+      var v = 0.0;
+      for (var w = 0u; w < WG; w++) { v += red[w * CHUNK + lid]; }
+      switch dest {
+        case TO_PARTIALS: { partials[row * M + m] = v; }
+        case ADD_PARTIALS: { partials[row * M + m] += v; }
+        case TO_GRAD: { scratch[GRADP_OFF + row * K + m] = v; }
+        case TO_GRADSUM: { scratch[knobs.gradSumOff + m] = v; }
+        default: { scratch[knobs.metricsOff + row * M + m] = v / f32(knobs.nTasks); }
       }
     }
     workgroupBarrier();

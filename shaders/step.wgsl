@@ -248,6 +248,7 @@ fn sharedUpdate(@builtin(local_invocation_index) lid: u32) {
     for (var k = 0u; k < K; k++) { acc[k] += scratch[GRADP_OFF + w * K + k]; }
   }
   reduceWorkgroup(&acc, K, lid, TO_GRADSUM, 0u);
+  storageBarrier(); // the sums were written by threads 0..K-1
   if (lid == 0u) {
     var th: array<f32, K>;
     var lp: array<f32, K>;
