@@ -3,6 +3,10 @@
 // dashboard's config panel, the URL hash and the tests all go through `parseConfig`.
 import { z } from 'zod';
 
+// Zod compiles fast parsers with `new Function` unless told not to; the dashboard's CSP forbids
+// eval, and a config is parsed once per run, so the interpreter is plenty.
+z.config({ jitless: true });
+
 export const REWARDS = ['rlvr', 'rlif-certainty', 'rlif-entropy', 'rlif-majority'] as const;
 export const ESTIMATORS = ['expected', 'reinforce', 'rloo', 'grpo'] as const;
 export const SCALES = ['group', 'batch', 'none'] as const;
