@@ -164,7 +164,10 @@ async function run(opts: RunOptions) {
   if (log && out) {
     writeFileSync(out, logToJson(log, { config: configToJSON(config), adapter, model: { assumptionFailures } }));
   }
-  if (sim instanceof Runner) sim.close();
+  if (sim instanceof Runner) {
+    sim.close();
+    sim.current.device.destroy();
+  }
   if (signal) {
     const resume = checkpointPath && out ? `; resume with: patternflow run --resume ${checkpointPath} --out ${out}` : '';
     process.stderr.write(`patternflow: stopped by ${signal} after step ${sim.step}${resume}\n`);

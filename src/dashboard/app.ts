@@ -79,9 +79,8 @@ export class PfApp extends LitElement {
       return;
     }
     try {
-      const gpu = await openGpu(navigator.gpu);
-      void gpu.device.lost.then((info) => (this.noWebGpu = `The GPU device was lost (${info.reason}): ${info.message}. Reload the page.`));
-      await this.useBackend(gpuBackend(gpu));
+      // A lost device is replaced by the backend's runners, which resume from their checkpoints.
+      await this.useBackend(gpuBackend(await openGpu(navigator.gpu)));
     } catch (e) {
       this.noWebGpu = `WebGPU is exposed but no adapter could be opened: ${(e as Error).message}`;
     }

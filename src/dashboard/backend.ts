@@ -1,8 +1,9 @@
 // The two simulators behind one interface: the WebGPU engine (one device shared by every run)
 // and, where WebGPU is missing, the float64 CPU reference for small configs.
 import { ConfigError, type Config } from '../model/config';
-import { adapterLine, type Gpu } from '../engine/adapter';
-import { Engine, type BatchCallback } from '../engine/engine';
+import { adapterLine, openGpu, type Gpu } from '../engine/adapter';
+import type { BatchCallback } from '../engine/engine';
+import { Runner } from '../engine/runner';
 import { HIST_BINS } from '../engine/plan';
 import { ReferenceSimulator } from '../reference/simulator';
 import { answerDist, logSoftmax } from '../reference/reference';
@@ -33,23 +34,53 @@ export interface Backend {
   create(config: Config): Promise<Simulation>;
 }
 
+/** Development builds only: lets the e2e suite destroy the current run's device mid-run. */
+declare global {
+  interface Window {
+    __patternflowLoseDevice?: () => void;
+  }
+}
+
 export function gpuBackend(gpu: Gpu): Backend {
+  // One device serves every run. When it is lost, each run's Runner asks for a device again and
+  // they all share the one new device opened for the first of them.
+  let shared = gpu;
+  let lost = false;
+  let reopening: Promise<Gpu> | undefined;
+  const watch = (g: Gpu) => g.device.lost.then(() => (lost ||= shared === g));
+  watch(gpu);
+  const open = async (): Promise<Gpu> => {
+    if (!lost) return shared;
+    reopening ??= openGpu(navigator.gpu).then((g) => {
+      shared = g;
+      lost = false;
+      reopening = undefined;
+      watch(g);
+      return g;
+    });
+    return reopening;
+  };
   return {
     kind: 'webgpu',
     label: adapterLine(gpu.adapter),
     isFallback: gpu.adapter.isFallback,
     adapter: { ...gpu.adapter },
     async create(config) {
-      const engine = await Engine.create(gpu, config);
+      const runner = await Runner.create({
+        open,
+        config,
+        onRecover: ({ step, reason }) => console.warn(`patternflow: the GPU device was lost (${reason}); resumed from the checkpoint at step ${step}`),
+      });
+      if (import.meta.env.DEV) window.__patternflowLoseDevice = () => runner.current.device.destroy();
       return {
         get step() {
-          return engine.step;
+          return runner.step;
         },
-        assumptionFailures: engine.tasks.assumptionFailures,
-        run: (steps, onBatch) => engine.run(steps, onBatch),
-        stop: () => engine.stop(),
-        histograms: () => engine.histograms(),
-        destroy: () => engine.destroy(),
+        assumptionFailures: runner.current.tasks.assumptionFailures,
+        run: (steps, onBatch) => runner.run(steps, onBatch),
+        stop: () => runner.stop(),
+        histograms: () => runner.current.histograms(),
+        destroy: () => runner.close(),
       };
     },
   };

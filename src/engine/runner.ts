@@ -132,9 +132,9 @@ export class Runner {
     this.engine.stop();
   }
 
+  /** Frees the run's buffers; the device stays open for whoever shares it. */
   close(): void {
     this.closed = true;
     this.engine.destroy();
-    this.gpu.device.destroy();
   }
 }
