@@ -52,7 +52,8 @@ test('RLIF rise-then-fall: accuracy peaks and ends >= 0.1 below its peak while t
   const peak = Math.max(...csv.accuracy);
   expect(peak).toBeGreaterThan(csv.accuracy[0] + 0.2);
   expect(last(csv.accuracy)).toBeLessThanOrEqual(peak - 0.1);
-  csv.reward.slice(1).forEach((r, t) => expect(r).toBeGreaterThanOrEqual(csv.reward[t] - 1e-6));
+  // Rising up to float32 rounding: near convergence the logits are large and J moves by ~1e-6 ulps.
+  csv.reward.slice(1).forEach((r, t) => expect(r).toBeGreaterThanOrEqual(csv.reward[t] - 1e-5));
 });
 
 test('noisy verifier: learning for TPR > FPR, anti-learning for TPR < FPR', async ({ page }) => {

@@ -60,7 +60,7 @@ test.describe('presets reproduce MODEL.md §6', () => {
     expect(last(csv.accuracy)).toBeLessThanOrEqual(csv.accuracy[peak] - 0.1);
     expect(last(csv.accuracy)).toBeLessThan(0.1);
     // The self-certainty reward never stops rising (up to float32 rounding), past the accuracy peak too.
-    csv.reward.slice(1).forEach((r, i) => expect(r).toBeGreaterThanOrEqual(csv.reward[i] - 1e-6));
+    csv.reward.slice(1).forEach((r, i) => expect(r).toBeGreaterThanOrEqual(csv.reward[i] - 1e-5));
     expect(last(csv.reward)).toBeGreaterThan(csv.reward[peak] + 0.05);
     expect(last(csv.reward)).toBeGreaterThan(0.88);
     await expect(page.getByTestId('assumption')).toBeVisible();
