@@ -2,7 +2,7 @@
 // GPU's own state, so the comparison sees one step's arithmetic, not accumulated drift. Same seed
 // means the same Philox draws, so the sampled patterns and answers must be identical.
 import { afterAll, describe, expect, it } from 'vitest';
-import { ESTIMATORS, REWARDS, parseConfig, type ConfigInput } from '../src/model/config';
+import { ANSWER_MODES, ESTIMATORS, POLICIES, REWARDS, parseConfig, type ConfigInput } from '../src/model/config';
 import { makeParams, step } from '../src/reference/reference';
 import { engineFor, testGpu, toState } from './helpers';
 
@@ -11,10 +11,9 @@ const STEPS = 3;
 
 const cases: [string, ConfigInput][] = [];
 for (const reward of REWARDS)
-  for (const estimator of ESTIMATORS) {
-    cases.push([`${reward} ${estimator} tabular frozen`, { reward, estimator }]);
-    cases.push([`${reward} ${estimator} shared trainable`, { reward, estimator, policy: 'shared', answerMode: 'trainable' }]);
-  }
+  for (const estimator of ESTIMATORS)
+    for (const policy of POLICIES)
+      for (const answerMode of ANSWER_MODES) cases.push([`${reward} ${estimator} ${policy} ${answerMode}`, { reward, estimator, policy, answerMode }]);
 cases.push(
   ['grpo batch scale, tabular', { scale: 'batch' }],
   ['grpo batch scale, shared', { scale: 'batch', policy: 'shared' }],
