@@ -5,7 +5,7 @@ import type { ConfigInput } from '../src/model/config';
 import { exportCsvText, hashOf, waitDone } from './helpers';
 import { runInPage } from './regression';
 
-const CONFIG: ConfigInput = { tasks: 256, steps: 2500, reward: 'rlif-certainty', optimizer: 'adam', lr: 0.02 };
+const CONFIG: ConfigInput = { tasks: 256, steps: 6000, reward: 'rlif-certainty', optimizer: 'adam', lr: 0.02 };
 
 test('losing the device mid-run changes nothing in the exported CSV', async ({ page }) => {
   const warnings: string[] = [];
@@ -13,10 +13,11 @@ test('losing the device mid-run changes nothing in the exported CSV', async ({ p
   await page.goto(`/${hashOf(CONFIG)}`);
   await expect(page.getByTestId('status')).toHaveAttribute('data-phase', 'running', { timeout: 60_000 });
   await page.waitForFunction(() => typeof window.__patternflowLoseDevice === 'function');
-  await page.waitForTimeout(1500);
+  // Lose the device after the first checkpoints (every 1000 steps), well before the end.
+  await expect.poll(async () => Number(await page.getByTestId('step-count').textContent()), { intervals: [20], timeout: 120_000 }).toBeGreaterThan(2100);
   await page.evaluate(() => window.__patternflowLoseDevice!());
   await waitDone(page);
-  expect(warnings.some((w) => /GPU device was lost .*resumed from the checkpoint at step \d+/.test(w))).toBe(true);
+  expect(warnings.filter((w) => /GPU device was lost .*resumed from the checkpoint at step [2-5]000$/.test(w))).toHaveLength(1);
   const interrupted = await exportCsvText(page);
   expect(interrupted).toBe(await runInPage(page, CONFIG));
 });

@@ -2,25 +2,18 @@
 // and, where WebGPU is missing, the float64 CPU reference for small configs.
 import { ConfigError, type Config } from '../model/config';
 import { adapterLine, openGpu, type Gpu } from '../engine/adapter';
-import type { BatchCallback } from '../engine/engine';
+import type { BatchCallback, Histograms } from '../engine/engine';
 import { Runner } from '../engine/runner';
-import { HIST_BINS } from '../engine/plan';
 import { ReferenceSimulator } from '../reference/simulator';
-import { answerDist, logSoftmax } from '../reference/reference';
 
-export interface Histograms {
-  /** Task counts over HIST_BINS bins on [0, 1]. */
-  bestMass: Float32Array;
-  accuracy: Float32Array;
-}
-
+/** What the dashboard drives: the GPU engine's Runner or the CPU ReferenceSimulator. */
 export interface Simulation {
   readonly step: number;
   readonly assumptionFailures: number;
   run(steps: number, onBatch: BatchCallback): Promise<void>;
   stop(): void;
   histograms(): Promise<Histograms>;
-  destroy(): void;
+  close(): void;
 }
 
 export interface Backend {
@@ -72,16 +65,7 @@ export function gpuBackend(gpu: Gpu): Backend {
         onRecover: ({ step, reason }) => console.warn(`patternflow: the GPU device was lost (${reason}); resumed from the checkpoint at step ${step}`),
       });
       if (import.meta.env.DEV) window.__patternflowLoseDevice = () => runner.current.device.destroy();
-      return {
-        get step() {
-          return runner.step;
-        },
-        assumptionFailures: runner.current.tasks.assumptionFailures,
-        run: (steps, onBatch) => runner.run(steps, onBatch),
-        stop: () => runner.stop(),
-        histograms: () => runner.current.histograms(),
-        destroy: () => runner.close(),
-      };
+      return runner;
     },
   };
 }
@@ -99,36 +83,7 @@ export function cpuBackend(): Backend {
       const rollouts = config.tasks * (config.estimator === 'expected' ? 1 : config.group);
       if (rollouts > CPU_MAX_ROLLOUTS)
         throw new ConfigError('tasks', `the CPU engine takes at most ${CPU_MAX_ROLLOUTS} rollouts per step (tasks x group), got ${rollouts}: lower tasks or group`);
-      const sim = new ReferenceSimulator(config);
-      return {
-        get step() {
-          return sim.step;
-        },
-        assumptionFailures: sim.params.tasks.assumptionFailures,
-        run: (steps, onBatch) => sim.run(steps, onBatch),
-        stop: () => sim.stop(),
-        histograms: async () => cpuHistograms(sim),
-        destroy: () => {},
-      };
+      return new ReferenceSimulator(config);
     },
   };
-}
-
-/** The GPU histogram kernel's counts, from the reference state (best pattern = highest current success rate). */
-function cpuHistograms(sim: ReferenceSimulator): Histograms {
-  const { params: P, state: s } = sim;
-  const { tasks: N, patterns: K } = P.cfg;
-  const bestMass = new Float32Array(HIST_BINS);
-  const accuracy = new Float32Array(HIST_BINS);
-  const bin = (x: number) => Math.min(Math.floor(Math.max(x, 0) * HIST_BINS), HIST_BINS - 1);
-  for (let i = 0; i < N; i++) {
-    const row = P.cfg.policy === 'shared' ? 0 : i;
-    const pi = logSoftmax(s.theta.subarray(row * K, row * K + K)).map(Math.exp);
-    const rates = Array.from({ length: K }, (_, k) => answerDist(P, s, i, k)[0]);
-    const best = rates.indexOf(Math.max(...rates));
-    const acc = rates.reduce((a, rate, k) => a + pi[k] * rate, 0);
-    bestMass[bin(pi[best])]++;
-    accuracy[bin(acc)]++;
-  }
-  return { bestMass, accuracy };
 }

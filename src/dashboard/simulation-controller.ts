@@ -4,7 +4,8 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import type { Config } from '../model/config';
 import { MetricsLog, metricLayout } from '../model/metrics';
-import type { Backend, Histograms, Simulation } from './backend';
+import type { Histograms } from '../engine/engine';
+import type { Backend, Simulation } from './backend';
 
 export type Phase = 'idle' | 'compiling' | 'running' | 'pausing' | 'paused' | 'done' | 'error';
 
@@ -119,7 +120,7 @@ export class SimulationController implements ReactiveController {
     }
     // A newer start() or discard() may have replaced this run while its kernels compiled.
     if (this.run !== run || this.sim) {
-      sim.destroy();
+      sim.close();
       return;
     }
     this.sim = sim;
@@ -158,7 +159,7 @@ export class SimulationController implements ReactiveController {
     this.sim?.stop();
     await this.loop;
     await this.histTask;
-    this.sim?.destroy();
+    this.sim?.close();
     this.sim = undefined;
   }
 

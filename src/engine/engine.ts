@@ -21,6 +21,12 @@ export interface Snapshot {
   refLogits: Float32Array;
 }
 
+/** Task counts over HIST_BINS bins on [0, 1]: each task's best-pattern mass and accuracy. */
+export interface Histograms {
+  bestMass: Float32Array;
+  accuracy: Float32Array;
+}
+
 /** Called once per batch with `rows` metric rows (row-major, plan.metrics per row) for steps firstStep.. */
 export type BatchCallback = (firstStep: number, metrics: Float32Array | Float64Array, rows: number) => void;
 
@@ -298,7 +304,7 @@ export class Engine {
    * under the current policy, computed on the GPU; only the 2 x HIST_BINS counts are read back.
    * Its kernels are compiled on first use.
    */
-  async histograms(): Promise<{ bestMass: Float32Array; accuracy: Float32Array }> {
+  async histograms(): Promise<Histograms> {
     const { device, plan } = this;
     for (const entryPoint of ['histogram', 'histogramReduce'] as const) {
       this.pipelines[entryPoint] ??= await device.createComputePipelineAsync({ layout: this.pipelineLayout, compute: { module: this.module, entryPoint } });

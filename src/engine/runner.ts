@@ -5,7 +5,7 @@
 import type { Config } from '../model/config';
 import type { AdapterReport, Gpu } from './adapter';
 import type { Checkpoint } from './checkpoint';
-import { Engine, type BatchCallback, type EngineOptions, type Snapshot } from './engine';
+import { Engine, type BatchCallback, type EngineOptions, type Histograms, type Snapshot } from './engine';
 
 export interface RunnerOptions {
   /** Opens a device; called again after a loss. */
@@ -61,6 +61,15 @@ export class Runner {
   /** The current engine (replaced after a device loss). */
   get current(): Engine {
     return this.engine;
+  }
+
+  /** Tasks where a wrong answer is at least as likely as a* under some pattern (MODEL.md §1). */
+  get assumptionFailures(): number {
+    return this.engine.tasks.assumptionFailures;
+  }
+
+  histograms(): Promise<Histograms> {
+    return this.engine.histograms();
   }
 
   /** Steps whose metrics have been delivered. */

@@ -1,8 +1,9 @@
 // The CPU reference behind the same run/stop interface as the GPU engine (`--backend cpu`).
 import type { Config } from '../model/config';
 import { checkFinite } from '../model/numerics';
-import type { BatchCallback } from '../engine/engine';
-import { initState, makeParams, step, type Params, type State } from './reference';
+import type { BatchCallback, Histograms } from '../engine/engine';
+import { HIST_BINS } from '../engine/plan';
+import { answerDist, initState, logSoftmax, makeParams, step, type Params, type State } from './reference';
 
 const STEPS_PER_BATCH = 16;
 
@@ -41,5 +42,31 @@ export class ReferenceSimulator {
 
   stop(): void {
     this.stopRequested = true;
+  }
+
+  /** Nothing to free: the state is plain arrays. */
+  close(): void {}
+
+  get assumptionFailures(): number {
+    return this.params.tasks.assumptionFailures;
+  }
+
+  /** The GPU histogram kernel's counts, from the reference state (best pattern = highest current success rate). */
+  async histograms(): Promise<Histograms> {
+    const { params: P, state: s } = this;
+    const { tasks: N, patterns: K } = P.cfg;
+    const bestMass = new Float32Array(HIST_BINS);
+    const accuracy = new Float32Array(HIST_BINS);
+    const bin = (x: number) => Math.min(Math.floor(Math.max(x, 0) * HIST_BINS), HIST_BINS - 1);
+    for (let i = 0; i < N; i++) {
+      const row = P.cfg.policy === 'shared' ? 0 : i;
+      const pi = logSoftmax(s.theta.subarray(row * K, row * K + K)).map(Math.exp);
+      const rates = Array.from({ length: K }, (_, k) => answerDist(P, s, i, k)[0]);
+      const best = rates.indexOf(Math.max(...rates));
+      const acc = rates.reduce((a, rate, k) => a + pi[k] * rate, 0);
+      bestMass[bin(pi[best])]++;
+      accuracy[bin(acc)]++;
+    }
+    return { bestMass, accuracy };
   }
 }
