@@ -6,14 +6,10 @@
 import type { Config } from '../model/config';
 import { CONVERGED_MASS, EPS_GRPO } from '../model/constants';
 import { metricLayout, type MetricLayout } from '../model/metrics';
-import { STREAM_ROLLOUT } from '../model/rng';
+import { PHILOX, STREAM_ROLLOUT } from '../model/rng';
 import { buildTasks, type TaskTables } from '../model/tasks';
 
-const M0 = 0xd2511f53;
-const M1 = 0xcd9e8d57;
-const W0 = 0x9e3779b9;
-const W1 = 0xbb67ae85;
-const ROUNDS = 10;
+const { M0, M1, W0, W1, ROUNDS } = PHILOX;
 const U24 = 2 ** -24;
 
 /** High word of (mHi * 2^16 + mLo) * b: both partial products stay below 2^53, so doubles are exact. */

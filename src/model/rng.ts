@@ -2,10 +2,9 @@
 // A draw is a pure function of (key, counter), so results do not depend on dispatch order and
 // the CPU reference reproduces every GPU draw.
 
-const M0 = 0xd2511f53;
-const M1 = 0xcd9e8d57;
-const W0 = 0x9e3779b9;
-const W1 = 0xbb67ae85;
+/** Philox4x32's round multipliers and key increments (Weyl constants). */
+export const PHILOX = { M0: 0xd2511f53, M1: 0xcd9e8d57, W0: 0x9e3779b9, W1: 0xbb67ae85, ROUNDS: 10 } as const;
+const { M0, M1, W0, W1 } = PHILOX;
 
 /** Streams keep independent uses of one seed apart (key word 1). */
 export const STREAM_ROLLOUT = 0x524c0001; // pattern, answer and verifier draws of RL steps
@@ -23,7 +22,7 @@ export function mulhi(a: number, b: number): number {
 export function philox(c: readonly [number, number, number, number], k: readonly [number, number]): [number, number, number, number] {
   let [c0, c1, c2, c3] = c.map((x) => x >>> 0);
   let [k0, k1] = k.map((x) => x >>> 0);
-  for (let round = 0; round < 10; round++) {
+  for (let round = 0; round < PHILOX.ROUNDS; round++) {
     const hi0 = mulhi(M0, c0), lo0 = Math.imul(M0, c0) >>> 0;
     const hi1 = mulhi(M1, c2), lo1 = Math.imul(M1, c2) >>> 0;
     [c0, c1, c2, c3] = [(hi1 ^ c1 ^ k0) >>> 0, lo1, (hi0 ^ c3 ^ k1) >>> 0, lo0];
