@@ -2,7 +2,7 @@
 // with checkpoints every M steps and on Ctrl-C, and resumption that appends to the same CSV.
 import { Command, Option } from 'commander';
 import { createWriteStream, existsSync, readFileSync, renameSync, writeFileSync, type WriteStream } from 'node:fs';
-import { ConfigError, configToJSON, parseConfig, type Config, type ConfigInput } from '../model/config';
+import { ConfigError, configToJSON, FIELD_HELP, parseConfig, type Config, type ConfigInput } from '../model/config';
 import { csvHeader, csvRows, logToJson } from '../model/export';
 import { MetricsLog, metricLayout } from '../model/metrics';
 import { adapterLine } from '../engine/adapter';
@@ -185,6 +185,6 @@ export function runCommand(): Command {
     .option('--checkpointEvery <steps>', 'steps between checkpoints', '1000')
     .option('--resume <file>', 'continue the run of this checkpoint, appending to the --out CSV')
     .option('--quiet', 'no progress line');
-  for (const field of FIELDS) cmd.addOption(new Option(`--${field} ${FLAG_HELP[fieldKind(field)]}`, `config field ${field}`));
+  for (const field of FIELDS) cmd.addOption(new Option(`--${field} ${FLAG_HELP[fieldKind(field)]}`, FIELD_HELP[field]));
   return cmd.action(run);
 }

@@ -2,7 +2,7 @@
 // turned into JSON values the way the command line reads its flags, and parseConfig checks them,
 // so the messages here are the command line's: they name the field and its allowed range.
 import { LitElement, html, type PropertyDeclarations } from 'lit';
-import { ANSWER_MODES, ConfigError, ESTIMATORS, FIELDS, OPTIMIZERS, POLICIES, REWARDS, SCALES, parseConfig, type Config, type ConfigInput } from '../model/config';
+import { ANSWER_MODES, ConfigError, ESTIMATORS, FIELD_HELP, FIELDS, OPTIMIZERS, POLICIES, REWARDS, SCALES, parseConfig, type Config, type ConfigInput } from '../model/config';
 import { fieldKind, flagValue } from '../cli/flags';
 
 type Field = keyof ConfigInput;
@@ -16,31 +16,6 @@ const CHOICES: Partial<Record<Field, readonly string[]>> = {
   optimizer: OPTIMIZERS,
 };
 
-const HELP: Record<Field, string> = {
-  tasks: 'N, tasks (questions)',
-  patterns: 'K, reasoning patterns (2..32)',
-  answers: 'A, answers per task; answer 0 is correct',
-  group: 'G, rollouts per task per step',
-  steps: 'RL steps',
-  seed: '32-bit seed',
-  successRates: 'K success rates, shared by all tasks',
-  successBeta: 'instead: per-task Beta draws {"alpha":[K],"beta":[K]}',
-  wrongDecay: 'geometric ratio of the wrong answers: one number or K',
-  init: 'initial pattern probabilities (sum to 1)',
-  policy: 'logits per task, or one shared vector',
-  answerMode: 'answer distributions frozen or trainable',
-  reward: 'verifiable (rlvr) or internal feedback (rlif)',
-  tpr: 'noisy verifier: P(reward | correct)',
-  fpr: 'noisy verifier: P(reward | wrong)',
-  estimator: 'advantage estimator; expected = exact gradient flow',
-  scale: 'GRPO std: group, batch or none',
-  optimizer: 'sgd or adam',
-  lr: 'learning rate',
-  klCoef: 'KL coefficient towards π_ref',
-  entropyCoef: 'entropy bonus',
-  sft: 'SFT before RL: {"steps":S,"lr":x,"target":[K]}',
-  passK: 'k values for pass@k',
-};
 
 /** A config value as the text the panel shows (the command line's flag syntax). */
 function toText(value: unknown): string {
@@ -124,7 +99,7 @@ export class PfConfigPanel extends LitElement {
           const text = this.texts[field] ?? '';
           const onInput = (e: Event) => this.edit(field, (e.target as HTMLInputElement | HTMLSelectElement).value);
           return html`<div class="field ${errorField === field ? 'invalid' : ''}">
-            <label for=${id} title=${HELP[field]}>${field}</label>
+            <label for=${id} title=${FIELD_HELP[field]}>${field}</label>
             ${choices
               ? html`<select id=${id} data-testid=${`field-${field}`} .value=${text || String(DEFAULTS[field])} @change=${onInput}>
                   ${choices.map((c) => html`<option value=${c} ?selected=${(text || DEFAULTS[field]) === c}>${c}</option>`)}
@@ -137,10 +112,10 @@ export class PfConfigPanel extends LitElement {
                   autocomplete="off"
                   .value=${text}
                   placeholder=${PLACEHOLDER[field] ?? toText(DEFAULTS[field])}
-                  title=${`${HELP[field]} (${fieldKind(field) === 'json' ? 'JSON' : 'empty = default'})`}
+                  title=${`${FIELD_HELP[field]} (${fieldKind(field) === 'json' ? 'JSON' : 'empty = default'})`}
                   @input=${onInput}
                 />`}
-            ${errorField === field ? html`<small class="help field-error">${error?.message}</small>` : html`<small class="help">${HELP[field]}</small>`}
+            ${errorField === field ? html`<small class="help field-error">${error?.message}</small>` : html`<small class="help">${FIELD_HELP[field]}</small>`}
           </div>`;
         })}
       </form>

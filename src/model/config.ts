@@ -134,6 +134,33 @@ export interface Config extends Omit<Parsed, 'wrongDecay' | 'init' | 'successRat
 
 export const FIELDS = Object.keys(schema.shape) as (keyof ConfigInput)[];
 
+/** One line per field: the command line's --help and the dashboard's config panel show these. */
+export const FIELD_HELP: Record<keyof ConfigInput, string> = {
+  tasks: 'N, tasks (questions)',
+  patterns: 'K, reasoning patterns (2..32)',
+  answers: 'A, answers per task; answer 0 is correct',
+  group: 'G, rollouts per task per step',
+  steps: 'RL steps',
+  seed: '32-bit seed',
+  successRates: 'K success rates, shared by all tasks',
+  successBeta: 'instead: per-task Beta draws {"alpha":[K],"beta":[K]}',
+  wrongDecay: 'geometric ratio of the wrong answers: one number or K',
+  init: 'initial pattern probabilities (sum to 1)',
+  policy: 'logits per task, or one shared vector',
+  answerMode: 'answer distributions frozen or trainable',
+  reward: 'verifiable (rlvr) or internal feedback (rlif)',
+  tpr: 'noisy verifier: P(reward | correct)',
+  fpr: 'noisy verifier: P(reward | wrong)',
+  estimator: 'advantage estimator; expected = exact gradient flow',
+  scale: 'GRPO std: group, batch or none',
+  optimizer: 'sgd or adam',
+  lr: 'learning rate',
+  klCoef: 'KL coefficient towards π_ref',
+  entropyCoef: 'entropy bonus',
+  sft: 'SFT before RL: {"steps":S,"lr":x,"target":[K]}',
+  passK: 'k values for pass@k',
+};
+
 /** Default success rates for K patterns: evenly spaced from 0.8 to 0.2 ([0.8, 0.6, 0.4, 0.2] for K = 4). */
 export function defaultSuccessRates(k: number): number[] {
   return Array.from({ length: k }, (_, j) => round12(0.8 - (0.6 * j) / (k - 1)));
