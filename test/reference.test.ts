@@ -146,6 +146,15 @@ describe('sampled estimators', () => {
     }
   });
 
+  it('a group of equal rewards moves nothing, even unequal to 0 and 1 under GRPO and Adam', () => {
+    const cfg = parseConfig({ tasks: 50, patterns: 2, answers: 3, group: 3, successRates: [0.7, 0.3], wrongDecay: [0.37, 0.5], init: [0.999999, 0.000001], reward: 'rlif-entropy', estimator: 'grpo', optimizer: 'adam', lr: 0.1 });
+    const P = makeParams(cfg);
+    const s0 = initState(P);
+    const { state, metrics } = step(P, s0);
+    expect(metrics[metricLayout(cfg).names.indexOf('zeroStdFrac')]).toBeCloseTo(1, 12);
+    expect(Array.from(state.theta)).toEqual(Array.from(s0.theta));
+  });
+
   it('rlif-majority rewards agreement with the group majority, ties to the smallest answer', () => {
     // With one pattern that always answers 1 (s = 0, all wrong mass on answer 1) every rollout agrees.
     const c = { tasks: 3, group: 4, patterns: 2, answers: 3, successRates: [0, 0], wrongDecay: 1e-9, reward: 'rlif-majority', estimator: 'rloo' } satisfies ConfigInput;

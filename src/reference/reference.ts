@@ -184,6 +184,9 @@ const sampleStd = (x: number[]) => {
 
 function advantages(P: Params, R: number[], batchStd: number): number[] {
   const G = R.length;
+  // Equal rewards give every estimator an advantage of exactly 0; float64 rounding of the mean
+  // would leave a residue that GRPO's division by std + eps, then Adam, turn into a real step.
+  if (R.every((r) => r === R[0])) return R.map(() => 0);
   const m = mean(R);
   const sum = m * G;
   switch (P.cfg.estimator) {
