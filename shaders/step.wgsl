@@ -228,7 +228,12 @@ fn step(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wid: v
         policyMetrics(i, &lpNew, &out);
       }
     }
-    reduceWorkgroup(&out, M, lid, TO_PARTIALS, s * knobs.numWg + w);
+    if (TASK_ROWS) {
+      let row = (s * knobs.numWg + w) * WG + lid;
+      for (var m = 0u; m < M; m++) { partials[row * M + m] = out[m]; }
+    } else {
+      reduceWorkgroup(&out, M, lid, TO_PARTIALS, s * knobs.numWg + w);
+    }
     if (SHARED) { reduceWorkgroup(&grad, K, lid, TO_GRAD, w); }
   }
   if (valid && !SHARED) {
@@ -284,13 +289,15 @@ fn sharedMetrics(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_i
   reduceWorkgroup(&out, M, lid, ADD_PARTIALS, workgroupIndex(wid, nwg));
 }
 
-// Sums each fused step's per-workgroup partials (workgroup s handles step s) into the metrics rows.
+// Sums each fused step's partial rows (one per workgroup, or per task with TASK_ROWS; workgroup s
+// handles step s) into the metrics rows.
 @compute @workgroup_size(WG)
 fn finalize(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wid: vec3u) {
   let s = wid.x;
+  let rows = select(knobs.numWg, knobs.numWg * WG, TASK_ROWS);
   var acc: array<f32, M>;
-  for (var w = lid; w < knobs.numWg; w += WG) {
-    for (var m = 0u; m < M; m++) { acc[m] += partials[(s * knobs.numWg + w) * M + m]; }
+  for (var r = lid; r < rows; r += WG) {
+    for (var m = 0u; m < M; m++) { acc[m] += partials[(s * rows + r) * M + m]; }
   }
   reduceWorkgroup(&acc, M, lid, TO_METRICS, params.slot + s);
 }

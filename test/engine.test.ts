@@ -26,6 +26,24 @@ describe('engine', () => {
     expect(flat(await runRows(single, 30))).toEqual(flat(await runRows(fused, 30)));
   });
 
+  it('sums metrics from per-task rows (software adapters) as from per-workgroup sums', async () => {
+    // 300 tasks: the last workgroup's idle threads must add nothing.
+    for (const cfg of [
+      { tasks: 300, steps: 12, reward: 'rlif-majority', passK: [1, 4] },
+      { tasks: 300, steps: 12, optimizer: 'adam', answerMode: 'trainable', lr: 0.05, estimator: 'rloo' },
+    ] satisfies ConfigInput[]) {
+      const rows = await engineFor(cfg, { taskRows: true, stepsPerBatch: 6 });
+      const sums = await engineFor(cfg, { taskRows: false, stepsPerBatch: 6 });
+      expect([rows.plan.taskRows, rows.plan.metricRows, rows.plan.fusedSteps]).toEqual([true, 320, 6]);
+      expect([sums.plan.taskRows, sums.plan.metricRows]).toEqual([false, 5]);
+      const [a, b] = [flat(await runRows(rows, 12)), flat(await runRows(sums, 12))];
+      a.forEach((x, j) => expect(Math.abs(x - b[j])).toBeLessThan(1e-6));
+      expect(Array.from((await rows.snapshot()).theta)).toEqual(Array.from((await sums.snapshot()).theta));
+    }
+    expect((await engineFor({ tasks: 300 })).plan.taskRows).toBe((await testGpu()).adapter.isFallback);
+    expect((await engineFor({ tasks: 300, policy: 'shared' }, { taskRows: true })).plan.taskRows).toBe(false);
+  });
+
   it('resumes bit-exactly from a snapshot', async () => {
     const cfg = { tasks: 200, steps: 40, optimizer: 'adam', policy: 'shared', scale: 'batch' } satisfies ConfigInput;
     const a = await engineFor(cfg);

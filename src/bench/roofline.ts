@@ -13,7 +13,7 @@ export interface StepCounts {
 
 /**
  * The counts, with K patterns, A answers, G rollouts per group, M metrics, F steps fused per
- * dispatch, W threads per workgroup; each term is one piece of the WGSL, see README "Performance".
+ * dispatch, W tasks per row of metric partials (the workgroup size, or 1 with task rows); each term is one piece of the WGSL, see README "Performance".
  * Loops with an early exit (the inverse-CDF draws) are counted in full: SIMD lanes of a
  * subgroup run until the last one exits.
  */
@@ -33,7 +33,7 @@ export function stepCounts(p: { K: number; A: number; G: number; M: number; F: n
   const chunks = Math.ceil(M / 16);
   const taskFloat = 2 * (3 * K + 1) + 2 * (K + 1) + K + 10 + 4 * K + 9 * K + 2 * K + 3 + 40 + 16 * chunks;
   const taskInt = 6 * K + 24 + 72 * chunks;
-  // theta read and written once per dispatch of F fused steps; per-workgroup partials written, then read by finalize.
+  // theta read and written once per dispatch of F fused steps; metric partials written, then read by finalize.
   const taskBytes = (8 * K) / F + (8 * M) / W;
   return { intOps: rolloutInt + taskInt / G, floatOps: rolloutFloat + taskFloat / G, bytes: taskBytes / G };
 }

@@ -3,8 +3,8 @@
 // rollouts/s and RL steps/s (median of repeats after a warm-up) and the fast CPU engine's on the
 // same config, then the roofline of the main kernel. Browser-safe: no Node imports.
 import { adapterLine, type AdapterReport, type Gpu } from '../engine/adapter';
-import { Engine } from '../engine/engine';
-import { checkLimits, makePlan, WORKGROUP } from '../engine/plan';
+import { Engine, planFor } from '../engine/engine';
+import { checkLimits, WORKGROUP } from '../engine/plan';
 import { POLICIES, parseConfig, type Config, type Estimator } from '../model/config';
 import { CpuEngine } from './cpu';
 import { floorOf, measurePeaks, stepCounts, type Floor, type Peaks, type StepCounts } from './roofline';
@@ -252,7 +252,7 @@ export async function runBench(
   for (const c of plan.cases) {
     const config = caseConfig(c);
     try {
-      checkLimits(config, makePlan(config), gpu.device.limits);
+      checkLimits(config, planFor(gpu, config), gpu.device.limits);
     } catch (e) {
       report.notes.push(`skipped ${describeCase(c)}: ${(e as Error).message}`);
       continue;
@@ -266,8 +266,8 @@ export async function runBench(
     const peaks = await measurePeaks(gpu, { minSeconds: opts.minSeconds / 2, repeats: opts.repeats, copyBytes: gpu.adapter.isFallback ? 32 << 20 : 256 << 20 });
     const rows = mains.map((r) => {
       const config = caseConfig(r);
-      const plan = makePlan(config);
-      const counts = stepCounts({ K: r.patterns, A: config.answers, G: r.group, M: plan.metrics, F: plan.fusedSteps, W: WORKGROUP });
+      const plan = planFor(gpu, config);
+      const counts = stepCounts({ K: r.patterns, A: config.answers, G: r.group, M: plan.metrics, F: plan.fusedSteps, W: plan.taskRows ? 1 : WORKGROUP });
       const floor = floorOf(counts, peaks);
       return { tasks: r.tasks, patterns: r.patterns, group: r.group, ...counts, floorRolloutsPerSec: floor.rolloutsPerSec, bound: floor.bound, fraction: r.rolloutsPerSec / floor.rolloutsPerSec };
     });

@@ -49,6 +49,9 @@ interface Buffers {
   staging: [GPUBuffer, GPUBuffer];
 }
 
+/** The plan of `config` on this GPU: software adapters sum metrics from per-task rows (PlanOptions.taskRows). */
+export const planFor = (gpu: Gpu, config: Config, opts: PlanOptions = {}): Plan => makePlan(config, { taskRows: gpu.adapter.isFallback, ...opts });
+
 export class Engine {
   /** RL steps done so far. */
   step = 0;
@@ -79,7 +82,7 @@ export class Engine {
 
   static async create(gpu: Gpu, config: Config, opts: EngineOptions = {}): Promise<Engine> {
     const { device } = gpu;
-    const plan = makePlan(config, opts);
+    const plan = planFor(gpu, config, opts);
     checkLimits(config, plan, device.limits);
     const tasks = opts.tasks ?? buildTasks(config);
     const module = device.createShaderModule({ code: moduleSource(wgslHeader(config, plan)) });

@@ -30,6 +30,7 @@ export function wgslHeader(c: Config, plan: Plan): string {
     ['TRAINABLE', 'bool', String(c.answerMode === 'trainable')],
     ['ADAM', 'bool', String(c.optimizer === 'adam')],
     ['RECORD', 'bool', String(plan.recordLen > 0)],
+    ['TASK_ROWS', 'bool', String(plan.taskRows)],
     ['REWARD', 'u32', u32(REWARDS.indexOf(c.reward))],
     ['ESTIMATOR', 'u32', u32(ESTIMATORS.indexOf(c.estimator))],
     ['SCALE', 'u32', u32(SCALES.indexOf(c.scale))],

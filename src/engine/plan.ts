@@ -28,6 +28,8 @@ export interface Plan {
   tablesLen: number;
   stepsPerBatch: number;
   fusedSteps: number; // steps per dispatch of the tabular step kernel
+  taskRows: boolean; // metric partials: one row per task (no workgroup barrier in the step kernel) or per workgroup
+  metricRows: number; // partial rows per step
   partialsLen: number;
   scratch: { ref: number; batch: number; gradPartials: number; gradSum: number; batchPartials: number; metrics: number; hist: number; len: number };
   recordLen: number;
@@ -38,6 +40,13 @@ export interface PlanOptions {
   record?: boolean;
   /** Override the number of steps per submitted batch. */
   stepsPerBatch?: number;
+  /**
+   * Sum the tabular step's metrics from one partial row per task, leaving its kernel without a
+   * workgroup barrier. Software adapters want it: SwiftShader runs a kernel with a barrier as one
+   * coroutine per 4-lane subgroup, created anew for every workgroup of every dispatch. Taken only
+   * where a step's rows fit the partials budget; GPUs sum in workgroup memory instead.
+   */
+  taskRows?: boolean;
 }
 
 export function makePlan(c: Config, opts: PlanOptions = {}): Plan {
@@ -55,7 +64,9 @@ export function makePlan(c: Config, opts: PlanOptions = {}): Plan {
   const opt = { thetaM: 0, thetaV: thetaLen, phiM: 2 * thetaLen, phiV: 2 * thetaLen + phiLen, len: adam ? 2 * (thetaLen + phiLen) : 0 };
   const rolloutsPerStep = N * (c.estimator === 'expected' ? 1 : c.group);
   const stepsPerBatch = Math.min(c.steps, opts.stepsPerBatch ?? Math.max(1, Math.min(MAX_STEPS_PER_BATCH, Math.floor(ROLLOUTS_PER_BATCH / rolloutsPerStep))));
-  const stepBytes = numWorkgroups * M * 4;
+  const taskRows = (opts.taskRows ?? false) && !shared && numWorkgroups * WORKGROUP * M * 4 <= PARTIALS_BUDGET;
+  const metricRows = taskRows ? numWorkgroups * WORKGROUP : numWorkgroups;
+  const stepBytes = metricRows * M * 4;
   const unfused = shared || (c.estimator === 'grpo' && c.scale === 'batch');
   const fusedSteps = unfused ? 1 : Math.max(1, Math.min(stepsPerBatch, Math.floor(PARTIALS_BUDGET / stepBytes)));
   const batchScale = c.estimator === 'grpo' && c.scale === 'batch';
@@ -85,7 +96,9 @@ export function makePlan(c: Config, opts: PlanOptions = {}): Plan {
     tablesLen: K * (A - 1) + 2 * K,
     stepsPerBatch,
     fusedSteps,
-    partialsLen: numWorkgroups * Math.max(fusedSteps * M, 2 * HIST_BINS),
+    taskRows,
+    metricRows,
+    partialsLen: Math.max(metricRows * fusedSteps * M, numWorkgroups * 2 * HIST_BINS),
     scratch,
     recordLen: opts.record ? N * c.group : 0,
   };
