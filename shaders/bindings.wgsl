@@ -82,14 +82,34 @@ fn reduceWorkgroup(vals: ptr<function, array<f32, M>>, count: u32, lid: u32, des
     if (lid < CHUNK && m < count) {
       var v = 0.0;
       for (var w = 0u; w < WG; w++) { v += red[w * CHUNK + lid]; }
-      switch dest {
-        case TO_PARTIALS: { partials[row * M + m] = v; }
-        case ADD_PARTIALS: { partials[row * M + m] += v; }
-        case TO_GRAD: { scratch[GRADP_OFF + row * K + m] = v; }
-        case TO_GRADSUM: { scratch[knobs.gradSumOff + m] = v; }
-        default: { scratch[knobs.metricsOff + row * M + m] = v / f32(knobs.nTasks); }
-      }
+      storeSum(dest, row, m, v);
     }
     workgroupBarrier();
   }
+}
+
+fn storeSum(dest: u32, row: u32, m: u32, v: f32) {
+  switch dest {
+    case TO_PARTIALS: { partials[row * M + m] = v; }
+    case ADD_PARTIALS: { partials[row * M + m] += v; }
+    case TO_GRAD: { scratch[GRADP_OFF + row * K + m] = v; }
+    case TO_GRADSUM: { scratch[knobs.gradSumOff + m] = v; }
+    default: { scratch[knobs.metricsOff + row * M + m] = v / f32(knobs.nTasks); }
+  }
+}
+
+// Partial rows of a per-task kernel: the workgroup's sum in row w or, with TASK_ROWS, each
+// thread's own values in row w * WG + lid, left for the next kernel to sum (no barrier: see
+// PlanOptions.taskRows). Must be called in uniform control flow.
+fn toPartialRows(vals: ptr<function, array<f32, M>>, count: u32, lid: u32, dest: u32, w: u32) {
+  if (TASK_ROWS) {
+    for (var m = 0u; m < count; m++) { storeSum(dest, w * WG + lid, m, (*vals)[m]); }
+  } else {
+    reduceWorkgroup(vals, count, lid, dest, w);
+  }
+}
+
+// Rows of partials per step (or grad partials) that toPartialRows leaves.
+fn partialRows() -> u32 {
+  return select(knobs.numWg, knobs.numWg * WG, TASK_ROWS);
 }

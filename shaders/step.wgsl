@@ -228,13 +228,8 @@ fn step(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wid: v
         policyMetrics(i, &lpNew, &out);
       }
     }
-    if (TASK_ROWS) {
-      let row = (s * knobs.numWg + w) * WG + lid;
-      for (var m = 0u; m < M; m++) { partials[row * M + m] = out[m]; }
-    } else {
-      reduceWorkgroup(&out, M, lid, TO_PARTIALS, s * knobs.numWg + w);
-    }
-    if (SHARED) { reduceWorkgroup(&grad, K, lid, TO_GRAD, w); }
+    toPartialRows(&out, M, lid, TO_PARTIALS, s * knobs.numWg + w);
+    if (SHARED) { toPartialRows(&grad, K, lid, TO_GRAD, w); }
   }
   if (valid && !SHARED) {
     for (var k = 0u; k < K; k++) {
@@ -249,8 +244,8 @@ fn step(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wid: v
 @compute @workgroup_size(WG)
 fn sharedUpdate(@builtin(local_invocation_index) lid: u32) {
   var acc: array<f32, M>;
-  for (var w = lid; w < knobs.numWg; w += WG) {
-    for (var k = 0u; k < K; k++) { acc[k] += scratch[GRADP_OFF + w * K + k]; }
+  for (var r = lid; r < partialRows(); r += WG) {
+    for (var k = 0u; k < K; k++) { acc[k] += scratch[GRADP_OFF + r * K + k]; }
   }
   reduceWorkgroup(&acc, K, lid, TO_GRADSUM, 0u);
   storageBarrier(); // the sums were written by threads 0..K-1
@@ -286,15 +281,14 @@ fn sharedMetrics(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_i
     logSoftmax(&th, &lp);
     policyMetrics(i, &lp, &out);
   }
-  reduceWorkgroup(&out, M, lid, ADD_PARTIALS, workgroupIndex(wid, nwg));
+  toPartialRows(&out, M, lid, ADD_PARTIALS, workgroupIndex(wid, nwg));
 }
 
-// Sums each fused step's partial rows (one per workgroup, or per task with TASK_ROWS; workgroup s
-// handles step s) into the metrics rows.
+// Sums each fused step's partial rows (workgroup s handles step s) into the metrics rows.
 @compute @workgroup_size(WG)
 fn finalize(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wid: vec3u) {
   let s = wid.x;
-  let rows = select(knobs.numWg, knobs.numWg * WG, TASK_ROWS);
+  let rows = partialRows();
   var acc: array<f32, M>;
   for (var r = lid; r < rows; r += WG) {
     for (var m = 0u; m < M; m++) { acc[m] += partials[(s * rows + r) * M + m]; }

@@ -26,22 +26,27 @@ describe('engine', () => {
     expect(flat(await runRows(single, 30))).toEqual(flat(await runRows(fused, 30)));
   });
 
-  it('sums metrics from per-task rows (software adapters) as from per-workgroup sums', async () => {
+  it('sums metrics and shared gradients from per-task rows (software adapters) as from per-workgroup sums', async () => {
     // 300 tasks: the last workgroup's idle threads must add nothing.
     for (const cfg of [
       { tasks: 300, steps: 12, reward: 'rlif-majority', passK: [1, 4] },
       { tasks: 300, steps: 12, optimizer: 'adam', answerMode: 'trainable', lr: 0.05, estimator: 'rloo' },
+      { tasks: 300, steps: 12, policy: 'shared', optimizer: 'adam', lr: 0.05 },
     ] satisfies ConfigInput[]) {
       const rows = await engineFor(cfg, { taskRows: true, stepsPerBatch: 6 });
       const sums = await engineFor(cfg, { taskRows: false, stepsPerBatch: 6 });
-      expect([rows.plan.taskRows, rows.plan.metricRows, rows.plan.fusedSteps]).toEqual([true, 320, 6]);
+      expect([rows.plan.taskRows, rows.plan.metricRows]).toEqual([true, 320]);
       expect([sums.plan.taskRows, sums.plan.metricRows]).toEqual([false, 5]);
+      // The order of summation moves the shared gradient's last bits (Adam then scales them up),
+      // so shared runs agree closely; tabular logits never depend on it.
+      const shared = cfg.policy === 'shared';
       const [a, b] = [flat(await runRows(rows, 12)), flat(await runRows(sums, 12))];
-      a.forEach((x, j) => expect(Math.abs(x - b[j])).toBeLessThan(1e-6));
-      expect(Array.from((await rows.snapshot()).theta)).toEqual(Array.from((await sums.snapshot()).theta));
+      a.forEach((x, j) => expect(Math.abs(x - b[j])).toBeLessThan(shared ? 1e-5 : 1e-6));
+      const [ta, tb] = [(await rows.snapshot()).theta, (await sums.snapshot()).theta];
+      if (shared) ta.forEach((x, j) => expect(Math.abs(x - tb[j])).toBeLessThan(1e-5));
+      else expect(Array.from(ta)).toEqual(Array.from(tb));
     }
     expect((await engineFor({ tasks: 300 })).plan.taskRows).toBe((await testGpu()).adapter.isFallback);
-    expect((await engineFor({ tasks: 300, policy: 'shared' }, { taskRows: true })).plan.taskRows).toBe(false);
   });
 
   it('resumes bit-exactly from a snapshot', async () => {

@@ -28,7 +28,7 @@ export interface Plan {
   tablesLen: number;
   stepsPerBatch: number;
   fusedSteps: number; // steps per dispatch of the tabular step kernel
-  taskRows: boolean; // metric partials: one row per task (no workgroup barrier in the step kernel) or per workgroup
+  taskRows: boolean; // partials: one row per task (no workgroup barrier in the per-task kernels) or per workgroup
   metricRows: number; // partial rows per step
   partialsLen: number;
   scratch: { ref: number; batch: number; gradPartials: number; gradSum: number; batchPartials: number; metrics: number; hist: number; len: number };
@@ -41,8 +41,8 @@ export interface PlanOptions {
   /** Override the number of steps per submitted batch. */
   stepsPerBatch?: number;
   /**
-   * Sum the tabular step's metrics from one partial row per task, leaving its kernel without a
-   * workgroup barrier. Software adapters want it: SwiftShader runs a kernel with a barrier as one
+   * Sum the per-task kernels' metrics (and the shared policy's gradients) from one partial row
+   * per task, leaving those kernels without a workgroup barrier. Software adapters want it: SwiftShader runs a kernel with a barrier as one
    * coroutine per 4-lane subgroup, created anew for every workgroup of every dispatch. Taken only
    * where a step's rows fit the partials budget; GPUs sum in workgroup memory instead.
    */
@@ -64,7 +64,7 @@ export function makePlan(c: Config, opts: PlanOptions = {}): Plan {
   const opt = { thetaM: 0, thetaV: thetaLen, phiM: 2 * thetaLen, phiV: 2 * thetaLen + phiLen, len: adam ? 2 * (thetaLen + phiLen) : 0 };
   const rolloutsPerStep = N * (c.estimator === 'expected' ? 1 : c.group);
   const stepsPerBatch = Math.min(c.steps, opts.stepsPerBatch ?? Math.max(1, Math.min(MAX_STEPS_PER_BATCH, Math.floor(ROLLOUTS_PER_BATCH / rolloutsPerStep))));
-  const taskRows = (opts.taskRows ?? false) && !shared && numWorkgroups * WORKGROUP * M * 4 <= PARTIALS_BUDGET;
+  const taskRows = (opts.taskRows ?? false) && numWorkgroups * WORKGROUP * M * 4 <= PARTIALS_BUDGET;
   const metricRows = taskRows ? numWorkgroups * WORKGROUP : numWorkgroups;
   const stepBytes = metricRows * M * 4;
   const unfused = shared || (c.estimator === 'grpo' && c.scale === 'batch');
@@ -75,7 +75,7 @@ export function makePlan(c: Config, opts: PlanOptions = {}): Plan {
   const scratch = {
     ref: region(K),
     batch: region(2),
-    gradPartials: region(shared ? numWorkgroups * K : 0),
+    gradPartials: region(shared ? metricRows * K : 0),
     gradSum: region(K),
     batchPartials: region(batchScale ? numWorkgroups * 3 : 0),
     metrics: region(stepsPerBatch * M),
