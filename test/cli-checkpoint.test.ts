@@ -1,33 +1,36 @@
-// Ctrl-C writes a checkpoint and the CSV so far; --resume appends the rest, and the finished CSV
+// Ctrl-C (or SIGTERM) writes a checkpoint and the CSV so far; --resume appends the rest, and the finished CSV
 // is byte-identical to an uninterrupted run's.
 import { execFile, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { expect, it } from 'vitest';
+import { beforeAll, expect, it } from 'vitest';
 
 const exec = promisify(execFile);
 const dir = mkdtempSync(join(tmpdir(), 'patternflow-ckpt-'));
 const ARGS = ['run', '--quiet', '--tasks', '16', '--steps', '3000', '--checkpointEvery', '100', '--reward', 'rlif-certainty', '--optimizer', 'adam', '--lr', '0.02'];
 
-it('resumes an interrupted run into a byte-identical CSV', async () => {
-  const full = join(dir, 'full.csv');
-  await exec(process.execPath, ['bin/patternflow.js', ...ARGS, '--out', full]);
+const full = join(dir, 'full.csv');
+beforeAll(() => exec(process.execPath, ['bin/patternflow.js', ...ARGS, '--out', full]));
 
-  const part = join(dir, 'part.csv');
+it.each([
+  ['SIGINT', 130],
+  ['SIGTERM', 143],
+] as const)('resumes a run stopped by %s into a byte-identical CSV', async (signal, exitCode) => {
+  const part = join(dir, `part-${signal}.csv`);
   const ckpt = `${part}.ckpt`;
   const child = spawn(process.execPath, ['bin/patternflow.js', ...ARGS, '--out', part], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (d) => (stderr += d));
   while (!existsSync(ckpt)) await new Promise((r) => setTimeout(r, 20));
-  child.kill('SIGINT');
+  child.kill(signal);
   const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
-  expect(code).toBe(130);
+  expect(code).toBe(exitCode);
   const step = JSON.parse(readFileSync(ckpt, 'utf8')).step as number;
   expect(step).toBeGreaterThan(0);
   expect(step).toBeLessThan(3000);
-  expect(stderr).toContain(`stopped by SIGINT after step`);
+  expect(stderr).toContain(`stopped by ${signal} after step`);
   expect(stderr).toContain(`--resume ${ckpt} --out ${part}`);
   // The CSV holds at least the checkpoint's rows; resume cuts it back to them and appends.
   expect(readFileSync(part, 'utf8').split('\n').length - 2).toBeGreaterThanOrEqual(step);
