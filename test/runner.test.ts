@@ -40,6 +40,21 @@ describe('runner', () => {
     runner.close();
   });
 
+  it('stops with the message of a WebGPU error raised outside an error scope', async () => {
+    const config = parseConfig({ tasks: 64, steps: 40 });
+    const runner = await Runner.create({ open: openNodeGpu, config, engine: { stepsPerBatch: 5 } });
+    let provoked = false;
+    const run = runner.run(40, () => {
+      if (provoked) return;
+      provoked = true;
+      // An invalid buffer (no usage) with no error scope open: only 'uncapturederror' sees it.
+      runner.current.device.createBuffer({ size: 4, usage: 0 });
+    });
+    await expect(run).rejects.toThrow(/^WebGPU error: .+/);
+    expect(runner.step).toBeLessThan(40);
+    runner.close();
+  });
+
   it('round-trips a checkpoint through its serialised form and resumes bit-exactly', async () => {
     const config = parseConfig({ tasks: 100, steps: 40, answerMode: 'trainable', optimizer: 'adam', lr: 0.05 });
     const a = await Runner.create({ open: openNodeGpu, config, checkpointEvery: 20 });

@@ -112,6 +112,8 @@ export class Runner {
       const segmentEnd = Math.min(target, (Math.floor(engine.step / every) + 1) * every);
       try {
         await engine.run(segmentEnd - engine.step, (first, values, n) => {
+          // An error seen since the last batch ends the segment now, not at its checkpoint.
+          if (this.uncaptured || this.lost) engine.stop();
           // After a recovery the steps up to `delivered` are recomputed: skip them.
           const skip = Math.max(0, this.delivered - first + 1);
           if (skip >= n) return;
