@@ -15,3 +15,11 @@ test('the benchmark page measures a row and names the adapter', async ({ page })
   await expect(page.getByTestId('report')).toContainText(`adapter: ${adapter}`);
   await expect(page.locator('[data-testid=plot] canvas')).toHaveCount(1);
 });
+
+test('the dashboard links to the benchmark page and back', async ({ page }) => {
+  await page.goto('/');
+  await page.getByTestId('bench-link').click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('patternflow throughput benchmark');
+  await page.getByTestId('dashboard-link').click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('patternflow');
+});

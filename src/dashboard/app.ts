@@ -175,6 +175,7 @@ export class PfApp extends LitElement {
         ${this.backend
           ? html`<p class="adapter">Adapter: <span data-testid="adapter">${this.backend.label}</span></p>`
           : html`<p class="adapter" data-testid="adapter-pending">Opening WebGPU…</p>`}
+        <a class="nav" href="bench.html" data-testid="bench-link">Throughput benchmark</a>
       </header>
       ${this.backend?.isFallback
         ? html`<p class="warning" data-testid="fallback-warning">
