@@ -1,10 +1,12 @@
 // Packs the `patternflow` command (bench included) into bench/dist/: one bundled script and
-// Dawn's linux-x64 binary, about 25 MB, for a GPU machine that has Node but cannot reach npm
-// (this workplace's device machines: carry bench/dist). Run `node bench/bundle.mjs` here, then
-// there: `node bench/dist/patternflow.mjs bench --json bench.json` (bench/RESULTS.md has the recipe).
+// Dawn's linux-x64 binary, about 22 MB, for a GPU machine that cannot reach npm (this workplace's
+// device machines: carry bench/dist). With --node it adds this Node runtime, gzipped (about 36 MB),
+// for a machine without Node. Run `node bench/bundle.mjs [--node]` here, then there:
+// `node bench/dist/patternflow.mjs bench --json bench.json` (bench/RESULTS.md has the recipe).
 import { build } from 'esbuild';
-import { cpSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { gzipSync } from 'node:zlib';
 
 const out = 'bench/dist';
 rmSync(out, { recursive: true, force: true });
@@ -32,3 +34,7 @@ await build({
 const webgpu = 'node_modules/webgpu';
 for (const f of ['index.js', 'package.json', 'dist/linux-x64']) cpSync(`${webgpu}/${f}`, `${out}/${webgpu}/${f}`, { recursive: true });
 console.log(`wrote ${out}/patternflow.mjs and ${out}/${webgpu}`);
+if (process.argv.includes('--node')) {
+  writeFileSync(`${out}/node.gz`, gzipSync(readFileSync(process.execPath), { level: 9 }));
+  console.log(`wrote ${out}/node.gz (Node ${process.version}, ${process.platform}-${process.arch})`);
+}
