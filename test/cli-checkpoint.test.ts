@@ -1,5 +1,5 @@
-// Ctrl-C (or SIGTERM) writes a checkpoint and the CSV so far; --resume appends the rest, and the finished CSV
-// is byte-identical to an uninterrupted run's.
+// Ctrl-C (or SIGTERM) writes a checkpoint and the CSV so far; --resume appends the rest, and the
+// finished CSV is byte-identical to an uninterrupted run's.
 import { execFile, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -13,7 +13,8 @@ export interface StepCounts {
 
 /**
  * The counts, with K patterns, A answers, G rollouts per group, M metrics, F steps fused per
- * dispatch, W tasks per row of metric partials (the workgroup size, or 1 with task rows); each term is one piece of the WGSL, see README "Performance".
+ * dispatch, W tasks per row of metric partials (the workgroup size, or 1 with task rows); each
+ * term is one piece of the WGSL, see README "Performance".
  * Loops with an early exit (the inverse-CDF draws) are counted in full: SIMD lanes of a
  * subgroup run until the last one exits.
  */

@@ -42,9 +42,10 @@ export interface PlanOptions {
   stepsPerBatch?: number;
   /**
    * Sum the per-task kernels' metrics (and the shared policy's gradients) from one partial row
-   * per task, leaving those kernels without a workgroup barrier. Software adapters want it: SwiftShader runs a kernel with a barrier as one
-   * coroutine per 4-lane subgroup, created anew for every workgroup of every dispatch. Taken only
-   * where a step's rows fit the partials budget; GPUs sum in workgroup memory instead.
+   * per task, leaving those kernels without a workgroup barrier. Software adapters want it:
+   * SwiftShader runs a kernel with a barrier as one coroutine per 4-lane subgroup, created anew
+   * for every workgroup of every dispatch. Taken only where a step's rows fit the partials
+   * budget; GPUs sum in workgroup memory instead.
    */
   taskRows?: boolean;
 }
