@@ -1,6 +1,9 @@
-// End-to-end tests of the dashboard in the system Chromium, whose WebGPU runs on SwiftShader
-// where there is no GPU (`npx playwright install` cannot download browsers here).
+// End-to-end tests of the dashboard in the machine's Chromium (Debian's, Google Chrome or
+// Playwright's own), whose WebGPU runs on SwiftShader where there is no GPU.
 import { defineConfig } from '@playwright/test';
+import { requireBrowser } from './src/node/browser';
+
+const browser = requireBrowser();
 
 const PORT = Number(process.env.E2E_PORT ?? 5199);
 
@@ -19,7 +22,7 @@ export default defineConfig({
     viewport: { width: 1440, height: 1000 },
     acceptDownloads: true,
     launchOptions: {
-      executablePath: '/usr/bin/chromium',
+      executablePath: browser.executable,
       args: [
         '--enable-unsafe-webgpu', '--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run',
         // npm run e2e:gpu: WebGPU through the system's Vulkan driver instead of SwiftShader.

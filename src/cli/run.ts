@@ -2,15 +2,15 @@
 // with checkpoints every M steps and on Ctrl-C, and resumption that appends to the same CSV.
 import { Command, Option } from 'commander';
 import { createWriteStream, existsSync, readFileSync, renameSync, writeFileSync, type WriteStream } from 'node:fs';
-import { ConfigError, configToJSON, FIELD_HELP, parseConfig, type Config, type ConfigInput } from '../model/config';
+import { ConfigError, configToJSON, FIELD_SPECS, FIELDS, parseConfig, type Config, type ConfigInput } from '../model/config';
 import { csvHeader, csvRows, logToJson } from '../model/export';
+import { parseField, SYNTAX_USAGE } from '../model/fields';
 import { MetricsLog, metricLayout } from '../model/metrics';
 import { adapterLine } from '../engine/adapter';
 import { parseCheckpoint, serializeCheckpoint, type Checkpoint } from '../engine/checkpoint';
 import type { Snapshot } from '../engine/engine';
 import { Runner } from '../engine/runner';
 import { ReferenceSimulator } from '../reference/simulator';
-import { FIELDS, FLAG_HELP, fieldKind, flagValue } from './flags';
 import { Progress } from './progress';
 
 interface RunOptions {
@@ -51,7 +51,7 @@ const givenFields = (opts: RunOptions) => FIELDS.filter((f) => typeof opts[f] ==
 /** The run config: the --config file, then every field flag given on top of it. */
 export function resolveConfig(opts: RunOptions): Config {
   const input: Record<string, unknown> = opts.config ? readConfigFile(opts.config) : {};
-  for (const field of givenFields(opts)) input[field] = flagValue(field, opts[field] as string);
+  for (const field of givenFields(opts)) input[field] = parseField(field, opts[field] as string);
   return parseConfig(input as ConfigInput);
 }
 
@@ -185,6 +185,6 @@ export function runCommand(): Command {
     .option('--checkpointEvery <steps>', 'steps between checkpoints', '1000')
     .option('--resume <file>', 'continue the run of this checkpoint, appending to the --out CSV')
     .option('--quiet', 'no progress line');
-  for (const field of FIELDS) cmd.addOption(new Option(`--${field} ${FLAG_HELP[fieldKind(field)]}`, FIELD_HELP[field]));
+  for (const field of FIELDS) cmd.addOption(new Option(`--${field} ${SYNTAX_USAGE[FIELD_SPECS[field].syntax]}`, FIELD_SPECS[field].help));
   return cmd.action(run);
 }

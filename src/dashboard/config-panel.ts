@@ -1,37 +1,10 @@
-// <pf-config-panel>: every field of the run config (MODEL.md §7) as text or a choice. Texts are
-// turned into JSON values the way the command line reads its flags, and parseConfig checks them,
-// so the messages here are the command line's: they name the field and its allowed range.
+// <pf-config-panel>: every field of the run config (docs/model.md §7) as text or a choice, with
+// the help line and text syntax the config declares. Texts are read as the command line reads its
+// flags, and parseConfig checks them, so the messages here are the command line's: they name the
+// field and its allowed range.
 import { LitElement, html, type PropertyDeclarations } from 'lit';
-import { ANSWER_MODES, ConfigError, ESTIMATORS, FIELD_HELP, FIELDS, OPTIMIZERS, POLICIES, REWARDS, SCALES, parseConfig, type Config, type ConfigInput } from '../model/config';
-import { fieldKind, flagValue } from '../cli/flags';
-
-type Field = keyof ConfigInput;
-
-const CHOICES: Partial<Record<Field, readonly string[]>> = {
-  policy: POLICIES,
-  answerMode: ANSWER_MODES,
-  reward: REWARDS,
-  estimator: ESTIMATORS,
-  scale: SCALES,
-  optimizer: OPTIMIZERS,
-};
-
-
-/** A config value as the text the panel shows (the command line's flag syntax). */
-function toText(value: unknown): string {
-  if (value === undefined) return '';
-  if (Array.isArray(value) && value.every((v) => typeof v === 'number')) return value.join(',');
-  return typeof value === 'object' ? JSON.stringify(value) : String(value);
-}
-
-const DEFAULTS = parseConfig({}) as unknown as Record<string, unknown>;
-const PLACEHOLDER: Partial<Record<Field, string>> = {
-  successRates: 'evenly spaced 0.8 … 0.2',
-  init: 'uniform',
-  successBeta: 'none',
-  sft: 'none',
-  wrongDecay: toText((DEFAULTS.wrongDecay as number[])[0]),
-};
+import { ConfigError, FIELD_SPECS, FIELDS, parseConfig, type Config, type ConfigInput, type Field } from '../model/config';
+import { defaultText, fieldChoices, formatField, parseField } from '../model/fields';
 
 export type ConfigResult = { config: Config; error?: undefined } | { config?: undefined; error: ConfigError };
 
@@ -41,7 +14,7 @@ export function parseTexts(texts: Partial<Record<Field, string>>): ConfigResult 
     const input: Record<string, unknown> = {};
     for (const field of FIELDS) {
       const text = texts[field]?.trim();
-      if (text) input[field] = flagValue(field, text);
+      if (text) input[field] = parseField(field, text);
     }
     return { config: parseConfig(input) };
   } catch (e) {
@@ -69,7 +42,7 @@ export class PfConfigPanel extends LitElement {
     // A resolved config repeats one decay K times; one number keeps it valid when K is edited.
     const decay = values.wrongDecay;
     if (Array.isArray(decay) && decay.every((d) => d === decay[0])) values.wrongDecay = decay[0];
-    this.texts = Object.fromEntries(FIELDS.map((f) => [f, toText(values[f])]));
+    this.texts = Object.fromEntries(FIELDS.map((f) => [f, formatField(values[f])]));
     this.changed();
   }
 
@@ -95,14 +68,15 @@ export class PfConfigPanel extends LitElement {
       <form class="config" @submit=${(e: Event) => e.preventDefault()} novalidate>
         ${FIELDS.map((field) => {
           const id = `cfg-${field}`;
-          const choices = CHOICES[field];
+          const { help, syntax } = FIELD_SPECS[field];
+          const choices = fieldChoices(field);
           const text = this.texts[field] ?? '';
           const onInput = (e: Event) => this.edit(field, (e.target as HTMLInputElement | HTMLSelectElement).value);
           return html`<div class="field ${errorField === field ? 'invalid' : ''}">
-            <label for=${id} title=${FIELD_HELP[field]}>${field}</label>
+            <label for=${id} title=${help}>${field}</label>
             ${choices
-              ? html`<select id=${id} data-testid=${`field-${field}`} .value=${text || String(DEFAULTS[field])} @change=${onInput}>
-                  ${choices.map((c) => html`<option value=${c} ?selected=${(text || DEFAULTS[field]) === c}>${c}</option>`)}
+              ? html`<select id=${id} data-testid=${`field-${field}`} .value=${text || defaultText(field)} @change=${onInput}>
+                  ${choices.map((c) => html`<option value=${c} ?selected=${(text || defaultText(field)) === c}>${c}</option>`)}
                 </select>`
               : html`<input
                   id=${id}
@@ -111,11 +85,11 @@ export class PfConfigPanel extends LitElement {
                   spellcheck="false"
                   autocomplete="off"
                   .value=${text}
-                  placeholder=${PLACEHOLDER[field] ?? toText(DEFAULTS[field])}
-                  title=${`${FIELD_HELP[field]} (${fieldKind(field) === 'json' ? 'JSON' : 'empty = default'})`}
+                  placeholder=${defaultText(field)}
+                  title=${`${help} (${syntax === 'json' ? 'JSON' : 'empty = default'})`}
                   @input=${onInput}
                 />`}
-            ${errorField === field ? html`<small class="help field-error">${error?.message}</small>` : html`<small class="help">${FIELD_HELP[field]}</small>`}
+            ${errorField === field ? html`<small class="help field-error">${error?.message}</small>` : html`<small class="help">${help}</small>`}
           </div>`;
         })}
       </form>

@@ -1,6 +1,7 @@
-// The run config: MODEL.md §7 in one place. Every knob is declared once here (CleanRL style):
-// its type, default, allowed range and one line of documentation. The command line, the
-// dashboard's config panel, the URL hash and the tests all go through `parseConfig`.
+// The run config: docs/model.md §7 in one place. Every knob is declared once here (CleanRL style):
+// its type, default, allowed range, one line of help and its text syntax. The command line's flags
+// and --help and the dashboard's config panel are derived from that declaration, and the command
+// line, the panel, the URL hash and the tests all go through `parseConfig`.
 import { z } from 'zod';
 
 // Zod compiles fast parsers with `new Function` unless told not to; the dashboard's CSP forbids
@@ -14,7 +15,6 @@ export const OPTIMIZERS = ['sgd', 'adam'] as const;
 export const POLICIES = ['tabular', 'shared'] as const;
 export const ANSWER_MODES = ['frozen', 'trainable'] as const;
 
-export type Reward = (typeof REWARDS)[number];
 export type Estimator = (typeof ESTIMATORS)[number];
 
 const MAX_STEPS = 10_000_000;
@@ -58,71 +58,97 @@ const oneOf = <T extends readonly [string, ...string[]]>(values: T) =>
   z.enum(values, { error: `must be one of ${values.map((v) => `"${v}"`).join(', ')}` });
 const list = <T extends z.ZodTypeAny>(item: T, what: string) => z.array(item, { error: `must be an array of ${what}` });
 
-/** The schema of one run. Field order is the order of MODEL.md §7. */
-const schema = z
-  .object({
-    /** N, the number of tasks (questions); the upper bound is the device's buffer limits. */
-    tasks: intIn(1, 2 ** 31).default(4096),
-    /** K, reasoning patterns per task. */
-    patterns: intIn(2, 32).default(4),
-    /** A, answers per task; answer 0 is the correct one. */
-    answers: intIn(2, 64).default(8),
-    /** G, rollouts per task per step (ignored by `estimator: "expected"`). */
-    group: intIn(1, 256).default(8),
-    /** RL steps. */
-    steps: intIn(1, MAX_STEPS).default(1000),
-    /** 32-bit seed: same seed, config and adapter give identical metrics. */
-    seed: intIn(0, MAX_SEED).default(1),
-    /** K success rates shared by all tasks (default: evenly spaced from 0.8 down to 0.2). */
-    successRates: list(unit(), 'K numbers in [0, 1]').optional(),
-    /** Instead of successRates: per-task draws s[i,k] ~ Beta(alpha_k, beta_k). */
-    successBeta: z
+/** How a field is written as text, in a command-line flag or a dashboard input (see fields.ts). */
+export type Syntax = 'number' | 'list' | 'numberOrList' | 'json' | 'choice';
+
+/** A field of the run config: its type, and what the command line and the dashboard show of it. */
+interface FieldSpec<T extends z.ZodType> {
+  type: T;
+  syntax: Syntax;
+  /** One line: the command line's --help and the dashboard's config panel show it. */
+  help: string;
+  /** What an empty input stands for, for a field without a default value. */
+  placeholder?: string;
+}
+
+const field = <T extends z.ZodType>(type: T, meta: Omit<FieldSpec<T>, 'type'>): FieldSpec<T> => ({ type, ...meta });
+
+/** Every field of one run, in the order of docs/model.md §7. */
+export const FIELD_SPECS = {
+  /** N, the number of tasks (questions); the upper bound is the device's buffer limits. */
+  tasks: field(intIn(1, 2 ** 31).default(4096), { syntax: 'number', help: 'N, tasks (questions)' }),
+  /** K, reasoning patterns per task. */
+  patterns: field(intIn(2, 32).default(4), { syntax: 'number', help: 'K, reasoning patterns (2..32)' }),
+  /** A, answers per task; answer 0 is the correct one. */
+  answers: field(intIn(2, 64).default(8), { syntax: 'number', help: 'A, answers per task; answer 0 is correct' }),
+  /** G, rollouts per task per step (ignored by `estimator: "expected"`). */
+  group: field(intIn(1, 256).default(8), { syntax: 'number', help: 'G, rollouts per task per step' }),
+  steps: field(intIn(1, MAX_STEPS).default(1000), { syntax: 'number', help: 'RL steps' }),
+  /** Same seed, config and adapter give identical metrics. */
+  seed: field(intIn(0, MAX_SEED).default(1), { syntax: 'number', help: '32-bit seed' }),
+  /** Default: evenly spaced from 0.8 down to 0.2. */
+  successRates: field(list(unit(), 'K numbers in [0, 1]').optional(), {
+    syntax: 'list',
+    help: 'K success rates, shared by all tasks',
+    placeholder: 'evenly spaced 0.8 … 0.2',
+  }),
+  /** Instead of successRates: per-task draws s[i,k] ~ Beta(alpha_k, beta_k). */
+  successBeta: field(
+    z
       .object(
         { alpha: list(positive(), 'K numbers > 0'), beta: list(positive(), 'K numbers > 0') },
         { error: 'must be an object { "alpha": [K numbers > 0], "beta": [K numbers > 0] }' },
       )
       .strict()
       .optional(),
-    /** Ratio of the geometric spread of the wrong answers: one number or K numbers in (0, 1]. */
-    wrongDecay: z.union([decay(), list(decay(), 'K numbers in (0, 1]')], { error: 'must be a number in (0, 1] or K such numbers' }).default(0.5),
-    /** Initial pattern probabilities pi0 (default uniform). */
-    init: list(positive(), 'K numbers > 0').optional(),
-    /** "tabular": logits per task; "shared": one logit vector for all tasks. */
-    policy: oneOf(POLICIES).default('tabular'),
-    /** "frozen": answer distributions fixed; "trainable": answer logits learn too. */
-    answerMode: oneOf(ANSWER_MODES).default('frozen'),
-    /** Reward: verifiable (rlvr) or internal feedback (rlif-*). */
-    reward: oneOf(REWARDS).default('rlvr'),
-    /** Noisy verifier: P(reward | correct answer). */
-    tpr: unit().default(1),
-    /** Noisy verifier: P(reward | wrong answer). */
-    fpr: unit().default(0),
-    /** Advantage estimator; "expected" is the exact gradient flow of the paper's theorems. */
-    estimator: oneOf(ESTIMATORS).default('grpo'),
-    /** GRPO std: per group, over the whole batch, or none (Dr. GRPO). */
-    scale: oneOf(SCALES).default('group'),
-    /** "sgd" or "adam" (bias-corrected, beta1 0.9, beta2 0.999, eps 1e-8). */
-    optimizer: oneOf(OPTIMIZERS).default('sgd'),
-    /** Learning rate. */
-    lr: positive().default(0.1),
-    /** KL coefficient beta towards pi_ref (the policy at the start of RL). */
-    klCoef: nonNegative().default(0),
-    /** Entropy bonus coefficient. */
-    entropyCoef: nonNegative().default(0),
-    /** Supervised fine-tuning before RL: cross-entropy steps towards `target`. */
-    sft: z
+    { syntax: 'json', help: 'instead: per-task Beta draws {"alpha":[K],"beta":[K]}', placeholder: 'none' },
+  ),
+  /** Ratio of the geometric spread of the wrong answers: one number or K numbers in (0, 1]. */
+  wrongDecay: field(z.union([decay(), list(decay(), 'K numbers in (0, 1]')], { error: 'must be a number in (0, 1] or K such numbers' }).default(0.5), {
+    syntax: 'numberOrList',
+    help: 'geometric ratio of the wrong answers: one number or K',
+  }),
+  /** Initial pattern probabilities pi0 (default uniform). */
+  init: field(list(positive(), 'K numbers > 0').optional(), { syntax: 'list', help: 'initial pattern probabilities (sum to 1)', placeholder: 'uniform' }),
+  /** "tabular": logits per task; "shared": one logit vector for all tasks. */
+  policy: field(oneOf(POLICIES).default('tabular'), { syntax: 'choice', help: 'logits per task, or one shared vector' }),
+  /** "frozen": answer distributions fixed; "trainable": answer logits learn too. */
+  answerMode: field(oneOf(ANSWER_MODES).default('frozen'), { syntax: 'choice', help: 'answer distributions frozen or trainable' }),
+  reward: field(oneOf(REWARDS).default('rlvr'), { syntax: 'choice', help: 'verifiable (rlvr) or internal feedback (rlif)' }),
+  tpr: field(unit().default(1), { syntax: 'number', help: 'noisy verifier: P(reward | correct)' }),
+  fpr: field(unit().default(0), { syntax: 'number', help: 'noisy verifier: P(reward | wrong)' }),
+  /** "expected" is the exact gradient flow of the paper's theorems. */
+  estimator: field(oneOf(ESTIMATORS).default('grpo'), { syntax: 'choice', help: 'advantage estimator; expected = exact gradient flow' }),
+  /** "none" is Dr. GRPO. */
+  scale: field(oneOf(SCALES).default('group'), { syntax: 'choice', help: 'GRPO std: group, batch or none' }),
+  /** Adam is bias-corrected, with beta1 0.9, beta2 0.999, eps 1e-8. */
+  optimizer: field(oneOf(OPTIMIZERS).default('sgd'), { syntax: 'choice', help: 'sgd or adam' }),
+  lr: field(positive().default(0.1), { syntax: 'number', help: 'learning rate' }),
+  /** pi_ref is the policy at the start of RL. */
+  klCoef: field(nonNegative().default(0), { syntax: 'number', help: 'KL coefficient towards π_ref' }),
+  entropyCoef: field(nonNegative().default(0), { syntax: 'number', help: 'entropy bonus' }),
+  /** Cross-entropy steps towards `target`. */
+  sft: field(
+    z
       .object(
         { steps: intIn(0, MAX_STEPS), lr: positive(), target: list(nonNegative(), 'K numbers >= 0') },
         { error: 'must be an object { "steps": S, "lr": x, "target": [K] }' },
       )
       .strict()
       .optional(),
-    /** k values for pass@k. */
-    passK: list(intIn(1, 4096), 'integers in 1..4096').min(1, { error: 'must list 1 to 16 integers in 1..4096' }).max(16, { error: 'must list 1 to 16 integers in 1..4096' }).default([1, 8, 64]),
-  })
-  .strict();
+    { syntax: 'json', help: 'SFT before RL: {"steps":S,"lr":x,"target":[K]}', placeholder: 'none' },
+  ),
+  passK: field(
+    list(intIn(1, 4096), 'integers in 1..4096').min(1, { error: 'must list 1 to 16 integers in 1..4096' }).max(16, { error: 'must list 1 to 16 integers in 1..4096' }).default([1, 8, 64]),
+    { syntax: 'list', help: 'k values for pass@k' },
+  ),
+};
+
+type Specs = typeof FIELD_SPECS;
+const schema = z.object(Object.fromEntries(Object.entries(FIELD_SPECS).map(([f, s]) => [f, s.type])) as { [F in keyof Specs]: Specs[F]['type'] }).strict();
 
 export type ConfigInput = z.input<typeof schema>;
+export type Field = keyof ConfigInput;
 type Parsed = z.output<typeof schema>;
 
 /** A validated config with every default filled in. Vectors have length `patterns`. */
@@ -132,34 +158,7 @@ export interface Config extends Omit<Parsed, 'wrongDecay' | 'init' | 'successRat
   init: number[];
 }
 
-export const FIELDS = Object.keys(schema.shape) as (keyof ConfigInput)[];
-
-/** One line per field: the command line's --help and the dashboard's config panel show these. */
-export const FIELD_HELP: Record<keyof ConfigInput, string> = {
-  tasks: 'N, tasks (questions)',
-  patterns: 'K, reasoning patterns (2..32)',
-  answers: 'A, answers per task; answer 0 is correct',
-  group: 'G, rollouts per task per step',
-  steps: 'RL steps',
-  seed: '32-bit seed',
-  successRates: 'K success rates, shared by all tasks',
-  successBeta: 'instead: per-task Beta draws {"alpha":[K],"beta":[K]}',
-  wrongDecay: 'geometric ratio of the wrong answers: one number or K',
-  init: 'initial pattern probabilities (sum to 1)',
-  policy: 'logits per task, or one shared vector',
-  answerMode: 'answer distributions frozen or trainable',
-  reward: 'verifiable (rlvr) or internal feedback (rlif)',
-  tpr: 'noisy verifier: P(reward | correct)',
-  fpr: 'noisy verifier: P(reward | wrong)',
-  estimator: 'advantage estimator; expected = exact gradient flow',
-  scale: 'GRPO std: group, batch or none',
-  optimizer: 'sgd or adam',
-  lr: 'learning rate',
-  klCoef: 'KL coefficient towards π_ref',
-  entropyCoef: 'entropy bonus',
-  sft: 'SFT before RL: {"steps":S,"lr":x,"target":[K]}',
-  passK: 'k values for pass@k',
-};
+export const FIELDS = Object.keys(FIELD_SPECS) as Field[];
 
 /** Default success rates for K patterns: evenly spaced from 0.8 to 0.2 ([0.8, 0.6, 0.4, 0.2] for K = 4). */
 export function defaultSuccessRates(k: number): number[] {
