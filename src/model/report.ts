@@ -1,0 +1,109 @@
+// The model report (docs/model.md §5b): which of the paper's results applies to each task,
+// computed once per run from pi_ref and the task tables, before step 1. Every simulator reports
+// the same object, and the command line, the dashboard and sweeps show it.
+import type { Config } from './config';
+import { initialLogits, softmax } from './policy';
+import { rateOf, type TaskTables } from './tasks';
+
+export interface ModelReport {
+  /** Tasks whose base model's marginal answer distribution does not have its mode at a* (Assumption 5.5). */
+  assumption55Failures: number;
+  /** Tasks where some single pattern makes a wrong answer at least as likely as a* (the per-pattern reading). */
+  patternModeFailures: number;
+  /** Tasks in regime 1 (Theorem 5.3), regime 2 (Theorem 5.4), or neither. */
+  regimes: { one: number; two: number; other: number };
+  /** gamma = sum_{r != r'} pi_ref_r / pi_ref_r* over the regime-2 tasks; null when there are none. */
+  gamma: { min: number; median: number; max: number } | null;
+}
+
+/** What one task contributes to the report. */
+interface TaskClass {
+  regime: 'one' | 'two' | 'other';
+  gamma?: number;
+  assumption55: boolean;
+  patternMode: boolean;
+}
+
+/**
+ * Classifies one task with success rates s (K) under pi_ref. r* is the best pattern (the first
+ * on ties); a pattern r != r* "beats" the base model when s_r >= ACC_ref, so regime 1 needs
+ * ACC_ref > s_r for every r != r* strictly, as Theorem 5.3 states it, and a tie counts against it.
+ */
+function classify(s: ArrayLike<number>, pi: Float64Array, wrong: Float64Array, A: number): TaskClass {
+  const K = pi.length;
+  let best = 0;
+  let acc = 0;
+  for (let k = 0; k < K; k++) {
+    if (s[k] > s[best]) best = k;
+    acc += pi[k] * s[k];
+  }
+  let beaters = 0;
+  let second = -1;
+  for (let k = 0; k < K; k++)
+    if (k !== best && s[k] >= acc) {
+      beaters++;
+      second = k;
+    }
+  const regime = beaters === 0 ? 'one' : beaters === 1 ? 'two' : 'other';
+  // Marginal reading of Assumption 5.5: m(a) = sum_k pi_k P(a|k) has its mode at a* = 0.
+  const stride = A - 1;
+  let worstWrong = 0;
+  for (let a = 1; a < A; a++) {
+    let m = 0;
+    for (let k = 0; k < K; k++) m += pi[k] * (1 - s[k]) * wrong[k * stride + a - 1];
+    worstWrong = Math.max(worstWrong, m);
+  }
+  // Per pattern: answer 1 carries the largest wrong weight (d <= 1).
+  let patternMode = false;
+  for (let k = 0; k < K && !patternMode; k++) patternMode = !(s[k] > (1 - s[k]) * wrong[k * stride]);
+  return {
+    regime,
+    gamma: regime === 'two' ? (1 - pi[second]) / pi[best] : undefined,
+    assumption55: !(acc > worstWrong),
+    patternMode,
+  };
+}
+
+export function modelReport(c: Config, tasks: TaskTables): ModelReport {
+  const K = c.patterns;
+  const pi = softmax(initialLogits(c));
+  const report: ModelReport = { assumption55Failures: 0, patternModeFailures: 0, regimes: { one: 0, two: 0, other: 0 }, gamma: null };
+  const gammas: number[] = [];
+  const add = (t: TaskClass, count: number) => {
+    report.regimes[t.regime] += count;
+    if (t.assumption55) report.assumption55Failures += count;
+    if (t.patternMode) report.patternModeFailures += count;
+  };
+  if (!tasks.perTask) {
+    // Every task is the same task: classify it once.
+    const t = classify(tasks.rates, pi, tasks.wrongWeights, c.answers);
+    add(t, c.tasks);
+    if (t.gamma !== undefined) report.gamma = { min: t.gamma, median: t.gamma, max: t.gamma };
+    return report;
+  }
+  const s = new Float64Array(K);
+  for (let i = 0; i < c.tasks; i++) {
+    for (let k = 0; k < K; k++) s[k] = rateOf(tasks, K, i, k);
+    const t = classify(s, pi, tasks.wrongWeights, c.answers);
+    add(t, 1);
+    if (t.gamma !== undefined) gammas.push(t.gamma);
+  }
+  if (gammas.length > 0) {
+    const g = Float64Array.from(gammas).sort();
+    const mid = g.length >> 1;
+    report.gamma = { min: g[0], median: g.length % 2 ? g[mid] : (g[mid - 1] + g[mid]) / 2, max: g[g.length - 1] };
+  }
+  return report;
+}
+
+/** The report in one line, as the command line prints it at start-up. */
+export function reportLine(r: ModelReport, tasks: number): string {
+  const { one, two, other } = r.regimes;
+  const gamma = r.gamma ? `, gamma ${fmt(r.gamma.min)}..${fmt(r.gamma.max)} (median ${fmt(r.gamma.median)})` : '';
+  return (
+    `model: regime 1 (Theorem 5.3) ${one}, regime 2 (Theorem 5.4) ${two}${gamma}, other ${other} of ${tasks} tasks; ` +
+    `Assumption 5.5 fails for ${r.assumption55Failures} (per-pattern mode: ${r.patternModeFailures})`
+  );
+}
+
+const fmt = (x: number) => String(+x.toPrecision(3));
