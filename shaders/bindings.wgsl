@@ -94,7 +94,7 @@ fn storeSum(dest: u32, row: u32, m: u32, v: f32) {
     case ADD_PARTIALS: { partials[row * M + m] += v; }
     case TO_GRAD: { scratch[GRADP_OFF + row * K + m] = v; }
     case TO_GRADSUM: { scratch[knobs.gradSumOff + m] = v; }
-    default: { scratch[knobs.metricsOff + row * M + m] = v / f32(knobs.nTasks); }
+    case TO_METRICS, default: { scratch[knobs.metricsOff + row * M + m] = v / f32(knobs.nTasks); }
   }
 }
 

@@ -117,7 +117,7 @@ export class Engine {
       opt: make(plan.opt.len, S | COPY, 'adam state'),
       phi: make(plan.phiLen, S | COPY, 'answer logits'),
       rates: make(plan.ratesLen, S | COPY, 'success rates'),
-      tables: make(plan.tablesLen, S | COPY, 'answer tables'),
+      tables: make(plan.tables.len, S | COPY, 'answer tables'),
       partials: make(plan.partialsLen, S, 'metric partials'),
       scratch: make(plan.scratch.len, S | COPY, 'scratch'),
       record: make(plan.recordLen, S | COPY, 'rollout record'),
@@ -150,8 +150,8 @@ export class Engine {
     device.queue.writeBuffer(buffers.knobs, 0, knobsData(c, plan));
     device.queue.writeBuffer(buffers.rates, 0, Float32Array.from(this.tasks.rates));
     const K = c.patterns;
-    const tables = new Float32Array(plan.tablesLen);
-    tables.set(this.tasks.wrongWeights);
+    const tables = new Float32Array(plan.tables.len);
+    tables.set(this.tasks.wrongWeights, plan.tables.wrong);
     const w = this.tasks.wrongWeights;
     const stride = c.answers - 1;
     for (let k = 0; k < K; k++) {
@@ -162,8 +162,8 @@ export class Engine {
         sq += x * x;
         if (x > 0) h -= x * Math.log(x);
       }
-      tables[K * stride + k] = sq;
-      tables[K * stride + K + k] = h;
+      tables[plan.tables.squareSum + k] = sq;
+      tables[plan.tables.entropy + k] = h;
     }
     device.queue.writeBuffer(buffers.tables, 0, tables);
     this.writeParams([{ step: 0, nSteps: 0, slot: 0 }]);
