@@ -5,6 +5,7 @@ import type { Config } from '../model/config';
 import { checkFinite } from '../model/numerics';
 import { buildTasks, type TaskTables } from '../model/tasks';
 import type { AdapterReport, Gpu } from './adapter';
+import { bindGroupEntries, bindGroupLayoutEntries, type BindingName } from './bindings';
 import { wgslHeader } from './header';
 import { knobsData, KNOBS_BYTES } from './knobs';
 import { checkLimits, HIST_BINS, makePlan, type Plan, type PlanOptions } from './plan';
@@ -35,17 +36,7 @@ export interface EngineOptions extends PlanOptions {
   tasks?: TaskTables;
 }
 
-interface Buffers {
-  params: GPUBuffer;
-  knobs: GPUBuffer;
-  theta: GPUBuffer;
-  opt: GPUBuffer;
-  phi: GPUBuffer;
-  rates: GPUBuffer;
-  tables: GPUBuffer;
-  partials: GPUBuffer;
-  scratch: GPUBuffer;
-  record: GPUBuffer;
+interface Buffers extends Record<BindingName, GPUBuffer> {
   staging: [GPUBuffer, GPUBuffer];
 }
 
@@ -90,14 +81,7 @@ export class Engine {
     const errors = info.messages.filter((m) => m.type === 'error');
     if (errors.length) throw new Error(`WGSL compilation failed:\n${errors.map((m) => `${m.lineNum}:${m.linePos} ${m.message}`).join('\n')}`);
 
-    const storage = (read: boolean): GPUBindGroupLayoutEntry['buffer'] => ({ type: read ? 'read-only-storage' : 'storage' });
-    const layout = device.createBindGroupLayout({
-      entries: [
-        { binding: 0, visibility: GPUShaderStage.COMPUTE, buffer: { type: 'uniform', hasDynamicOffset: true, minBindingSize: 16 } },
-        ...[false, false, false, true, true, false, false, false].map((read, j) => ({ binding: j + 1, visibility: GPUShaderStage.COMPUTE, buffer: storage(read) })),
-        { binding: 9, visibility: GPUShaderStage.COMPUTE, buffer: { type: 'uniform' } },
-      ],
-    });
+    const layout = device.createBindGroupLayout({ entries: bindGroupLayoutEntries() });
     const pipelineLayout = device.createPipelineLayout({ bindGroupLayouts: [layout] });
     device.pushErrorScope('validation');
     // Only the kernels this config dispatches are compiled (a software adapter compiles slowly).
@@ -126,17 +110,7 @@ export class Engine {
         GPUBuffer,
       ],
     };
-    const bindGroup = device.createBindGroup({
-      layout,
-      entries: [
-        { binding: 0, resource: { buffer: buffers.params, size: 16 } },
-        ...(['theta', 'opt', 'phi', 'rates', 'tables', 'partials', 'scratch', 'record'] as const).map((name, j) => ({
-          binding: j + 1,
-          resource: { buffer: buffers[name] },
-        })),
-        { binding: 9, resource: { buffer: buffers.knobs } },
-      ],
-    });
+    const bindGroup = device.createBindGroup({ layout, entries: bindGroupEntries(buffers) });
     const setupError = await device.popErrorScope();
     if (setupError) throw new Error(`WebGPU setup failed: ${setupError.message}`);
 
