@@ -4,7 +4,7 @@
 import type { Config } from '../model/config';
 import { checkFinite } from '../model/numerics';
 import { buildTasks, type TaskTables } from '../model/tasks';
-import type { AdapterReport, Gpu } from './adapter';
+import type { Gpu } from './adapter';
 import { bindGroupEntries, bindGroupLayoutEntries, type BindingName } from './bindings';
 import { wgslHeader } from './header';
 import { knobsData, KNOBS_BYTES } from './knobs';
@@ -65,10 +65,6 @@ export class Engine {
 
   get device(): GPUDevice {
     return this.gpu.device;
-  }
-
-  get adapter(): AdapterReport {
-    return this.gpu.adapter;
   }
 
   static async create(gpu: Gpu, config: Config, opts: EngineOptions = {}): Promise<Engine> {
