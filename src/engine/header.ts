@@ -5,7 +5,7 @@
 import { ESTIMATORS, OPTIMIZERS, REWARDS, SCALES, type Config } from '../model/config';
 import { ADAM, CONVERGED_MASS, EPS_GRPO, PHI_FLOOR } from '../model/constants';
 import { BASE_METRICS, METRIC } from '../model/metrics';
-import { STREAM_ROLLOUT } from '../model/rng';
+import { PHILOX, STREAM_ROLLOUT } from '../model/rng';
 import { CHUNK, HIST_BINS, WORKGROUP, type Plan } from './plan';
 
 /** A name as a WGSL constant: 'rlif-certainty' gives RLIF_CERTAINTY, 'zeroStdFrac' ZERO_STD_FRAC. */
@@ -57,6 +57,7 @@ export function wgslHeader(c: Config, plan: Plan): string {
     ['ADAM', 'bool', 'OPTIMIZER == OPT_ADAM'],
     ['RECORD', 'bool', String(plan.recordLen > 0)],
     ['TASK_ROWS', 'bool', String(plan.taskRows)],
+    ...Object.entries(PHILOX).map(([name, v]): [string, string, string] => [`PHILOX_${name}`, 'u32', u32(v)]),
     ['STREAM_ROLLOUT', 'u32', u32(STREAM_ROLLOUT)],
     ['NUM_PASSK', 'u32', u32(c.passK.length)],
     ['PASSK', `array<u32, ${c.passK.length}>`, `array<u32, ${c.passK.length}>(${c.passK.map(u32).join(', ')})`],
