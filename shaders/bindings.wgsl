@@ -1,5 +1,6 @@
-// The one bind group every kernel shares (an explicit layout on the host). Eight storage
-// buffers at most: the limit every WebGPU adapter guarantees.
+// What every kernel shares: the dispatch's params, the task and workgroup indexing, and the
+// deterministic reduction of per-task values. The bind group's declarations and struct Knobs
+// are generated (src/engine/bindings.ts).
 
 struct Params {
   step: u32,    // RL step t (1-based) of the first step of this dispatch
@@ -7,49 +8,6 @@ struct Params {
   slot: u32,    // metrics row of the first step, within the current batch
   pad: u32,
 }
-
-@group(0) @binding(0) var<uniform> params: Params;
-// Pattern logits theta: N*K (tabular) or K (shared).
-@group(0) @binding(1) var<storage, read_write> theta: array<f32>;
-// Adam moments: [theta m | theta v | phi m | phi v].
-@group(0) @binding(2) var<storage, read_write> opt: array<f32>;
-// Answer logits phi: N*K*A (trainable answers).
-@group(0) @binding(3) var<storage, read_write> phi: array<f32>;
-// Success rates s[i,k]: N*K (per-task draws) or K.
-@group(0) @binding(4) var<storage, read> rates: array<f32>;
-// Wrong-answer weights K*(A-1) | sum_j w^2 (K) | entropy of w (K).
-@group(0) @binding(5) var<storage, read> tables: array<f32>;
-// Per-workgroup metric sums: [step][workgroup][metric].
-@group(0) @binding(6) var<storage, read_write> partials: array<f32>;
-// Small state: ref logits | batch stats | grad partials | grad sum | batch partials | metrics out.
-@group(0) @binding(7) var<storage, read_write> scratch: array<f32>;
-// Sampled (pattern | answer << 8) of every rollout of the last step, when recording.
-@group(0) @binding(8) var<storage, read_write> record: array<u32>;
-
-// The run's numbers that do not shape the kernels (src/engine/knobs.ts). Kept out of the
-// generated header so that runs differing only in them share one compiled module.
-struct Knobs {
-  nTasks: u32,
-  numWg: u32,
-  seed: u32,
-  sftSteps: u32,
-  lr: f32,
-  tpr: f32,
-  fpr: f32,
-  klCoef: f32,
-  entCoef: f32,
-  sftLr: f32,
-  thetaVOff: u32, // Adam moments in opt: theta m at 0, theta v, phi m, phi v
-  phiMOff: u32,
-  phiVOff: u32,
-  gradSumOff: u32, // scratch regions after the fixed ones (ref logits at 0, batch stats at K, grad partials at K + 2)
-  batchPOff: u32,
-  metricsOff: u32,
-  histOff: u32,
-  initLogits: array<vec4f, 8>, // K <= 32 values, four to a vec4
-  sftTarget: array<vec4f, 8>,
-}
-@group(0) @binding(9) var<uniform> knobs: Knobs;
 
 var<workgroup> red: array<f32, WG * CHUNK>;
 
@@ -94,7 +52,7 @@ fn storeSum(dest: u32, row: u32, m: u32, v: f32) {
     case ADD_PARTIALS: { partials[row * M + m] += v; }
     case TO_GRAD: { scratch[GRADP_OFF + row * K + m] = v; }
     case TO_GRADSUM: { scratch[knobs.gradSumOff + m] = v; }
-    default: { scratch[knobs.metricsOff + row * M + m] = v / f32(knobs.nTasks); }
+    case TO_METRICS, default: { scratch[knobs.metricsOff + row * M + m] = v / f32(knobs.nTasks); }
   }
 }
 

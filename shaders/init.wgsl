@@ -11,10 +11,7 @@ fn initState(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) w
   if (TRAINABLE) {
     for (var k = 0u; k < K; k++) {
       let s = rateOf(i, k);
-      for (var a = 0u; a < A; a++) {
-        let p = select((1.0 - s) * tables[k * (A - 1u) + a - 1u], s, a == 0u);
-        phi[(i * K + k) * A + a] = log(max(p, PHI_FLOOR));
-      }
+      for (var a = 0u; a < A; a++) { phi[(i * K + k) * A + a] = log(max(frozenAnswerProb(s, k, a), PHI_FLOOR)); }
     }
   }
 }

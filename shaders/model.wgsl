@@ -1,17 +1,7 @@
 // The pattern-selection model of MODEL.md §1–§3 for one task: policy, answer distributions,
-// rewards, the optimizer. Each function mirrors one in src/reference/reference.ts.
-
-const REWARD_RLVR = 0u;
-const REWARD_CERTAINTY = 1u;
-const REWARD_ENTROPY = 2u;
-const REWARD_MAJORITY = 3u;
-const EST_EXPECTED = 0u;
-const EST_REINFORCE = 1u;
-const EST_RLOO = 2u;
-const EST_GRPO = 3u;
-const SCALE_GROUP = 0u;
-const SCALE_BATCH = 1u;
-const SCALE_NONE = 2u;
+// rewards, the optimizer. Each function mirrors one in src/reference/reference.ts. The ids a
+// switch names (REWARD_*, EST_*, SCALE_*, OPT_*) come from the header: each names its every
+// case, and a `default` (which WGSL requires) shares a named case's clause.
 
 // log softmax with the row maximum subtracted first; finite for any finite logits.
 fn logSoftmax(x: ptr<function, array<f32, K>>, out: ptr<function, array<f32, K>>) {
@@ -52,11 +42,16 @@ fn patternAnswers(i: u32, k: u32) -> PatternAnswers {
   return PatternAnswers(rateOf(i, k), 0.0);
 }
 
+// P(a | q_i, k) of frozen answers with success rate s: the wrong mass spread by the weights w.
+fn frozenAnswerProb(s: f32, k: u32, a: u32) -> f32 {
+  if (a == 0u) { return s; }
+  return (1.0 - s) * tables[TABLE_WRONG_OFF + k * (A - 1u) + a - 1u];
+}
+
 // P(a | q_i, k).
 fn answerProb(i: u32, k: u32, pa: PatternAnswers, a: u32) -> f32 {
   if (TRAINABLE) { return exp(phi[(i * K + k) * A + a] - pa.lse); }
-  if (a == 0u) { return pa.s; }
-  return (1.0 - pa.s) * tables[k * (A - 1u) + a - 1u];
+  return frozenAnswerProb(pa.s, k, a);
 }
 
 // Inverse-CDF draws; a u past the rounded total falls on the last index of nonzero mass.
@@ -95,7 +90,7 @@ fn answerEntropy(i: u32, k: u32, pa: PatternAnswers) -> f32 {
     for (var a = 0u; a < A; a++) { h -= xlogx(answerProb(i, k, pa, a)); }
     return h;
   }
-  return -xlogx(pa.s) - xlogx(1.0 - pa.s) + (1.0 - pa.s) * tables[K * (A - 1u) + K + k];
+  return -xlogx(pa.s) - xlogx(1.0 - pa.s) + (1.0 - pa.s) * tables[TABLE_ENTROPY_OFF + k];
 }
 
 // sum_a P(a | q_i, k)^2; frozen answers use s^2 + (1 - s)^2 sum_j w_j^2.
@@ -105,16 +100,16 @@ fn answerSquareSum(i: u32, k: u32, pa: PatternAnswers) -> f32 {
     for (var a = 0u; a < A; a++) { let p = answerProb(i, k, pa, a); q += p * p; }
     return q;
   }
-  return pa.s * pa.s + (1.0 - pa.s) * (1.0 - pa.s) * tables[K * (A - 1u) + k];
+  return pa.s * pa.s + (1.0 - pa.s) * (1.0 - pa.s) * tables[TABLE_SQSUM_OFF + k];
 }
 
 // Reward of answer a under pattern k, averaged over the verifier's noise for RLVR.
 fn answerReward(i: u32, k: u32, pa: PatternAnswers, a: u32, majority: u32) -> f32 {
   switch REWARD {
     case REWARD_RLVR: { return select(knobs.fpr, knobs.tpr, a == 0u); }
-    case REWARD_CERTAINTY: { return answerProb(i, k, pa, a); }
-    case REWARD_ENTROPY: { return -answerEntropy(i, k, pa) / log(f32(A)); }
-    default: { return select(0.0, 1.0, a == majority); }
+    case REWARD_RLIF_CERTAINTY: { return answerProb(i, k, pa, a); }
+    case REWARD_RLIF_ENTROPY: { return -answerEntropy(i, k, pa) / log(f32(A)); }
+    case REWARD_RLIF_MAJORITY, default: { return select(0.0, 1.0, a == majority); }
   }
 }
 
@@ -122,20 +117,24 @@ fn answerReward(i: u32, k: u32, pa: PatternAnswers, a: u32, majority: u32) -> f3
 fn patternReward(i: u32, k: u32, pa: PatternAnswers, majority: u32) -> f32 {
   switch REWARD {
     case REWARD_RLVR: { return knobs.tpr * pa.s + knobs.fpr * (1.0 - pa.s); }
-    case REWARD_CERTAINTY: { return answerSquareSum(i, k, pa); }
-    case REWARD_ENTROPY: { return -answerEntropy(i, k, pa) / log(f32(A)); }
-    default: { return answerProb(i, k, pa, majority); }
+    case REWARD_RLIF_CERTAINTY: { return answerSquareSum(i, k, pa); }
+    case REWARD_RLIF_ENTROPY: { return -answerEntropy(i, k, pa) / log(f32(A)); }
+    case REWARD_RLIF_MAJORITY, default: { return answerProb(i, k, pa, majority); }
   }
 }
 
-// x += lr * step for gradient ascent; Adam keeps its moments in opt[mOff], opt[vOff].
+// x += lr * step for gradient ascent; Adam updates its moments m, v (the caller keeps them in opt).
 fn optimizerStep(x: f32, grad: f32, m: ptr<function, f32>, v: ptr<function, f32>, t: u32) -> f32 {
-  if (!ADAM) { return x + knobs.lr * grad; }
-  *m = ADAM_B1 * *m + (1.0 - ADAM_B1) * grad;
-  *v = ADAM_B2 * *v + (1.0 - ADAM_B2) * grad * grad;
-  let mHat = *m / (1.0 - pow(ADAM_B1, f32(t)));
-  let vHat = *v / (1.0 - pow(ADAM_B2, f32(t)));
-  return x + knobs.lr * mHat / (sqrt(vHat) + ADAM_EPS);
+  switch OPTIMIZER {
+    case OPT_SGD: { return x + knobs.lr * grad; }
+    case OPT_ADAM, default: {
+      *m = ADAM_B1 * *m + (1.0 - ADAM_B1) * grad;
+      *v = ADAM_B2 * *v + (1.0 - ADAM_B2) * grad * grad;
+      let mHat = *m / (1.0 - pow(ADAM_B1, f32(t)));
+      let vHat = *v / (1.0 - pow(ADAM_B2, f32(t)));
+      return x + knobs.lr * mHat / (sqrt(vHat) + ADAM_EPS);
+    }
+  }
 }
 
 fn refLogProbs(out: ptr<function, array<f32, K>>) {

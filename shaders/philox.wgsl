@@ -1,4 +1,5 @@
-// Philox4x32-10 (Salmon et al., SC'11), bit-identical to src/model/rng.ts.
+// Philox4x32-10 (Salmon et al., SC'11), bit-identical to src/model/rng.ts, whose constants
+// (PHILOX_*) the header carries.
 // WGSL has no 32x32->64 multiply, so the high word is built from 16-bit limbs.
 
 fn mulhi32(a: u32, b: u32) -> u32 {
@@ -17,13 +18,13 @@ fn mulhi32(a: u32, b: u32) -> u32 {
 fn philox(counter: vec4u, key: vec2u) -> vec4u {
   var c = counter;
   var k = key;
-  for (var round = 0u; round < 10u; round++) {
-    let hi0 = mulhi32(0xd2511f53u, c.x);
-    let lo0 = 0xd2511f53u * c.x;
-    let hi1 = mulhi32(0xcd9e8d57u, c.z);
-    let lo1 = 0xcd9e8d57u * c.z;
+  for (var round = 0u; round < PHILOX_ROUNDS; round++) {
+    let hi0 = mulhi32(PHILOX_M0, c.x);
+    let lo0 = PHILOX_M0 * c.x;
+    let hi1 = mulhi32(PHILOX_M1, c.z);
+    let lo1 = PHILOX_M1 * c.z;
     c = vec4u(hi1 ^ c.y ^ k.x, lo1, hi0 ^ c.w ^ k.y, lo0);
-    k += vec2u(0x9e3779b9u, 0xbb67ae85u);
+    k += vec2u(PHILOX_W0, PHILOX_W1);
   }
   return c;
 }

@@ -44,14 +44,17 @@ fn sampleGroup(i: u32, t: u32, pi: ptr<function, array<f32, K>>, pas: ptr<functi
 // Keeping G R_g - S apart from the factor keeps 0/1 rewards in exact integer arithmetic, so
 // advantages that cancel in exact arithmetic cancel in f32 too (Adam would turn any residue
 // into a full step).
+// The expected gradient samples nothing and never gets here.
 fn advantageFactor(sd: f32) -> f32 {
   switch ESTIMATOR {
     case EST_RLOO: { return 1.0 / f32(max(G, 2u) - 1u); } // G >= 2 when sampled
     case EST_GRPO: {
-      if (SCALE == SCALE_NONE) { return 1.0 / f32(G); }
-      return 1.0 / (f32(G) * (sd + EPS_GRPO));
+      switch SCALE {
+        case SCALE_NONE: { return 1.0 / f32(G); }
+        case SCALE_GROUP, SCALE_BATCH, default: { return 1.0 / (f32(G) * (sd + EPS_GRPO)); }
+      }
     }
-    default: { return 1.0 / f32(G); }
+    case EST_REINFORCE, EST_EXPECTED, default: { return 1.0 / f32(G); }
   }
 }
 
@@ -180,18 +183,18 @@ fn policyMetrics(i: u32, lp: ptr<function, array<f32, K>>, out: ptr<function, ar
     if (TRAINABLE) { (*out)[M_SRATE + k] = s; }
   }
   let bestMass = exp((*lp)[best]);
-  (*out)[0] = acc;
-  (*out)[2] = h;
-  (*out)[3] = bestMass;
-  (*out)[4] = select(0.0, 1.0, bestMass > CONVERGED_MASS);
-  (*out)[6] = kl;
+  (*out)[M_ACCURACY] = acc;
+  (*out)[M_ENTROPY] = h;
+  (*out)[M_BEST_MASS] = bestMass;
+  (*out)[M_CONVERGED] = select(0.0, 1.0, bestMass > CONVERGED_MASS);
+  (*out)[M_KL_TO_REF] = kl;
   for (var j = 0u; j < NUM_PASSK; j++) { (*out)[M_PASSK + j] = passAt(acc, PASSK[j]); }
 }
 
 fn writeRolloutStats(rs: RolloutStats, out: ptr<function, array<f32, M>>) {
-  (*out)[1] = rs.reward;
-  (*out)[5] = rs.zeroStd;
-  (*out)[7] = rs.majorityCorrect;
+  (*out)[M_REWARD] = rs.reward;
+  (*out)[M_ZERO_STD_FRAC] = rs.zeroStd;
+  (*out)[M_MAJORITY_CORRECT] = rs.majorityCorrect;
 }
 
 @compute @workgroup_size(WG)

@@ -5,7 +5,7 @@
 // the GPU; unlike src/reference it is written for speed and need not match it bit for bit.
 import type { Config } from '../model/config';
 import { CONVERGED_MASS, EPS_GRPO } from '../model/constants';
-import { metricLayout, type MetricLayout } from '../model/metrics';
+import { METRIC, metricLayout, type MetricLayout } from '../model/metrics';
 import { PHILOX, STREAM_ROLLOUT } from '../model/rng';
 import { buildTasks, type TaskTables } from '../model/tasks';
 
@@ -185,14 +185,12 @@ export class CpuEngine {
       rg[g] = allEqual ? 0 : G * rg[g] - sum;
       ss += rg[g] * rg[g];
     }
-    let factor = 1 / G;
-    if (estimator === 'rloo') factor = 1 / (G - 1);
-    else if (estimator === 'grpo' && scale === 'group') factor = 1 / (G * (Math.sqrt(ss / (G * G * (G - 1))) + EPS_GRPO));
+    const factor = advantageFactor(estimator, scale, G, ss);
     grad.fill(0);
     for (let g = 0; g < G; g++) grad[kg[g]] += (rg[g] * factor) / G;
-    out[1] += sum / G;
-    out[5] += allEqual ? 1 : 0;
-    out[7] += majority === 0 ? 1 : 0;
+    out[METRIC.reward] += sum / G;
+    out[METRIC.zeroStdFrac] += allEqual ? 1 : 0;
+    out[METRIC.majorityCorrect] += majority === 0 ? 1 : 0;
   }
 
   /** The exact expected gradient pi_k (r_k - J) of task i into this.grad; adds its statistics. */
@@ -222,8 +220,8 @@ export class CpuEngine {
     }
     for (let k = 0; k < K; k++) grad[k] = pi[k] * (grad[k] - J);
     this.rollouts++;
-    out[1] += J;
-    out[7] += majority === 0 ? 1 : 0;
+    out[METRIC.reward] += J;
+    out[METRIC.majorityCorrect] += majority === 0 ? 1 : 0;
   }
 
   /** Adds the policy metrics of task i under log-probabilities this.lp to out. */
@@ -249,12 +247,33 @@ export class CpuEngine {
       out[L.mass + k] += p;
     }
     const bestMass = Math.exp(lp[best]);
-    out[0] += acc;
-    out[2] += h;
-    out[3] += bestMass;
-    out[4] += bestMass > CONVERGED_MASS ? 1 : 0;
-    out[6] += kl;
+    out[METRIC.accuracy] += acc;
+    out[METRIC.entropy] += h;
+    out[METRIC.bestMass] += bestMass;
+    out[METRIC.converged] += bestMass > CONVERGED_MASS ? 1 : 0;
+    out[METRIC.klToRef] += kl;
     for (let j = 0; j < passK.length; j++) out[L.passAt + j] += 1 - (1 - acc) ** passK[j];
+  }
+}
+
+/** The per-group factor of the advantages G R_g - S (shaders/step.wgsl's advantageFactor); ss is their sum of squares. */
+function advantageFactor(estimator: Config['estimator'], scale: Config['scale'], G: number, ss: number): number {
+  switch (estimator) {
+    case 'reinforce':
+      return 1 / G;
+    case 'rloo':
+      return 1 / (G - 1);
+    case 'grpo':
+      switch (scale) {
+        case 'group':
+          return 1 / (G * (Math.sqrt(ss / (G * G * (G - 1))) + EPS_GRPO));
+        case 'none':
+          return 1 / G;
+        case 'batch':
+          throw new Error('the fast CPU engine does not cover scale "batch"');
+      }
+    case 'expected':
+      throw new Error('the expected gradient has no sampled advantages');
   }
 }
 

@@ -4,7 +4,8 @@
 import type { Config } from '../model/config';
 import { checkFinite } from '../model/numerics';
 import { buildTasks, type TaskTables } from '../model/tasks';
-import type { AdapterReport, Gpu } from './adapter';
+import type { Gpu } from './adapter';
+import { bindGroupEntries, bindGroupLayoutEntries, type BindingName } from './bindings';
 import { wgslHeader } from './header';
 import { knobsData, KNOBS_BYTES } from './knobs';
 import { checkLimits, HIST_BINS, makePlan, type Plan, type PlanOptions } from './plan';
@@ -35,17 +36,7 @@ export interface EngineOptions extends PlanOptions {
   tasks?: TaskTables;
 }
 
-interface Buffers {
-  params: GPUBuffer;
-  knobs: GPUBuffer;
-  theta: GPUBuffer;
-  opt: GPUBuffer;
-  phi: GPUBuffer;
-  rates: GPUBuffer;
-  tables: GPUBuffer;
-  partials: GPUBuffer;
-  scratch: GPUBuffer;
-  record: GPUBuffer;
+interface Buffers extends Record<BindingName, GPUBuffer> {
   staging: [GPUBuffer, GPUBuffer];
 }
 
@@ -76,10 +67,6 @@ export class Engine {
     return this.gpu.device;
   }
 
-  get adapter(): AdapterReport {
-    return this.gpu.adapter;
-  }
-
   static async create(gpu: Gpu, config: Config, opts: EngineOptions = {}): Promise<Engine> {
     const { device } = gpu;
     const plan = planFor(gpu, config, opts);
@@ -90,14 +77,7 @@ export class Engine {
     const errors = info.messages.filter((m) => m.type === 'error');
     if (errors.length) throw new Error(`WGSL compilation failed:\n${errors.map((m) => `${m.lineNum}:${m.linePos} ${m.message}`).join('\n')}`);
 
-    const storage = (read: boolean): GPUBindGroupLayoutEntry['buffer'] => ({ type: read ? 'read-only-storage' : 'storage' });
-    const layout = device.createBindGroupLayout({
-      entries: [
-        { binding: 0, visibility: GPUShaderStage.COMPUTE, buffer: { type: 'uniform', hasDynamicOffset: true, minBindingSize: 16 } },
-        ...[false, false, false, true, true, false, false, false].map((read, j) => ({ binding: j + 1, visibility: GPUShaderStage.COMPUTE, buffer: storage(read) })),
-        { binding: 9, visibility: GPUShaderStage.COMPUTE, buffer: { type: 'uniform' } },
-      ],
-    });
+    const layout = device.createBindGroupLayout({ entries: bindGroupLayoutEntries() });
     const pipelineLayout = device.createPipelineLayout({ bindGroupLayouts: [layout] });
     device.pushErrorScope('validation');
     // Only the kernels this config dispatches are compiled (a software adapter compiles slowly).
@@ -117,7 +97,7 @@ export class Engine {
       opt: make(plan.opt.len, S | COPY, 'adam state'),
       phi: make(plan.phiLen, S | COPY, 'answer logits'),
       rates: make(plan.ratesLen, S | COPY, 'success rates'),
-      tables: make(plan.tablesLen, S | COPY, 'answer tables'),
+      tables: make(plan.tables.len, S | COPY, 'answer tables'),
       partials: make(plan.partialsLen, S, 'metric partials'),
       scratch: make(plan.scratch.len, S | COPY, 'scratch'),
       record: make(plan.recordLen, S | COPY, 'rollout record'),
@@ -126,17 +106,7 @@ export class Engine {
         GPUBuffer,
       ],
     };
-    const bindGroup = device.createBindGroup({
-      layout,
-      entries: [
-        { binding: 0, resource: { buffer: buffers.params, size: 16 } },
-        ...(['theta', 'opt', 'phi', 'rates', 'tables', 'partials', 'scratch', 'record'] as const).map((name, j) => ({
-          binding: j + 1,
-          resource: { buffer: buffers[name] },
-        })),
-        { binding: 9, resource: { buffer: buffers.knobs } },
-      ],
-    });
+    const bindGroup = device.createBindGroup({ layout, entries: bindGroupEntries(buffers) });
     const setupError = await device.popErrorScope();
     if (setupError) throw new Error(`WebGPU setup failed: ${setupError.message}`);
 
@@ -150,8 +120,8 @@ export class Engine {
     device.queue.writeBuffer(buffers.knobs, 0, knobsData(c, plan));
     device.queue.writeBuffer(buffers.rates, 0, Float32Array.from(this.tasks.rates));
     const K = c.patterns;
-    const tables = new Float32Array(plan.tablesLen);
-    tables.set(this.tasks.wrongWeights);
+    const tables = new Float32Array(plan.tables.len);
+    tables.set(this.tasks.wrongWeights, plan.tables.wrong);
     const w = this.tasks.wrongWeights;
     const stride = c.answers - 1;
     for (let k = 0; k < K; k++) {
@@ -162,8 +132,8 @@ export class Engine {
         sq += x * x;
         if (x > 0) h -= x * Math.log(x);
       }
-      tables[K * stride + k] = sq;
-      tables[K * stride + K + k] = h;
+      tables[plan.tables.squareSum + k] = sq;
+      tables[plan.tables.entropy + k] = h;
     }
     device.queue.writeBuffer(buffers.tables, 0, tables);
     this.writeParams([{ step: 0, nSteps: 0, slot: 0 }]);

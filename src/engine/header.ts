@@ -2,11 +2,32 @@
 // a `const`, so the compiler specialises them (array sizes K, A, G; dead branches for unused
 // modes). Numbers that do not (lr, seed, N, ...) go to the uniform of knobs.ts instead: runs that
 // differ only in those share one compiled module, which the device caches.
-import type { Config } from '../model/config';
+import { ESTIMATORS, OPTIMIZERS, REWARDS, SCALES, type Config } from '../model/config';
 import { ADAM, CONVERGED_MASS, EPS_GRPO, PHI_FLOOR } from '../model/constants';
-import { ESTIMATORS, REWARDS, SCALES } from '../model/config';
-import { STREAM_ROLLOUT } from '../model/rng';
+import { BASE_METRICS, METRIC } from '../model/metrics';
+import { PHILOX, STREAM_ROLLOUT } from '../model/rng';
 import { CHUNK, HIST_BINS, WORKGROUP, type Plan } from './plan';
+
+/** A name as a WGSL constant: 'rlif-certainty' gives RLIF_CERTAINTY, 'zeroStdFrac' ZERO_STD_FRAC. */
+export const wgslName = (name: string) =>
+  name
+    .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
+    .replace(/-/g, '_')
+    .toUpperCase();
+
+/**
+ * The config fields the kernels switch over. Each value gets a numbered id, `prefix`_NAME, in the
+ * order of the config's array, and `selector` holds the id of the run's value: `switch REWARD`
+ * names its cases REWARD_RLVR, REWARD_RLIF_CERTAINTY, ...
+ */
+export const VARIANTS = {
+  reward: { selector: 'REWARD', prefix: 'REWARD', values: REWARDS },
+  estimator: { selector: 'ESTIMATOR', prefix: 'EST', values: ESTIMATORS },
+  scale: { selector: 'SCALE', prefix: 'SCALE', values: SCALES },
+  optimizer: { selector: 'OPTIMIZER', prefix: 'OPT', values: OPTIMIZERS },
+} as const;
+
+export const variantId = (prefix: string, value: string) => `${prefix}_${wgslName(value)}`;
 
 /** An f32 literal that parses back to exactly Math.fround(x). */
 export function f32(x: number): string {
@@ -18,7 +39,12 @@ const u32 = (x: number) => `${x >>> 0}u`;
 
 export function wgslHeader(c: Config, plan: Plan): string {
   const K = c.patterns;
+  const variants = Object.entries(VARIANTS).flatMap(([field, { selector, prefix, values }]): [string, string, string][] => [
+    ...values.map((v, j): [string, string, string] => [variantId(prefix, v), 'u32', u32(j)]),
+    [selector, 'u32', variantId(prefix, c[field as keyof typeof VARIANTS])],
+  ]);
   const consts: [string, string, string][] = [
+    ...variants,
     ['K', 'u32', u32(K)],
     ['A', 'u32', u32(c.answers)],
     ['G', 'u32', u32(c.estimator === 'expected' ? 1 : c.group)],
@@ -28,15 +54,14 @@ export function wgslHeader(c: Config, plan: Plan): string {
     ['PER_TASK_RATES', 'bool', String(plan.perTaskRates)],
     ['SHARED', 'bool', String(c.policy === 'shared')],
     ['TRAINABLE', 'bool', String(c.answerMode === 'trainable')],
-    ['ADAM', 'bool', String(c.optimizer === 'adam')],
+    ['ADAM', 'bool', 'OPTIMIZER == OPT_ADAM'],
     ['RECORD', 'bool', String(plan.recordLen > 0)],
     ['TASK_ROWS', 'bool', String(plan.taskRows)],
-    ['REWARD', 'u32', u32(REWARDS.indexOf(c.reward))],
-    ['ESTIMATOR', 'u32', u32(ESTIMATORS.indexOf(c.estimator))],
-    ['SCALE', 'u32', u32(SCALES.indexOf(c.scale))],
+    ...Object.entries(PHILOX).map(([name, v]): [string, string, string] => [`PHILOX_${name}`, 'u32', u32(v)]),
     ['STREAM_ROLLOUT', 'u32', u32(STREAM_ROLLOUT)],
     ['NUM_PASSK', 'u32', u32(c.passK.length)],
     ['PASSK', `array<u32, ${c.passK.length}>`, `array<u32, ${c.passK.length}>(${c.passK.map(u32).join(', ')})`],
+    ...BASE_METRICS.map((m): [string, string, string] => [`M_${wgslName(m)}`, 'u32', u32(METRIC[m])]),
     ['M_MASS', 'u32', u32(plan.layout.mass)],
     ['M_PASSK', 'u32', u32(plan.layout.passAt)],
     ['M_SRATE', 'u32', u32(Math.max(0, plan.layout.successRate))],
@@ -44,6 +69,9 @@ export function wgslHeader(c: Config, plan: Plan): string {
     ['REF_OFF', 'u32', u32(plan.scratch.ref)],
     ['BATCH_OFF', 'u32', u32(plan.scratch.batch)],
     ['GRADP_OFF', 'u32', u32(plan.scratch.gradPartials)],
+    ['TABLE_WRONG_OFF', 'u32', u32(plan.tables.wrong)],
+    ['TABLE_SQSUM_OFF', 'u32', u32(plan.tables.squareSum)],
+    ['TABLE_ENTROPY_OFF', 'u32', u32(plan.tables.entropy)],
     ['HIST_BINS', 'u32', u32(HIST_BINS)],
     ['ADAM_B1', 'f32', f32(ADAM.beta1)],
     ['ADAM_B2', 'f32', f32(ADAM.beta2)],

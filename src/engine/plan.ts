@@ -15,6 +15,21 @@ const PARTIALS_BUDGET = 32 << 20;
 const ROLLOUTS_PER_BATCH = 1 << 21;
 const MAX_STEPS_PER_BATCH = 256;
 
+/**
+ * The answer tables of frozen answers, float offsets into one buffer: each pattern's wrong-answer
+ * weights w (K rows of A - 1), then sum_j w_j^2 (K), then the entropy of w (K).
+ */
+export interface TablesLayout {
+  wrong: number;
+  squareSum: number;
+  entropy: number;
+  len: number;
+}
+
+export function tablesLayout(K: number, A: number): TablesLayout {
+  return { wrong: 0, squareSum: K * (A - 1), entropy: K * (A - 1) + K, len: K * (A - 1) + 2 * K };
+}
+
 export interface Plan {
   layout: MetricLayout;
   metrics: number; // M
@@ -25,7 +40,7 @@ export interface Plan {
   phiLen: number;
   opt: { thetaM: number; thetaV: number; phiM: number; phiV: number; len: number };
   ratesLen: number;
-  tablesLen: number;
+  tables: TablesLayout;
   stepsPerBatch: number;
   fusedSteps: number; // steps per dispatch of the tabular step kernel
   taskRows: boolean; // partials: one row per task (no workgroup barrier in the per-task kernels) or per workgroup
@@ -94,7 +109,7 @@ export function makePlan(c: Config, opts: PlanOptions = {}): Plan {
     phiLen,
     opt,
     ratesLen: c.successBeta ? N * K : K,
-    tablesLen: K * (A - 1) + 2 * K,
+    tables: tablesLayout(K, A),
     stepsPerBatch,
     fusedSteps,
     taskRows,

@@ -1,5 +1,5 @@
-// The kernels of shaders/, concatenated after the generated header into one module: every
-// pipeline is an entry point of it. Node loads `?raw` through bin/wgsl-hooks.js, Vite natively.
+// The kernels of shaders/, concatenated after the generated header and bind group declarations
+// into one module: every pipeline is an entry point of it. Node loads `?raw` through bin/wgsl-hooks.js, Vite natively.
 import philox from '../../shaders/philox.wgsl?raw';
 import bindings from '../../shaders/bindings.wgsl?raw';
 import model from '../../shaders/model.wgsl?raw';
@@ -8,6 +8,7 @@ import init from '../../shaders/init.wgsl?raw';
 import batch from '../../shaders/batch.wgsl?raw';
 import histogram from '../../shaders/histogram.wgsl?raw';
 import type { Config } from '../model/config';
+import { wgslBindings } from './bindings';
 
 export type EntryPoint = 'initState' | 'sft' | 'batchStats' | 'batchReduce' | 'step' | 'sharedUpdate' | 'sharedMetrics' | 'finalize' | 'histogram' | 'histogramReduce';
 
@@ -21,5 +22,5 @@ export function entryPointsFor(c: Config): EntryPoint[] {
 }
 
 export function moduleSource(header: string): string {
-  return [header, philox, bindings, model, step, init, batch, histogram].join('\n');
+  return [header, wgslBindings(), philox, bindings, model, step, init, batch, histogram].join('\n');
 }

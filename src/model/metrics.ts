@@ -3,6 +3,10 @@ import type { Config } from './config';
 
 /** Metrics every run reports, in CSV order; pattern masses, pass@k and (trainable answers) success rates follow. */
 export const BASE_METRICS = ['accuracy', 'reward', 'entropy', 'bestMass', 'converged', 'zeroStdFrac', 'klToRef', 'majorityCorrect'] as const;
+export type BaseMetric = (typeof BASE_METRICS)[number];
+
+/** Position of each base metric in a metrics row (the kernels get them as M_ACCURACY, M_REWARD, ...). */
+export const METRIC = Object.fromEntries(BASE_METRICS.map((name, j) => [name, j])) as { readonly [m in BaseMetric]: number };
 
 export interface MetricLayout {
   names: string[];
@@ -57,11 +61,6 @@ export class MetricsLog {
 
   columns(): Float64Array[] {
     return this.cols.map((c) => c.subarray(0, this.length));
-  }
-
-  /** Keeps the first `rows` rows (used when a run resumes from a checkpoint). */
-  truncate(rows: number): void {
-    this.length = Math.min(this.length, rows);
   }
 
   private reserve(n: number) {

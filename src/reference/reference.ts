@@ -3,7 +3,7 @@
 // returns the next state and the step's metrics and never mutates its input. It draws the same
 // Philox numbers as the WGSL kernels, so for the same seed it samples the same rollouts.
 import type { Config } from '../model/config';
-import { metricLayout, type MetricLayout } from '../model/metrics';
+import { BASE_METRICS, METRIC, metricLayout, type BaseMetric, type MetricLayout } from '../model/metrics';
 import { rolloutUniforms } from '../model/rng';
 import { buildTasks, rateOf, type TaskTables } from '../model/tasks';
 import { ADAM, CONVERGED_MASS, EPS_GRPO, PHI_FLOOR } from '../model/constants';
@@ -189,15 +189,23 @@ function advantages(P: Params, R: number[], batchStd: number): number[] {
   if (R.every((r) => r === R[0])) return R.map(() => 0);
   const m = mean(R);
   const sum = m * G;
+  const scaled = (std: number) => R.map((r) => (r - m) / (std + EPS_GRPO));
   switch (P.cfg.estimator) {
     case 'reinforce':
       return R.map((r) => r - m);
     case 'rloo':
       return R.map((r) => r - (sum - r) / (G - 1));
-    default: {
-      const std = P.cfg.scale === 'group' ? sampleStd(R) : P.cfg.scale === 'batch' ? batchStd : undefined;
-      return R.map((r) => (std === undefined ? r - m : (r - m) / (std + EPS_GRPO)));
-    }
+    case 'grpo':
+      switch (P.cfg.scale) {
+        case 'group':
+          return scaled(sampleStd(R));
+        case 'batch':
+          return scaled(batchStd);
+        case 'none':
+          return R.map((r) => r - m);
+      }
+    case 'expected':
+      throw new Error('the expected gradient has no sampled advantages');
   }
 }
 
@@ -255,15 +263,19 @@ function regulariserGrad(P: Params, logits: Float64Array, refLogits: Float64Arra
 function applyUpdate(P: Params, x: Float64Array, m: Float64Array, v: Float64Array, off: number, grad: Float64Array, t: number) {
   const { lr, optimizer } = P.cfg;
   for (let j = 0; j < grad.length; j++) {
-    if (optimizer === 'sgd') {
-      x[off + j] += lr * grad[j];
-      continue;
+    switch (optimizer) {
+      case 'sgd':
+        x[off + j] += lr * grad[j];
+        break;
+      case 'adam': {
+        m[off + j] = ADAM.beta1 * m[off + j] + (1 - ADAM.beta1) * grad[j];
+        v[off + j] = ADAM.beta2 * v[off + j] + (1 - ADAM.beta2) * grad[j] ** 2;
+        const mHat = m[off + j] / (1 - ADAM.beta1 ** t);
+        const vHat = v[off + j] / (1 - ADAM.beta2 ** t);
+        x[off + j] += (lr * mHat) / (Math.sqrt(vHat) + ADAM.eps);
+        break;
+      }
     }
-    m[off + j] = ADAM.beta1 * m[off + j] + (1 - ADAM.beta1) * grad[j];
-    v[off + j] = ADAM.beta2 * v[off + j] + (1 - ADAM.beta2) * grad[j] ** 2;
-    const mHat = m[off + j] / (1 - ADAM.beta1 ** t);
-    const vHat = v[off + j] / (1 - ADAM.beta2 ** t);
-    x[off + j] += (lr * mHat) / (Math.sqrt(vHat) + ADAM.eps);
   }
 }
 
@@ -339,8 +351,17 @@ function metricsOf(P: Params, s: State, steps: TaskStep[]): Float64Array {
     const best = rates.indexOf(Math.max(...rates));
     let kl = 0;
     for (let k = 0; k < K; k++) kl += pi[k] * (lp[k] - lref[k]);
-    const row = [acc, steps[i].meanReward, entropyOf(pi), pi[best], pi[best] > CONVERGED_MASS ? 1 : 0, steps[i].zeroStd ? 1 : 0, kl, steps[i].majorityCorrect ? 1 : 0];
-    row.forEach((v, j) => (out[j] += v / N));
+    const row: Record<BaseMetric, number> = {
+      accuracy: acc,
+      reward: steps[i].meanReward,
+      entropy: entropyOf(pi),
+      bestMass: pi[best],
+      converged: pi[best] > CONVERGED_MASS ? 1 : 0,
+      zeroStdFrac: steps[i].zeroStd ? 1 : 0,
+      klToRef: kl,
+      majorityCorrect: steps[i].majorityCorrect ? 1 : 0,
+    };
+    for (const m of BASE_METRICS) out[METRIC[m]] += row[m] / N;
     for (let k = 0; k < K; k++) out[L.mass + k] += pi[k] / N;
     passK.forEach((kk, j) => (out[L.passAt + j] += (1 - (1 - acc) ** kk) / N));
     if (L.successRate >= 0) for (let k = 0; k < K; k++) out[L.successRate + k] += rates[k] / N;
