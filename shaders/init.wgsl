@@ -6,7 +6,7 @@ fn initState(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) w
   let i = taskIndex(wid, nwg, lid);
   if (i >= knobs.nTasks) { return; }
   if (!SHARED || i == 0u) {
-    for (var k = 0u; k < K; k++) { theta[i * K + k] = knobs.initLogits[k / 4u][k % 4u]; }
+    for (var k = 0u; k < K; k++) { theta[i * K + k] = tables[TABLE_INIT_OFF + k]; }
   }
   if (TRAINABLE) {
     for (var k = 0u; k < K; k++) {
@@ -26,7 +26,7 @@ fn sft(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wid: ve
   for (var k = 0u; k < K; k++) { th[k] = theta[i * K + k]; }
   for (var n = 0u; n < knobs.sftSteps; n++) {
     logSoftmax(&th, &lp);
-    for (var k = 0u; k < K; k++) { th[k] += knobs.sftLr * (knobs.sftTarget[k / 4u][k % 4u] - exp(lp[k])); }
+    for (var k = 0u; k < K; k++) { th[k] += knobs.sftLr * (tables[TABLE_SFT_OFF + k] - exp(lp[k])); }
   }
   for (var k = 0u; k < K; k++) { theta[i * K + k] = th[k]; }
 }

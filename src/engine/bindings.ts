@@ -27,7 +27,7 @@ export const BINDINGS = [
   { name: 'phi', type: 'storage', wgsl: 'array<f32>' },
   // Success rates s[i,k]: N*K (per-task draws) or K.
   { name: 'rates', type: 'read-only-storage', wgsl: 'array<f32>' },
-  // The answer tables of frozen answers (plan.tables).
+  // The run's fixed vectors: answer tables of frozen answers, initial logits, SFT target (plan.tables).
   { name: 'tables', type: 'read-only-storage', wgsl: 'array<f32>' },
   // Metric sums per step and workgroup (or task), [step][row][metric]; histogram counts per workgroup.
   { name: 'partials', type: 'storage', wgsl: 'array<f32>' },

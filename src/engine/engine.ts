@@ -135,6 +135,8 @@ export class Engine {
       tables[plan.tables.squareSum + k] = sq;
       tables[plan.tables.entropy + k] = h;
     }
+    tables.set(c.init.map(Math.log), plan.tables.initLogits);
+    if (c.sft) tables.set(c.sft.target, plan.tables.sftTarget);
     device.queue.writeBuffer(buffers.tables, 0, tables);
     this.writeParams([{ step: 0, nSteps: 0, slot: 0 }]);
     const enc = device.createCommandEncoder();

@@ -16,18 +16,23 @@ const ROLLOUTS_PER_BATCH = 1 << 21;
 const MAX_STEPS_PER_BATCH = 256;
 
 /**
- * The answer tables of frozen answers, float offsets into one buffer: each pattern's wrong-answer
- * weights w (K rows of A - 1), then sum_j w_j^2 (K), then the entropy of w (K).
+ * The run's fixed vectors, float offsets into one read-only buffer: each pattern's wrong-answer
+ * weights w (K rows of A - 1), then sum_j w_j^2 (K), the entropy of w (K), the initial logits
+ * log pi0 (K) and the SFT target (K).
  */
 export interface TablesLayout {
   wrong: number;
   squareSum: number;
   entropy: number;
+  initLogits: number;
+  sftTarget: number;
   len: number;
 }
 
 export function tablesLayout(K: number, A: number): TablesLayout {
-  return { wrong: 0, squareSum: K * (A - 1), entropy: K * (A - 1) + K, len: K * (A - 1) + 2 * K };
+  let at = 0;
+  const region = (len: number) => ((at += len), at - len);
+  return { wrong: region(K * (A - 1)), squareSum: region(K), entropy: region(K), initLogits: region(K), sftTarget: region(K), len: at };
 }
 
 export interface Plan {
