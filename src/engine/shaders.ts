@@ -3,6 +3,10 @@
 import philox from '../../shaders/philox.wgsl?raw';
 import bindings from '../../shaders/bindings.wgsl?raw';
 import model from '../../shaders/model.wgsl?raw';
+import gradient from '../../shaders/gradient.wgsl?raw';
+import metrics from '../../shaders/metrics.wgsl?raw';
+import rows from '../../shaders/rows.wgsl?raw';
+import vectors from '../../shaders/vectors.wgsl?raw';
 import step from '../../shaders/step.wgsl?raw';
 import init from '../../shaders/init.wgsl?raw';
 import batch from '../../shaders/batch.wgsl?raw';
@@ -22,5 +26,5 @@ export function entryPointsFor(c: Config): EntryPoint[] {
 }
 
 export function moduleSource(header: string): string {
-  return [header, wgslBindings(), philox, bindings, model, step, init, batch, histogram].join('\n');
+  return [header, wgslBindings(), philox, bindings, model, gradient, metrics, rows, vectors, step, init, batch, histogram].join('\n');
 }
