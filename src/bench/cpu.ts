@@ -244,7 +244,7 @@ export class CpuEngine {
         bestRate = s;
         best = k;
       }
-      out[L.mass + k] += p;
+      if (L.mass >= 0) out[L.mass + k] += p;
     }
     const bestMass = Math.exp(lp[best]);
     out[METRIC.accuracy] += acc;

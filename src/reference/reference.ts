@@ -362,7 +362,7 @@ function metricsOf(P: Params, s: State, steps: TaskStep[]): Float64Array {
       majorityCorrect: steps[i].majorityCorrect ? 1 : 0,
     };
     for (const m of BASE_METRICS) out[METRIC[m]] += row[m] / N;
-    for (let k = 0; k < K; k++) out[L.mass + k] += pi[k] / N;
+    if (L.mass >= 0) for (let k = 0; k < K; k++) out[L.mass + k] += pi[k] / N;
     passK.forEach((kk, j) => (out[L.passAt + j] += (1 - (1 - acc) ** kk) / N));
     if (L.successRate >= 0) for (let k = 0; k < K; k++) out[L.successRate + k] += rates[k] / N;
   }
