@@ -15,7 +15,7 @@ fn groupRewards(i: u32, kg: ptr<function, array<u32, G>>, ag: ptr<function, arra
   var counts: array<u32, A>;
   for (var g = 0u; g < G; g++) {
     counts[(*ag)[g]] += 1u;
-    if (RECORD) { record[i * G + g] = (*kg)[g] | ((*ag)[g] << 8u); }
+    if (RECORD) { record[i * G + g] = (*kg)[g] | ((*ag)[g] << RECORD_ANSWER_SHIFT); }
   }
   var majority = 0u; // ties go to the smallest answer
   for (var a = 1u; a < A; a++) {

@@ -33,7 +33,7 @@ export const BINDINGS = [
   { name: 'partials', type: 'storage', wgsl: 'array<f32>' },
   // Small state: ref logits | batch stats | grad partials | grad sum | batch partials | metrics out | histograms (plan.scratch).
   { name: 'scratch', type: 'storage', wgsl: 'array<f32>' },
-  // Sampled (pattern | answer << 8) of every rollout of the last step, when recording.
+  // Sampled (pattern | answer << RECORD_ANSWER_SHIFT) of every rollout of the last step, when recording.
   { name: 'record', type: 'storage', wgsl: 'array<u32>' },
   // The run's numbers that do not shape the kernels (knobs.ts).
   { name: 'knobs', type: 'uniform', wgsl: 'Knobs' },

@@ -296,7 +296,7 @@ export class Engine {
     return { bestMass: counts.subarray(0, HIST_BINS), accuracy: counts.subarray(HIST_BINS) };
   }
 
-  /** (pattern | answer << 8) of every rollout of the last step, task-major; needs `record: true`. */
+  /** (pattern | answer << RECORD_ANSWER_SHIFT) of every rollout of the last step, task-major; needs `record: true`. */
   async readRecord(): Promise<Uint32Array> {
     if (this.plan.recordLen === 0) throw new Error('this engine was created without { record: true }');
     return new Uint32Array(await this.read(this.buffers.record, 0, this.plan.recordLen));

@@ -3,7 +3,7 @@
 // modes). Numbers that do not (lr, seed, N, ...) go to the uniform of knobs.ts instead: runs that
 // differ only in those share one compiled module, which the device caches.
 import { ESTIMATORS, OPTIMIZERS, REWARDS, SCALES, type Config } from '../model/config';
-import { ADAM, CONVERGED_MASS, EPS_GRPO, PHI_FLOOR } from '../model/constants';
+import { ADAM, CONVERGED_MASS, EPS_GRPO, PHI_FLOOR, RECORD_ANSWER_SHIFT } from '../model/constants';
 import { BASE_METRICS, METRIC } from '../model/metrics';
 import { PHILOX, STREAM_ROLLOUT } from '../model/rng';
 import { CHUNK, HIST_BINS, WORKGROUP, type Plan } from './plan';
@@ -56,6 +56,7 @@ export function wgslHeader(c: Config, plan: Plan): string {
     ['TRAINABLE', 'bool', String(c.answerMode === 'trainable')],
     ['ADAM', 'bool', 'OPTIMIZER == OPT_ADAM'],
     ['RECORD', 'bool', String(plan.recordLen > 0)],
+    ['RECORD_ANSWER_SHIFT', 'u32', u32(RECORD_ANSWER_SHIFT)],
     ['TASK_ROWS', 'bool', String(plan.taskRows)],
     ...Object.entries(PHILOX).map(([name, v]): [string, string, string] => [`PHILOX_${name}`, 'u32', u32(v)]),
     ['STREAM_ROLLOUT', 'u32', u32(STREAM_ROLLOUT)],

@@ -8,3 +8,5 @@ export const EPS_GRPO = 1e-6;
 export const PHI_FLOOR = 1e-30;
 /** A task has converged when its best-pattern mass exceeds this (MODEL.md §5). */
 export const CONVERGED_MASS = 0.99;
+/** A recorded rollout is pattern | answer << RECORD_ANSWER_SHIFT: 16 bits hold any pattern index (K <= 16,384). */
+export const RECORD_ANSWER_SHIFT = 16;
