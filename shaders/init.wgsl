@@ -9,12 +9,18 @@ fn initState(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) w
   if (!SHARED || i == 0u) {
     for (var k = 0u; k < K; k++) { theta[i * K + k] = tables[TABLE_INIT_OFF + k]; }
   }
+  if (i == 0u) { copyToRef(); }
   if (TRAINABLE) {
     for (var k = 0u; k < K; k++) {
       let s = rateOf(i, k);
       for (var a = 0u; a < A; a++) { phi[(i * K + k) * A + a] = log(max(frozenAnswerProb(s, k, a), PHI_FLOOR)); }
     }
   }
+}
+
+// pi_ref, the policy at the start of RL, is every row's: task 0's row is copied to refRow.
+fn copyToRef() {
+  for (var k = 0u; k < K; k++) { theta[refRow() * K + k] = theta[k]; }
 }
 
 // SFT before RL (docs/model.md §4): knobs.sftSteps steps of theta += lr (target - pi) on every logit row.
@@ -29,4 +35,5 @@ fn sft(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wid: ve
       theta[i * K + k] = x + knobs.sftLr * (tables[TABLE_SFT_OFF + k] - exp(x - lz));
     }
   }
+  if (i == 0u) { copyToRef(); }
 }

@@ -2,7 +2,8 @@
 // shape adds the task's patterns one by one into PolicySums (addPattern), and finishPolicyMetrics
 // turns the sums into the row: each metric is defined once, whatever the shape.
 
-// Per-task sums over the patterns.
+// Per-task sums over the patterns; the storage shape sums blocks of patterns and merges them
+// (mergePolicySums), so every field has its merge there.
 struct PolicySums {
   acc: f32,     // sum_k pi_k s_k
   h: f32,       // entropy of pi
@@ -29,6 +30,17 @@ fn addPattern(sums: ptr<function, PolicySums>, k: u32, lp: f32, lref: f32, s: f3
   if (PATTERN_COLUMNS) {
     (*out)[M_MASS + k] = p;
     if (TRAINABLE) { (*out)[M_SRATE + k] = s; }
+  }
+}
+
+// Adds the sums of the patterns after those of `sums` (a later block) to them.
+fn mergePolicySums(sums: ptr<function, PolicySums>, later: PolicySums) {
+  (*sums).acc += later.acc;
+  (*sums).h += later.h;
+  (*sums).kl += later.kl;
+  if (later.bestRate > (*sums).bestRate) {
+    (*sums).bestRate = later.bestRate;
+    (*sums).bestLp = later.bestLp;
   }
 }
 

@@ -27,7 +27,7 @@ fn samplePattern(pi: ptr<function, array<f32, K>>, u: f32) -> u32 {
 
 fn refLogProbs(out: ptr<function, array<f32, K>>) {
   var r: array<f32, K>;
-  for (var k = 0u; k < K; k++) { r[k] = scratch[REF_OFF + k]; }
+  for (var k = 0u; k < K; k++) { r[k] = logit(refRow(), k); }
   logSoftmax(&r, out);
 }
 

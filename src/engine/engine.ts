@@ -72,7 +72,7 @@ export class Engine {
     const plan = planFor(gpu, config, opts);
     checkLimits(config, plan, device.limits);
     const tasks = opts.tasks ?? buildTasks(config);
-    const module = device.createShaderModule({ code: moduleSource(wgslHeader(config, plan)) });
+    const module = device.createShaderModule({ code: moduleSource(wgslHeader(config, plan), plan.shape) });
     const info = await module.getCompilationInfo();
     const errors = info.messages.filter((m) => m.type === 'error');
     if (errors.length) throw new Error(`WGSL compilation failed:\n${errors.map((m) => `${m.lineNum}:${m.linePos} ${m.message}`).join('\n')}`);
@@ -93,7 +93,7 @@ export class Engine {
     const buffers: Buffers = {
       params: device.createBuffer({ label: 'params', size: plan.stepsPerBatch * PARAMS_STRIDE, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST }),
       knobs: device.createBuffer({ label: 'knobs', size: KNOBS_BYTES, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST }),
-      theta: make(plan.thetaLen, S | COPY, 'theta'),
+      theta: make(plan.thetaLen + config.patterns, S | COPY, 'theta'),
       opt: make(plan.opt.len, S | COPY, 'adam state'),
       phi: make(plan.phiLen, S | COPY, 'answer logits'),
       rates: make(plan.ratesLen, S | COPY, 'success rates'),
@@ -145,8 +145,6 @@ export class Engine {
     this.dispatchTasks(pass, 'initState');
     if (c.sft && c.sft.steps > 0) this.dispatchTasks(pass, 'sft');
     pass.end();
-    // pi_ref is the policy at the start of RL; every row is identical there, so row 0 serves all tasks.
-    enc.copyBufferToBuffer(buffers.theta, 0, buffers.scratch, plan.scratch.ref * 4, K * 4);
     device.queue.submit([enc.finish()]);
   }
 
@@ -254,7 +252,7 @@ export class Engine {
       this.read(buffers.theta, 0, plan.thetaLen),
       this.read(buffers.opt, 0, plan.opt.len),
       this.read(buffers.phi, 0, plan.phiLen),
-      this.read(buffers.scratch, plan.scratch.ref, this.config.patterns),
+      this.read(buffers.theta, plan.thetaLen, this.config.patterns),
     ]);
     return { step: this.step, theta: new Float32Array(theta), opt: new Float32Array(opt), phi: new Float32Array(phi), refLogits: new Float32Array(refLogits) };
   }
@@ -270,7 +268,7 @@ export class Engine {
     device.queue.writeBuffer(buffers.theta, 0, s.theta);
     if (s.opt.length) device.queue.writeBuffer(buffers.opt, 0, s.opt);
     if (s.phi.length) device.queue.writeBuffer(buffers.phi, 0, s.phi);
-    device.queue.writeBuffer(buffers.scratch, plan.scratch.ref * 4, s.refLogits);
+    device.queue.writeBuffer(buffers.theta, plan.thetaLen * 4, s.refLogits);
     this.step = s.step;
   }
 

@@ -6,7 +6,7 @@ import { ESTIMATORS, OPTIMIZERS, REWARDS, SCALES, type Config } from '../model/c
 import { ADAM, CONVERGED_MASS, EPS_GRPO, PHI_FLOOR, RECORD_ANSWER_SHIFT } from '../model/constants';
 import { BASE_METRICS, METRIC } from '../model/metrics';
 import { PHILOX, STREAM_ROLLOUT } from '../model/rng';
-import { CHUNK, HIST_BINS, WORKGROUP, type Plan } from './plan';
+import { CHUNK, HIST_BINS, SUM_BLOCK, WORKGROUP, type Plan } from './plan';
 
 /** A name as a WGSL constant: 'rlif-certainty' gives RLIF_CERTAINTY, 'zeroStdFrac' ZERO_STD_FRAC. */
 export const wgslName = (name: string) =>
@@ -50,6 +50,7 @@ export function wgslHeader(c: Config, plan: Plan): string {
     ['G', 'u32', u32(c.estimator === 'expected' ? 1 : c.group)],
     ['WG', 'u32', u32(WORKGROUP)],
     ['CHUNK', 'u32', u32(CHUNK)],
+    ['SUM_BLOCK', 'u32', u32(SUM_BLOCK)],
     ['M', 'u32', u32(plan.metrics)],
     ['PER_TASK_RATES', 'bool', String(plan.perTaskRates)],
     ['SHARED', 'bool', String(c.policy === 'shared')],
@@ -68,7 +69,6 @@ export function wgslHeader(c: Config, plan: Plan): string {
     ['M_PASSK', 'u32', u32(plan.layout.passAt)],
     ['M_SRATE', 'u32', u32(Math.max(0, plan.layout.successRate))],
     ['THETA_M_OFF', 'u32', u32(plan.opt.thetaM)],
-    ['REF_OFF', 'u32', u32(plan.scratch.ref)],
     ['BATCH_OFF', 'u32', u32(plan.scratch.batch)],
     ['GRADP_OFF', 'u32', u32(plan.scratch.gradPartials)],
     ['TABLE_WRONG_OFF', 'u32', u32(plan.tables.wrong)],

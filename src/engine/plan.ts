@@ -6,6 +6,14 @@ import { metricLayout, type MetricLayout } from '../model/metrics';
 /** Threads per workgroup (one task each) and metrics summed per pass of the workgroup reduction. */
 export const WORKGROUP = 64;
 export const CHUNK = 16;
+/**
+ * The register shape keeps a task's K-vectors in function-scope arrays, which WGSL bounds at 8,192
+ * bytes per entry point; above this K the storage shape streams over them in storage instead.
+ */
+export const REGISTER_PATTERNS = 32;
+export type KernelShape = 'registers' | 'storage';
+/** Sums over the patterns add blocks of this many terms (shaders/rows.wgsl): sqrt(16,384). */
+export const SUM_BLOCK = 128;
 /** Bins of the per-task histograms (best-pattern mass, accuracy) over [0, 1]. */
 export const HIST_BINS = 40;
 const MAX_WORKGROUPS_PER_DIM = 65535;
@@ -36,12 +44,13 @@ export function tablesLayout(K: number, A: number): TablesLayout {
 }
 
 export interface Plan {
+  shape: KernelShape;
   layout: MetricLayout;
   metrics: number; // M
   perTaskRates: boolean;
   workgroups: [number, number]; // dispatch size (x, y) of the per-task kernels
   numWorkgroups: number; // x * y
-  thetaLen: number;
+  thetaLen: number; // the policy's logits; pi_ref's K follow them in the theta buffer
   phiLen: number;
   opt: { thetaM: number; thetaV: number; phiM: number; phiV: number; len: number };
   ratesLen: number;
@@ -51,7 +60,7 @@ export interface Plan {
   taskRows: boolean; // partials: one row per task (no workgroup barrier in the per-task kernels) or per workgroup
   metricRows: number; // partial rows per step
   partialsLen: number;
-  scratch: { ref: number; batch: number; gradPartials: number; gradSum: number; batchPartials: number; metrics: number; hist: number; len: number };
+  scratch: { batch: number; gradPartials: number; gradSum: number; batchPartials: number; metrics: number; hist: number; len: number };
   recordLen: number;
 }
 
@@ -68,6 +77,8 @@ export interface PlanOptions {
    * budget; GPUs sum in workgroup memory instead.
    */
   taskRows?: boolean;
+  /** Override the kernel shape (tests: the storage shape at small K against the register shape). */
+  shape?: KernelShape;
 }
 
 export function makePlan(c: Config, opts: PlanOptions = {}): Plan {
@@ -83,8 +94,10 @@ export function makePlan(c: Config, opts: PlanOptions = {}): Plan {
   const phiLen = c.answerMode === 'trainable' ? N * K * A : 0;
   const adam = c.optimizer === 'adam';
   const opt = { thetaM: 0, thetaV: thetaLen, phiM: 2 * thetaLen, phiV: 2 * thetaLen + phiLen, len: adam ? 2 * (thetaLen + phiLen) : 0 };
-  const rolloutsPerStep = N * (c.estimator === 'expected' ? 1 : c.group);
-  const stepsPerBatch = Math.min(c.steps, opts.stepsPerBatch ?? Math.max(1, Math.min(MAX_STEPS_PER_BATCH, Math.floor(ROLLOUTS_PER_BATCH / rolloutsPerStep))));
+  const shape = opts.shape ?? (K <= REGISTER_PATTERNS ? 'registers' : 'storage');
+  // A step's work grows with K beyond the register shape's: count it in rollouts of that size.
+  const workPerStep = N * (c.estimator === 'expected' ? 1 : c.group) * Math.max(1, K / REGISTER_PATTERNS);
+  const stepsPerBatch = Math.min(c.steps, opts.stepsPerBatch ?? Math.max(1, Math.min(MAX_STEPS_PER_BATCH, Math.floor(ROLLOUTS_PER_BATCH / workPerStep))));
   const taskRows = (opts.taskRows ?? false) && numWorkgroups * WORKGROUP * M * 4 <= PARTIALS_BUDGET;
   const metricRows = taskRows ? numWorkgroups * WORKGROUP : numWorkgroups;
   const stepBytes = metricRows * M * 4;
@@ -94,9 +107,9 @@ export function makePlan(c: Config, opts: PlanOptions = {}): Plan {
   let at = 0;
   const region = (len: number) => ((at += len), at - len);
   const scratch = {
-    ref: region(K),
     batch: region(2),
-    gradPartials: region(shared ? metricRows * K : 0),
+    // Shared policy: the gradient per partial row (registers) or per task (storage), summed by sharedUpdate.
+    gradPartials: region(shared ? (shape === 'registers' ? metricRows : N) * K : 0),
     gradSum: region(K),
     batchPartials: region(batchScale ? numWorkgroups * 3 : 0),
     metrics: region(stepsPerBatch * M),
@@ -105,6 +118,7 @@ export function makePlan(c: Config, opts: PlanOptions = {}): Plan {
   };
   scratch.len = at;
   return {
+    shape,
     layout,
     metrics: M,
     perTaskRates: c.successBeta !== undefined,
