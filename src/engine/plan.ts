@@ -44,6 +44,7 @@ export function tablesLayout(K: number, A: number): TablesLayout {
 }
 
 export interface Plan {
+  options: PlanOptions; // what it was made with
   shape: KernelShape;
   layout: MetricLayout;
   metrics: number; // M
@@ -118,6 +119,7 @@ export function makePlan(c: Config, opts: PlanOptions = {}): Plan {
   };
   scratch.len = at;
   return {
+    options: opts,
     shape,
     layout,
     metrics: M,
@@ -139,30 +141,56 @@ export function makePlan(c: Config, opts: PlanOptions = {}): Plan {
   };
 }
 
-const gb = (bytes: number) => `${(bytes / 1e9).toFixed(2)} GB`;
+const size = (bytes: number) => (bytes >= 1e9 ? `${(bytes / 1e9).toFixed(2)} GB` : `${(bytes / 1e6).toFixed(2)} MB`);
 
-/** Throws a ConfigError naming `tasks` when a buffer would exceed the adapter's limits. */
-export function checkLimits(c: Config, plan: Plan, limits: Pick<GPUSupportedLimits, 'maxStorageBufferBindingSize' | 'maxBufferSize'>): void {
-  const limit = Math.min(limits.maxStorageBufferBindingSize, limits.maxBufferSize);
-  const K = c.patterns;
-  const tabular = c.policy === 'tabular';
-  const phiPerTask = c.answerMode === 'trainable' ? K * c.answers * 4 : 0;
-  const adamPerTask = c.optimizer === 'adam' ? 2 * ((tabular ? K * 4 : 0) + phiPerTask) : 0;
-  const perTask: [string, number, number][] = [
-    ['pattern logits (theta)', plan.thetaLen * 4, tabular ? K * 4 : 0],
-    ['answer logits (phi)', plan.phiLen * 4, phiPerTask],
-    ['Adam state', plan.opt.len * 4, adamPerTask],
-    ['success rates', plan.ratesLen * 4, plan.perTaskRates ? K * 4 : 0],
-    ['rollout record', plan.recordLen * 4, plan.recordLen > 0 ? c.group * 4 : 0],
-    ['metric partials', plan.partialsLen * 4, 0],
+type Limits = Pick<GPUSupportedLimits, 'maxStorageBufferBindingSize' | 'maxBufferSize'>;
+
+/** The largest GPU buffer of a plan: what it holds, and its bytes. */
+function largestBuffer(c: Config, plan: Plan): [what: string, bytes: number] {
+  const buffers: [string, number][] = [
+    ['pattern logits (theta)', plan.thetaLen + c.patterns],
+    ['answer logits (phi)', plan.phiLen],
+    ['Adam state', plan.opt.len],
+    ['success rates', plan.ratesLen],
+    ['answer tables', plan.tables.len],
+    ['metric partials', plan.partialsLen],
+    [plan.scratch.gradPartials > 0 ? "shared policy's gradient rows" : 'scratch', plan.scratch.len],
+    ['rollout record', plan.recordLen],
   ];
-  // Name the largest buffer, and the task count at which every per-task buffer still fits.
-  const [what, bytes] = perTask.reduce((a, b) => (b[1] > a[1] ? b : a));
+  const [what, floats] = buffers.reduce((a, b) => (b[1] > a[1] ? b : a));
+  return [what, floats * 4];
+}
+
+/** The largest n in lo..hi for which fits(n) holds, or lo - 1 if none does (fits is monotone). */
+function largestFitting(lo: number, hi: number, fits: (n: number) => boolean): number {
+  let [good, bad] = [lo - 1, hi + 1];
+  while (bad - good > 1) {
+    const mid = Math.floor((good + bad) / 2);
+    if (fits(mid)) good = mid;
+    else bad = mid;
+  }
+  return good;
+}
+
+/**
+ * Throws a ConfigError when a buffer would exceed the adapter's limits, naming the buffer, its
+ * bytes and the limit: for `tasks`, with the most tasks that fit; for `patterns` where not even
+ * one task fits, with the most patterns that do.
+ */
+export function checkLimits(c: Config, plan: Plan, limits: Limits): void {
+  const limit = Math.min(limits.maxStorageBufferBindingSize, limits.maxBufferSize);
+  const [what, bytes] = largestBuffer(c, plan);
   if (bytes <= limit) return;
-  const maxTasks = Math.min(...perTask.filter(([, , b]) => b > 0).map(([, , b]) => Math.floor(limit / b)));
+  // Plans of the same options for other counts (sizes only: the config's vectors are not read).
+  const fits = (other: Config) => largestBuffer(other, makePlan(other, plan.options))[1] <= limit;
+  const maxTasks = largestFitting(1, c.tasks - 1, (n) => fits({ ...c, tasks: n }));
+  const above = `above this adapter's buffer limit of ${size(limit)}`;
+  if (maxTasks >= 1) throw new ConfigError('tasks', `${c.tasks} tasks need ${size(bytes)} for the ${what}, ${above}; allowed here: 1..${maxTasks} with this config`);
+  const one = { ...c, tasks: 1 };
+  const [whatOne, bytesOne] = largestBuffer(one, makePlan(one, plan.options));
+  const maxPatterns = largestFitting(2, c.patterns - 1, (k) => fits({ ...c, patterns: k }));
   throw new ConfigError(
-    'tasks',
-    `${c.tasks} tasks need ${gb(bytes)} for the ${what}, above this adapter's buffer limit of ${gb(limit)}` +
-      (Number.isFinite(maxTasks) ? `; allowed here: 1..${maxTasks} with this config` : ''),
+    'patterns',
+    `${c.patterns} patterns need ${size(bytesOne)} for the ${whatOne} even with one task, ${above}` + (maxPatterns >= 2 ? `; allowed here: 2..${maxPatterns} with this config` : ''),
   );
 }
