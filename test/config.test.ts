@@ -20,8 +20,8 @@ describe('run config', () => {
   });
 
   const bad: [string, unknown, string, RegExp][] = [
-    ['K = 1', { patterns: 1 }, 'patterns', /integer in 2\.\.32/],
-    ['K = 33', { patterns: 33 }, 'patterns', /integer in 2\.\.32/],
+    ['K = 1', { patterns: 1 }, 'patterns', /integer in 2\.\.16384/],
+    ['K = 16385', { patterns: 16385 }, 'patterns', /integer in 2\.\.16384/],
     ['A = 65', { answers: 65 }, 'answers', /integer in 2\.\.64/],
     ['fractional tasks', { tasks: 10.5 }, 'tasks', /integer in 1\.\./],
     ['negative tasks', { tasks: -3 }, 'tasks', /integer in 1\.\./],
