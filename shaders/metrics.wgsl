@@ -85,3 +85,13 @@ fn finalize(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wi
   }
   reduceWorkgroup(&acc, M, lid, TO_METRICS, params.slot + s);
 }
+
+// Shared policy: the policy metrics after the update, added to the rollout statistics in partials.
+// Each shape reads the stored policy its own way (storedPolicyMetrics).
+@compute @workgroup_size(WG)
+fn sharedMetrics(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
+  let i = taskIndex(wid, nwg, lid);
+  var out: array<f32, M>;
+  if (i < knobs.nTasks) { storedPolicyMetrics(i, 0u, &out); }
+  toPartialRows(&out, M, lid, ADD_PARTIALS, workgroupIndex(wid, nwg));
+}

@@ -97,6 +97,15 @@ fn policyMetrics(i: u32, lp: ptr<function, array<f32, K>>, out: ptr<function, ar
   finishPolicyMetrics(sums, out);
 }
 
+// The policy metrics of task i under the policy in theta's row `row` (shaders/metrics.wgsl).
+fn storedPolicyMetrics(i: u32, row: u32, out: ptr<function, array<f32, M>>) {
+  var th: array<f32, K>;
+  var lp: array<f32, K>;
+  for (var k = 0u; k < K; k++) { th[k] = logit(row, k); }
+  logSoftmax(&th, &lp);
+  policyMetrics(i, &lp, out);
+}
+
 @compute @workgroup_size(WG)
 fn step(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
   let i = taskIndex(wid, nwg, lid);
@@ -166,17 +175,3 @@ fn sharedUpdate(@builtin(local_invocation_index) lid: u32) {
   }
 }
 
-// Shared policy: the policy metrics after the update, added to the rollout statistics in partials.
-@compute @workgroup_size(WG)
-fn sharedMetrics(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
-  let i = taskIndex(wid, nwg, lid);
-  var out: array<f32, M>;
-  if (i < knobs.nTasks) {
-    var th: array<f32, K>;
-    var lp: array<f32, K>;
-    for (var k = 0u; k < K; k++) { th[k] = theta[k]; }
-    logSoftmax(&th, &lp);
-    policyMetrics(i, &lp, &out);
-  }
-  toPartialRows(&out, M, lid, ADD_PARTIALS, workgroupIndex(wid, nwg));
-}

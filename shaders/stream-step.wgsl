@@ -95,12 +95,3 @@ fn sharedUpdate(@builtin(local_invocation_index) lid: u32) {
     for (var k = 0u; k < K; k++) { updateRowLogit(0u, k, scratch[knobs.gradSumOff + k] / f32(knobs.nTasks), lz, lzRef, reg, params.step); }
   }
 }
-
-// Shared policy: the policy metrics after the update, added to the rollout statistics in partials.
-@compute @workgroup_size(WG)
-fn sharedMetrics(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
-  let i = taskIndex(wid, nwg, lid);
-  var out: array<f32, M>;
-  if (i < knobs.nTasks) { streamPolicyMetrics(i, 0u, logNorm(0u), logNorm(refRow()), &out); }
-  toPartialRows(&out, M, lid, ADD_PARTIALS, workgroupIndex(wid, nwg));
-}

@@ -123,3 +123,8 @@ fn streamPolicyMetrics(i: u32, row: u32, lz: f32, lzRef: f32, out: ptr<function,
   mergePolicySums(&sums, block);
   finishPolicyMetrics(sums, out);
 }
+
+// The policy metrics of task i under the policy in theta's row `row` (shaders/metrics.wgsl).
+fn storedPolicyMetrics(i: u32, row: u32, out: ptr<function, array<f32, M>>) {
+  streamPolicyMetrics(i, row, logNorm(row), logNorm(refRow()), out);
+}
