@@ -1,6 +1,6 @@
 import { expect, it } from 'vitest';
 import { parseConfig } from '../src/model/config';
-import { HIST_BINS } from '../src/engine/plan';
+import { HIST_BINS } from '../src/model/simulation';
 import { makeParams, simulate, logSoftmax } from '../src/reference/reference';
 import { rateOf } from '../src/model/tasks';
 import { engineFor } from './helpers';

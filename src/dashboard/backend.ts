@@ -2,7 +2,7 @@
 // and, where WebGPU is missing, the float64 CPU reference for small configs.
 import { ConfigError, type Config } from '../model/config';
 import { adapterLine, openGpu, type Gpu } from '../engine/adapter';
-import type { BatchCallback, Histograms } from '../engine/engine';
+import type { BatchCallback, Histograms } from '../model/simulation';
 import { Runner } from '../engine/runner';
 import { ReferenceSimulator } from '../reference/simulator';
 

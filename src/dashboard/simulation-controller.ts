@@ -4,7 +4,7 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import type { Config } from '../model/config';
 import { MetricsLog, metricLayout } from '../model/metrics';
-import type { Histograms } from '../engine/engine';
+import type { Histograms } from '../model/simulation';
 import type { Backend, Simulation } from './backend';
 
 export type Phase = 'idle' | 'compiling' | 'running' | 'pausing' | 'paused' | 'done' | 'error';

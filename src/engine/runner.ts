@@ -4,8 +4,9 @@
 // silently; the engine is deterministic, so the resumed metrics equal an uninterrupted run's.
 import type { Config } from '../model/config';
 import type { AdapterReport, Gpu } from './adapter';
+import type { BatchCallback, Histograms } from '../model/simulation';
 import type { Checkpoint } from './checkpoint';
-import { Engine, type BatchCallback, type EngineOptions, type Histograms, type Snapshot } from './engine';
+import { Engine, type EngineOptions, type Snapshot } from './engine';
 
 export interface RunnerOptions {
   /** Opens a device; called again after a loss. */

@@ -1,8 +1,7 @@
 // The CPU reference behind the same run/stop interface as the GPU engine (`--backend cpu`).
 import type { Config } from '../model/config';
 import { checkFinite } from '../model/numerics';
-import type { BatchCallback, Histograms } from '../engine/engine';
-import { HIST_BINS } from '../engine/plan';
+import { HIST_BINS, type BatchCallback, type Histograms } from '../model/simulation';
 import { answerDist, initState, logSoftmax, makeParams, step, type Params, type State } from './reference';
 
 const STEPS_PER_BATCH = 16;
