@@ -11,7 +11,7 @@ describe('openSimulation', () => {
   it('refuses a config above the float64 reference cap, naming tasks and the numbers', async () => {
     const config = parseConfig({ tasks: 100, group: 8 });
     await expect(openSimulation(config, referenceBackend(799))).rejects.toThrow(ConfigError);
-    await expect(openSimulation(config, referenceBackend(799))).rejects.toThrow(/^tasks: the CPU engine takes at most 799 rollouts per step \(tasks x group\), got 800/);
+    await expect(openSimulation(config, referenceBackend(799))).rejects.toThrow(/^tasks: the float64 reference takes at most 799 rollouts per step \(tasks x group\), got 800/);
     expect((await openSimulation(config, referenceBackend(800))).step).toBe(0);
   });
 

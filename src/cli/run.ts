@@ -1,5 +1,5 @@
-// `patternflow run`: a simulation from the command line, on the GPU (Dawn) or the CPU reference,
-// with checkpoints every M steps and on Ctrl-C, and resumption that appends to the same CSV.
+// `patternflow run`: a simulation from the command line, on the GPU (Dawn) or the float64
+// reference, with checkpoints every M steps and on Ctrl-C, and resumption that appends to the same CSV.
 import { Command, Option } from 'commander';
 import { createWriteStream, existsSync, readFileSync, renameSync, writeFileSync, type WriteStream } from 'node:fs';
 import { ConfigError, configToJSON, FIELD_HELP, parseConfig, type Config, type ConfigInput } from '../model/config';
@@ -15,7 +15,7 @@ import { Progress } from './progress';
 interface RunOptions {
   config?: string;
   out?: string;
-  backend: 'webgpu' | 'cpu';
+  backend: 'webgpu' | 'reference';
   quiet?: boolean;
   checkpoint?: string;
   checkpointEvery: string;
@@ -96,7 +96,7 @@ async function run(opts: RunOptions) {
   const names = metricLayout(config).names;
   const header = csvHeader(names);
   const checkpointPath = opts.checkpoint ?? (opts.resume || (out ? `${out}.ckpt` : undefined));
-  const backend = opts.backend === 'cpu' ? referenceBackend() : (await import('../node/gpu')).nodeWebGpu;
+  const backend = opts.backend === 'reference' ? referenceBackend() : (await import('../node/gpu')).nodeWebGpu;
   if (backend.kind === 'reference' && (opts.resume || opts.checkpoint)) throw new ConfigError('--backend', 'checkpoints need the webgpu backend');
 
   let csv: WriteStream | undefined;
@@ -162,7 +162,7 @@ export function runCommand(): Command {
     .description('run a simulation and write its per-step metrics')
     .option('--config <file>', 'run config (JSON object, fields as in docs/model.md §7)')
     .option('--out <file>', 'write metrics to FILE.csv or FILE.json')
-    .addOption(new Option('--backend <name>', 'webgpu (Dawn) or cpu (float64 reference)').choices(['webgpu', 'cpu']).default('webgpu'))
+    .addOption(new Option('--backend <name>', 'webgpu (the WGSL engine through Dawn) or reference (the float64 reference, on the CPU)').choices(['webgpu', 'reference']).default('webgpu'))
     .option('--checkpoint <file>', 'checkpoint file, rewritten every --checkpointEvery steps and on Ctrl-C (default: the --out path + .ckpt)')
     .option('--checkpointEvery <steps>', 'steps between checkpoints', '1000')
     .option('--resume <file>', 'continue the run of this checkpoint, appending to the --out CSV')

@@ -1,10 +1,10 @@
-// <pf-app>: the dashboard. Opens WebGPU once (or offers the CPU engine when it is missing), keeps
+// <pf-app>: the dashboard. Opens WebGPU once (or offers the float64 reference when it is missing), keeps
 // the runs, and lays out presets, the config panel, controls, charts and histograms. The run
 // config of the current run is always in the URL hash, so the address reproduces it.
 import { LitElement, html, nothing, svg, type PropertyDeclarations } from 'lit';
 import { configToJSON, type Config } from '../model/config';
 import { logToCsv, logToJson } from '../model/export';
-import { browserWebGpu, cpuPlatform, CPU_MAX_ROLLOUTS, type Platform } from './backend';
+import { browserReference, browserWebGpu, REFERENCE_MAX_ROLLOUTS, type Platform } from './backend';
 import { CHARTS, DASHES } from './charts';
 import type { PfConfigPanel } from './config-panel';
 import { downloadText } from './download';
@@ -324,8 +324,8 @@ export class PfApp extends LitElement {
         <li>Check <code>chrome://gpu</code>: a blocklisted GPU or driver also switches WebGPU off. Without a GPU, Chrome can still run WebGPU on SwiftShader (its CPU Vulkan driver) with the flags above.</li>
       </ul>
       <h2>Or run on the CPU</h2>
-      <p>The CPU engine is patternflow's float64 reference in JavaScript: the same model, for small configs (at most ${CPU_MAX_ROLLOUTS} rollouts per step).</p>
-      <button class="primary" data-testid="use-cpu" @click=${() => this.usePlatform(cpuPlatform())}>Use the CPU engine</button>
+      <p>The float64 reference (CPU) is the same model computed in JavaScript in double precision, for small configs (at most ${REFERENCE_MAX_ROLLOUTS} rollouts per step).</p>
+      <button class="primary" data-testid="use-reference" @click=${() => this.usePlatform(browserReference())}>Use the float64 reference (CPU)</button>
     </section>`;
   }
 }

@@ -35,11 +35,11 @@ export async function browserWebGpu(): Promise<Platform> {
   };
 }
 
-/** Rollouts per step the CPU engine accepts (it samples a few hundred thousand per second). */
-export const CPU_MAX_ROLLOUTS = 1 << 16;
+/** Rollouts per step the float64 reference takes here (it samples a few hundred thousand per second). */
+export const REFERENCE_MAX_ROLLOUTS = 1 << 16;
 
-export const cpuPlatform = (): Platform => ({
-  backend: referenceBackend(CPU_MAX_ROLLOUTS),
-  adapter: { ...REFERENCE_ADAPTER, line: 'CPU engine (float64 reference, JavaScript)' },
-  warning: 'Running on the CPU engine (float64 JavaScript): only small configs, and no GPU speeds.',
+export const browserReference = (): Platform => ({
+  backend: referenceBackend(REFERENCE_MAX_ROLLOUTS),
+  adapter: REFERENCE_ADAPTER,
+  warning: 'Running on the float64 reference (CPU): only small configs, and no GPU speeds.',
 });

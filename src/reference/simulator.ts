@@ -1,4 +1,4 @@
-// The float64 reference as a Simulation (`--backend cpu`, and the dashboard's fallback
+// The float64 reference as a Simulation (`--backend reference`, and the dashboard's fallback
 // without WebGPU): its pure step driven in batches, with the GPU engine's histograms.
 import type { Config } from '../model/config';
 import { checkFinite } from '../model/numerics';
@@ -7,7 +7,7 @@ import { HIST_BINS, type AdapterDescription, type BatchCallback, type Histograms
 import { answerDist, initState, logSoftmax, makeParams, step, type Params, type State } from './reference';
 
 /** How the float64 reference is named next to its figures and in exported files. */
-export const REFERENCE_ADAPTER: AdapterDescription = { line: 'cpu (float64 reference)', json: { backend: 'cpu (float64 reference)' } };
+export const REFERENCE_ADAPTER: AdapterDescription = { line: 'float64 reference (CPU)', json: { backend: 'reference (float64, CPU)' } };
 
 const STEPS_PER_BATCH = 16;
 

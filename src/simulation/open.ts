@@ -19,6 +19,6 @@ export async function openSimulation(config: Config, backend: Backend, opts: Ope
   if (opts.resume) throw new Error('the float64 reference cannot resume from a checkpoint of the WGSL engine');
   const rollouts = config.tasks * (config.estimator === 'expected' ? 1 : config.group);
   if (rollouts > backend.maxRollouts)
-    throw new ConfigError('tasks', `the CPU engine takes at most ${backend.maxRollouts} rollouts per step (tasks x group), got ${rollouts}: lower tasks or group`);
+    throw new ConfigError('tasks', `the float64 reference takes at most ${backend.maxRollouts} rollouts per step (tasks x group), got ${rollouts}: lower tasks or group`);
   return new ReferenceSimulator(config);
 }
