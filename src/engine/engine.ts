@@ -3,6 +3,7 @@
 // state unless a snapshot is asked for. Shared by the browser and Node.
 import type { Config } from '../model/config';
 import { checkFinite } from '../model/numerics';
+import type { BatchCallback, Histograms } from '../model/simulation';
 import { buildTasks, type TaskTables } from '../model/tasks';
 import type { Gpu } from './adapter';
 import { bindGroupEntries, bindGroupLayoutEntries, type BindingName } from './bindings';
@@ -21,15 +22,6 @@ export interface Snapshot {
   phi: Float32Array;
   refLogits: Float32Array;
 }
-
-/** Task counts over HIST_BINS bins on [0, 1]: each task's best-pattern mass and accuracy. */
-export interface Histograms {
-  bestMass: Float32Array;
-  accuracy: Float32Array;
-}
-
-/** Called once per batch with `rows` metric rows (row-major, plan.metrics per row) for steps firstStep.. */
-export type BatchCallback = (firstStep: number, metrics: Float32Array | Float64Array, rows: number) => void;
 
 export interface EngineOptions extends PlanOptions {
   /** Precomputed task tables (the dashboard and tests reuse them); built from the config otherwise. */

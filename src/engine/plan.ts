@@ -2,12 +2,13 @@
 // limits that refuses a config up front, with the numbers, instead of failing deep in WebGPU.
 import { ConfigError, type Config } from '../model/config';
 import { metricLayout, type MetricLayout } from '../model/metrics';
+import { HIST_BINS } from '../model/simulation';
+
+export { HIST_BINS };
 
 /** Threads per workgroup (one task each) and metrics summed per pass of the workgroup reduction. */
 export const WORKGROUP = 64;
 export const CHUNK = 16;
-/** Bins of the per-task histograms (best-pattern mass, accuracy) over [0, 1]. */
-export const HIST_BINS = 40;
 const MAX_WORKGROUPS_PER_DIM = 65535;
 /** Partials of fused steps are bounded to this many bytes. */
 const PARTIALS_BUDGET = 32 << 20;

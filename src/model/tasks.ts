@@ -10,8 +10,6 @@ export interface TaskTables {
   perTask: boolean;
   /** w[k,j] for j = 1..A-1, row-major K x: how pattern k spreads its wrong mass. */
   wrongWeights: Float64Array;
-  /** Number of tasks for which some pattern makes a wrong answer at least as likely as a* (MODEL.md §1). */
-  assumptionFailures: number;
 }
 
 /** Geometric weights d^(j-1) / sum, j = 1..A-1, for each pattern's decay d. */
@@ -70,18 +68,7 @@ export function buildTasks(c: Config): TaskTables {
     rates = Float64Array.from(c.successRates!);
   }
   const perTask = c.successBeta !== undefined;
-  // a* is the mode under pattern k iff s > (1 - s) * max_j w[k,j], and w[k,1] is the largest weight.
-  const holds = (i: number) => {
-    for (let k = 0; k < K; k++) {
-      const s = rates[perTask ? i * K + k : k];
-      if (!(s > (1 - s) * wrong[k * (c.answers - 1)])) return false;
-    }
-    return true;
-  };
-  let assumptionFailures = 0;
-  if (perTask) for (let i = 0; i < c.tasks; i++) assumptionFailures += holds(i) ? 0 : 1;
-  else assumptionFailures = holds(0) ? 0 : c.tasks;
-  return { rates, perTask, wrongWeights: wrong, assumptionFailures };
+  return { rates, perTask, wrongWeights: wrong };
 }
 
 /** Success rate of task i under pattern k. */
