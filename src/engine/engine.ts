@@ -3,13 +3,13 @@
 // state unless a snapshot is asked for. Shared by the browser and Node.
 import type { Config } from '../model/config';
 import { checkFinite } from '../model/numerics';
-import type { BatchCallback, Histograms } from '../model/simulation';
+import { HIST_BINS, type BatchCallback, type Histograms } from '../model/simulation';
 import { buildTasks, type TaskTables } from '../model/tasks';
 import type { Gpu } from './adapter';
 import { bindGroupEntries, bindGroupLayoutEntries, type BindingName } from './bindings';
 import { wgslHeader } from './header';
 import { knobsData, KNOBS_BYTES } from './knobs';
-import { checkLimits, HIST_BINS, makePlan, type Plan, type PlanOptions } from './plan';
+import { checkLimits, makePlan, type Plan, type PlanOptions } from './plan';
 import { entryPointsFor, moduleSource, type EntryPoint } from './shaders';
 
 const PARAMS_STRIDE = 256; // minUniformBufferOffsetAlignment

@@ -6,7 +6,8 @@ import { ESTIMATORS, OPTIMIZERS, REWARDS, SCALES, type Config } from '../model/c
 import { ADAM, CONVERGED_MASS, EPS_GRPO, PHI_FLOOR } from '../model/constants';
 import { BASE_METRICS, METRIC } from '../model/metrics';
 import { PHILOX, STREAM_ROLLOUT } from '../model/rng';
-import { CHUNK, HIST_BINS, WORKGROUP, type Plan } from './plan';
+import { HIST_BINS } from '../model/simulation';
+import { CHUNK, WORKGROUP, type Plan } from './plan';
 
 /** A name as a WGSL constant: 'rlif-certainty' gives RLIF_CERTAINTY, 'zeroStdFrac' ZERO_STD_FRAC. */
 export const wgslName = (name: string) =>

@@ -4,7 +4,6 @@ import { ConfigError, type Config } from '../model/config';
 import { metricLayout, type MetricLayout } from '../model/metrics';
 import { HIST_BINS } from '../model/simulation';
 
-export { HIST_BINS };
 
 /** Threads per workgroup (one task each) and metrics summed per pass of the workgroup reduction. */
 export const WORKGROUP = 64;
