@@ -1,7 +1,7 @@
 // The benchmark: the fast CPU engine against the float64 reference, the rollout count, the
 // sweep plan and one tiny row measured on the test adapter.
 import { describe, expect, it } from 'vitest';
-import { CpuEngine, cpuUnsupported } from '../src/bench/cpu';
+import { CpuEngine, cpuUnsupported } from '../src/fast/engine';
 import { floorOf } from '../src/bench/roofline';
 import { benchCase, caseConfig, formatReport, planSweep, rolloutsPerStep, runBench, type BenchCase } from '../src/bench/sweep';
 import { parseConfig, type ConfigInput } from '../src/model/config';

@@ -6,7 +6,7 @@ import { adapterLine, type AdapterReport, type Gpu } from '../engine/adapter';
 import { Engine, planFor } from '../engine/engine';
 import { checkLimits, WORKGROUP } from '../engine/plan';
 import { POLICIES, parseConfig, type Config, type Estimator } from '../model/config';
-import { CpuEngine } from './cpu';
+import { CpuEngine } from '../fast/engine';
 import { floorOf, measurePeaks, stepCounts, type Floor, type Peaks, type StepCounts } from './roofline';
 import { PassTimer } from './timer';
 
