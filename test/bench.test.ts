@@ -1,7 +1,7 @@
 // The benchmark: the fast CPU engine against the float64 reference, the rollout count, the
 // sweep plan and one tiny row measured on the test adapter.
 import { describe, expect, it } from 'vitest';
-import { CpuEngine, cpuUnsupported } from '../src/fast/engine';
+import { FastCpuEngine, fastCpuUnsupported } from '../src/fast/engine';
 import { floorOf } from '../src/bench/roofline';
 import { benchCase, caseConfig, formatReport, planSweep, rolloutsPerStep, runBench, type BenchCase } from '../src/bench/sweep';
 import { parseConfig, type ConfigInput } from '../src/model/config';
@@ -15,7 +15,7 @@ const POLICIES = ['tabular', 'shared'] as const;
 /** Largest difference between the fast CPU engine's metrics and the reference's over `steps` steps. */
 function maxMetricGap(input: ConfigInput, steps: number): number {
   const cfg = parseConfig(input);
-  const cpu = new CpuEngine(cfg);
+  const cpu = new FastCpuEngine(cfg);
   const rows = cpu.run(steps);
   const ref = simulate(makeParams(cfg), steps).metrics;
   const M = cpu.layout.names.length;
@@ -27,7 +27,7 @@ function maxMetricGap(input: ConfigInput, steps: number): number {
 describe('fast CPU engine', () => {
   it('draws the same Philox uniforms as the reference', () => {
     for (const seed of [0, 1, 0xdeadbeef]) {
-      const cpu = new CpuEngine(parseConfig({ tasks: 4, seed }));
+      const cpu = new FastCpuEngine(parseConfig({ tasks: 4, seed }));
       for (const [t, i, g] of [[1, 0, 0], [7, 3, 5], [1e6, 123456, 255], [2 ** 31, 2 ** 32 - 1, 1]])
         expect(Array.from(cpu.uniforms(t, i, g))).toEqual(rolloutUniforms(seed, t, i, g).slice(0, 3));
     }
@@ -45,9 +45,9 @@ describe('fast CPU engine', () => {
   });
 
   it('names what it does not cover', () => {
-    expect(cpuUnsupported(parseConfig({ reward: 'rlif-certainty' }))).toMatch(/rlif-certainty/);
-    expect(() => new CpuEngine(parseConfig({ optimizer: 'adam' }))).toThrow(/adam/);
-    expect(cpuUnsupported(parseConfig({}))).toBeUndefined();
+    expect(fastCpuUnsupported(parseConfig({ reward: 'rlif-certainty' }))).toMatch(/rlif-certainty/);
+    expect(() => new FastCpuEngine(parseConfig({ optimizer: 'adam' }))).toThrow(/adam/);
+    expect(fastCpuUnsupported(parseConfig({}))).toBeUndefined();
   });
 });
 
@@ -56,7 +56,7 @@ describe('rollout count', () => {
     for (const estimator of ESTIMATORS)
       for (const policy of POLICIES) {
         const c: BenchCase = { tasks: 50, patterns: 4, group: estimator === 'expected' ? 1 : 8, estimator, policy };
-        const cpu = new CpuEngine(caseConfig(c));
+        const cpu = new FastCpuEngine(caseConfig(c));
         cpu.run(7);
         expect(cpu.rollouts).toBe(rolloutsPerStep(c) * 7);
         expect(rolloutsPerStep(c)).toBe(estimator === 'expected' ? 50 : 50 * 8);

@@ -6,7 +6,7 @@ import { adapterLine, type AdapterReport, type Gpu } from '../engine/adapter';
 import { Engine, planFor } from '../engine/engine';
 import { checkLimits, WORKGROUP } from '../engine/plan';
 import { POLICIES, parseConfig, type Config, type Estimator } from '../model/config';
-import { CpuEngine } from '../fast/engine';
+import { FastCpuEngine } from '../fast/engine';
 import { floorOf, measurePeaks, stepCounts, type Floor, type Peaks, type StepCounts } from './roofline';
 import { PassTimer } from './timer';
 
@@ -204,7 +204,7 @@ async function measureGpu(gpu: Gpu, config: Config, opts: BenchOptions): Promise
 function measureCpu(c: BenchCase, opts: BenchOptions): { rolloutsPerSec: number; tasks: number } {
   const perTask = rolloutsPerStep({ ...c, tasks: 1 });
   const tasks = Math.min(c.tasks, Math.max(1, Math.floor(CPU_MAX_ROLLOUTS_PER_STEP / perTask)));
-  const cpu = new CpuEngine(caseConfig({ ...c, tasks }));
+  const cpu = new FastCpuEngine(caseConfig({ ...c, tasks }));
   let t0 = now();
   cpu.run(1); // warm-up: the JIT compiles the loop
   const steps = Math.max(1, Math.ceil(opts.minSeconds / Math.max(now() - t0, 1e-9)));
