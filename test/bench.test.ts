@@ -3,7 +3,10 @@
 import { describe, expect, it } from 'vitest';
 import { FastCpuEngine, fastCpuUnsupported } from '../src/fast/engine';
 import { floorOf } from '../src/bench/roofline';
-import { benchCase, caseConfig, formatReport, planSweep, rolloutsPerStep, runBench, type BenchCase } from '../src/bench/sweep';
+import { caseConfig, planSweep, rolloutsPerStep, type BenchCase } from '../src/bench/cases';
+import { formatReport } from '../src/bench/format';
+import { benchCase } from '../src/bench/measure';
+import { runBench } from '../src/bench/report';
 import { parseConfig, type ConfigInput } from '../src/model/config';
 import { rolloutUniforms } from '../src/model/rng';
 import { makeParams, simulate } from '../src/reference/reference';

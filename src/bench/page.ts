@@ -1,4 +1,4 @@
-// bench.html: the throughput sweep in the browser (the same src/bench/sweep.ts as the command
+// bench.html: the throughput sweep in the browser (the same src/bench/ modules as the command
 // line), plotted as rollouts/s against N on log-log axes. The URL narrows the sweep like the CLI
 // flags: ?tasks=1000,10000&patterns=4&group=8&estimator=grpo&policy=tabular&repeats=1&roofline=0,
 // and ?run starts it on load.
@@ -6,7 +6,10 @@ import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import { adapterLine, openGpu, type Gpu } from '../engine/adapter';
 import { ESTIMATORS, POLICIES } from '../model/config';
-import { defaultOptions, describeCase, formatReport, planSweep, runBench, type BenchRow, type SweepFilter } from './sweep';
+import { describeCase, planSweep, type SweepFilter } from './cases';
+import { formatReport } from './format';
+import { defaultOptions, type BenchRow } from './measure';
+import { runBench } from './report';
 
 const $ = (id: string) => document.getElementById(id)!;
 const params = new URLSearchParams(location.search);

@@ -1,9 +1,12 @@
-// `patternflow bench`: the throughput benchmark (src/bench/sweep.ts) from the command line; a
-// table on stdout, rows streamed as they are measured, and the report as JSON with --json.
+// `patternflow bench`: the throughput benchmark (src/bench/) from the command line; a table on
+// stdout, rows streamed as they are measured, and the report as JSON with --json.
 import { Command } from 'commander';
 import { writeFileSync } from 'node:fs';
 import { ConfigError, ESTIMATORS, POLICIES } from '../model/config';
-import { defaultOptions, describeCase, formatReport, planSweep, runBench, type SweepFilter } from '../bench/sweep';
+import { describeCase, planSweep, type SweepFilter } from '../bench/cases';
+import { formatReport } from '../bench/format';
+import { defaultOptions } from '../bench/measure';
+import { runBench } from '../bench/report';
 
 interface BenchFlags {
   tasks?: string;
