@@ -18,27 +18,27 @@ const POLICIES = ['tabular', 'shared'] as const;
 /** Largest difference between the fast CPU engine's metrics and the reference's over `steps` steps. */
 function maxMetricGap(input: ConfigInput, steps: number): number {
   const cfg = parseConfig(input);
-  const cpu = new FastCpuEngine(cfg);
-  const rows = cpu.run(steps);
+  const fast = new FastCpuEngine(cfg);
+  const rows = fast.run(steps);
   const ref = simulate(makeParams(cfg), steps).metrics;
-  const M = cpu.layout.names.length;
+  const M = fast.layout.names.length;
   let gap = 0;
   ref.forEach((row, s) => row.forEach((v, m) => (gap = Math.max(gap, Math.abs(rows[s * M + m] - v)))));
   return gap;
 }
 
 describe('fast CPU engine', () => {
-  it('draws the same Philox uniforms as the reference', () => {
+  it('draws the same Philox uniforms as the float64 reference', () => {
     for (const seed of [0, 1, 0xdeadbeef]) {
-      const cpu = new FastCpuEngine(parseConfig({ tasks: 4, seed }));
+      const fast = new FastCpuEngine(parseConfig({ tasks: 4, seed }));
       for (const [t, i, g] of [[1, 0, 0], [7, 3, 5], [1e6, 123456, 255], [2 ** 31, 2 ** 32 - 1, 1]])
-        expect(Array.from(cpu.uniforms(t, i, g))).toEqual(rolloutUniforms(seed, t, i, g).slice(0, 3));
+        expect(Array.from(fast.uniforms(t, i, g))).toEqual(rolloutUniforms(seed, t, i, g).slice(0, 3));
     }
   });
 
   for (const estimator of ESTIMATORS)
     for (const policy of POLICIES)
-      it(`matches the reference's metrics: ${estimator}, ${policy}`, () => {
+      it(`matches the float64 reference's metrics: ${estimator}, ${policy}`, () => {
         expect(maxMetricGap({ tasks: 96, patterns: 5, group: 6, estimator, policy, lr: 0.5 }, 25)).toBeLessThan(1e-5);
       });
 
@@ -55,13 +55,13 @@ describe('fast CPU engine', () => {
 });
 
 describe('rollout count', () => {
-  it('is N G steps (N steps for the expected estimator), as the CPU engine draws them', () => {
+  it('is N G steps (N steps for the expected estimator), as the fast CPU engine draws them', () => {
     for (const estimator of ESTIMATORS)
       for (const policy of POLICIES) {
         const c: BenchCase = { tasks: 50, patterns: 4, group: estimator === 'expected' ? 1 : 8, estimator, policy };
-        const cpu = new FastCpuEngine(caseConfig(c));
-        cpu.run(7);
-        expect(cpu.rollouts).toBe(rolloutsPerStep(c) * 7);
+        const fast = new FastCpuEngine(caseConfig(c));
+        fast.run(7);
+        expect(fast.rollouts).toBe(rolloutsPerStep(c) * 7);
         expect(rolloutsPerStep(c)).toBe(estimator === 'expected' ? 50 : 50 * 8);
       }
   });

@@ -1,5 +1,5 @@
-// The benchmark's report as text, for the command line and the page: the adapter line first,
-// then one aligned row per case, then the roofline.
+// The benchmark's report as text, for the command line and the page: the adapter line first and
+// what each column measured, then one aligned row per case, then the roofline.
 import { CPU_MAX_ROLLOUTS_PER_STEP } from './measure';
 import type { BenchReport } from './report';
 
@@ -10,10 +10,11 @@ export function formatReport(r: BenchReport): string {
   const lines = [
     `adapter: ${r.adapter.line}`,
     `${r.adapter.isFallback ? 'CPU FALLBACK ADAPTER (SwiftShader): these are not GPU figures. ' : ''}timing: ${r.timing === 'timestamp-query' ? 'GPU timestamp queries (compute passes)' : 'queue completion (onSubmittedWorkDone, wall clock)'}; ` +
-      `median of repeats after a warm-up; CPU = fast float32 CPU engine, single-threaded; rollouts = N*G*steps (expected estimator: N*steps)`,
+      `median of repeats after a warm-up; rollouts = N*G*steps (expected estimator: N*steps)`,
+    'fast CPU = the fast CPU engine (float32 TypeScript, one thread, in this process, the same Philox draws)',
     ...r.notes.map((n) => `note: ${n}`),
   ];
-  const header = ['tasks', 'K', 'G', 'estimator', 'policy', `${gpuWord} rollouts/s`, 'steps/s', 'CPU rollouts/s', 'speedup', 'timing'];
+  const header = ['tasks', 'K', 'G', 'estimator', 'policy', `${gpuWord} rollouts/s`, 'steps/s', 'fast CPU rollouts/s', 'WGSL/fast CPU', 'timing'];
   const body = r.rows.map((x) => [
     String(x.tasks),
     String(x.patterns),
@@ -27,7 +28,8 @@ export function formatReport(r: BenchReport): string {
     x.timing,
   ]);
   lines.push(...table([header, ...body], [3, 4, 9]));
-  if (r.rows.some((x) => x.cpuTasks < x.tasks)) lines.push(`* CPU measured on the first ${CPU_MAX_ROLLOUTS_PER_STEP} rollouts of a step (fewer tasks; its cost per task does not depend on N)`);
+  if (r.rows.some((x) => x.cpuTasks < x.tasks))
+    lines.push(`* the fast CPU engine measured on the first ${CPU_MAX_ROLLOUTS_PER_STEP} rollouts of a step (fewer tasks; its cost per task does not depend on N)`);
   if (r.roofline) {
     const { peaks: p, rows } = r.roofline;
     lines.push(

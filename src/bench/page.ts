@@ -24,7 +24,7 @@ function filterFromUrl(): SweepFilter {
 const sci = (x: number) => x.toExponential(2);
 const seriesKey = (r: BenchRow) => `K${r.patterns} ${r.estimator === 'expected' ? 'expected' : `G${r.group} ${r.estimator}`} ${r.policy}`;
 
-/** rollouts/s against N, one line per config for the WGSL engine and a dashed one for the CPU engine. */
+/** rollouts/s against N, one line per config for the WGSL engine and a dashed one for the fast CPU engine. */
 function plot(rows: BenchRow[], fallback: boolean) {
   const el = $('plot');
   el.replaceChildren();
@@ -34,9 +34,9 @@ function plot(rows: BenchRow[], fallback: boolean) {
   const series: uPlot.Series[] = [{ label: 'tasks N' }];
   const data: (number | null)[][] = [xs];
   keys.forEach((k, j) => {
-    for (const cpu of [false, true]) {
-      series.push({ label: `${k} ${cpu ? 'CPU' : fallback ? 'WGSL (CPU fallback)' : 'WGSL'}`, stroke: colour(j), dash: cpu ? [6, 4] : undefined, width: 2, points: { show: true } });
-      data.push(xs.map((n) => rows.find((r) => r.tasks === n && seriesKey(r) === k)?.[cpu ? 'cpuRolloutsPerSec' : 'rolloutsPerSec'] ?? null));
+    for (const fast of [false, true]) {
+      series.push({ label: `${k} ${fast ? 'fast CPU engine' : fallback ? 'WGSL (CPU fallback)' : 'WGSL'}`, stroke: colour(j), dash: fast ? [6, 4] : undefined, width: 2, points: { show: true } });
+      data.push(xs.map((n) => rows.find((r) => r.tasks === n && seriesKey(r) === k)?.[fast ? 'cpuRolloutsPerSec' : 'rolloutsPerSec'] ?? null));
     }
   });
   new uPlot(
