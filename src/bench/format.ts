@@ -7,14 +7,20 @@ const sci = (x: number) => (x >= 1e4 ? x.toExponential(2) : x.toPrecision(3));
 
 export function formatReport(r: BenchReport): string {
   const gpuWord = r.adapter.isFallback ? 'WGSL on CPU fallback' : 'WGSL (GPU)';
+  const peer = r.peer;
   const lines = [
     `adapter: ${r.adapter.line}`,
     `${r.adapter.isFallback ? 'CPU FALLBACK ADAPTER (SwiftShader): these are not GPU figures. ' : ''}timing: ${r.timing === 'timestamp-query' ? 'GPU timestamp queries (compute passes)' : 'queue completion (onSubmittedWorkDone, wall clock)'}; ` +
       `median of repeats after a warm-up; rollouts = N*G*steps (expected estimator: N*steps)`,
     'fast CPU = the fast CPU engine (float32 TypeScript, one thread, in this process, the same Philox draws)',
+    ...(peer
+      ? [`${peer.name} = ${peer.program} (the same step vectorised, its own random draws): ${peer.version} on ${peer.device}, ${peer.threads} threads, ${peer.timing} timing`]
+      : []),
     ...r.notes.map((n) => `note: ${n}`),
   ];
-  const header = ['tasks', 'K', 'G', 'estimator', 'policy', `${gpuWord} rollouts/s`, 'steps/s', 'fast CPU rollouts/s', 'WGSL/fast CPU', 'timing'];
+  const header = ['tasks', 'K', 'G', 'estimator', 'policy', `${gpuWord} rollouts/s`, 'steps/s', 'fast CPU rollouts/s', 'WGSL/fast CPU'];
+  if (peer) header.push(`${peer.name} rollouts/s`, `WGSL/${peer.name}`);
+  header.push('timing');
   const body = r.rows.map((x) => [
     String(x.tasks),
     String(x.patterns),
@@ -25,9 +31,11 @@ export function formatReport(r: BenchReport): string {
     sci(x.stepsPerSec),
     sci(x.cpuRolloutsPerSec) + (x.cpuTasks < x.tasks ? `*` : ''),
     `${x.speedup.toFixed(2)}x`,
+    // An empty cell where the peer does not cover the row (a note says why).
+    ...(peer ? [x.peerRolloutsPerSec ? sci(x.peerRolloutsPerSec) : '', x.peerSpeedup ? `${x.peerSpeedup.toFixed(2)}x` : ''] : []),
     x.timing,
   ]);
-  lines.push(...table([header, ...body], [3, 4, 9]));
+  lines.push(...table([header, ...body], [3, 4, header.length - 1]));
   if (r.rows.some((x) => x.cpuTasks < x.tasks))
     lines.push(`* the fast CPU engine measured on the first ${CPU_MAX_ROLLOUTS_PER_STEP} rollouts of a step (fewer tasks; its cost per task does not depend on N)`);
   if (r.roofline) {

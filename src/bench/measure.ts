@@ -1,6 +1,7 @@
 // Timing one benchmark case: the WGSL engine's seconds per RL step (median of repeats after a
 // warm-up, by GPU timestamps where the adapter has them) and the fast CPU engine's rollouts/s on
-// the same config in the same process. Browser-safe: no Node imports.
+// the same config in the same process; and what a peer (another implementation of the step, run
+// by the command line) answers to. Browser-safe: no Node imports.
 import type { Gpu } from '../engine/adapter';
 import { Engine } from '../engine/engine';
 import type { Config } from '../model/config';
@@ -22,8 +23,10 @@ export interface BenchOptions {
 export const defaultOptions = (fallback: boolean): BenchOptions => ({ repeats: fallback ? 3 : 5, minSeconds: fallback ? 0.25 : 0.2, roofline: true });
 
 export interface BenchRow extends BenchCase {
+  /** The WGSL engine's. */
   rolloutsPerSec: number;
   stepsPerSec: number;
+  /** The fast CPU engine's. */
   cpuRolloutsPerSec: number;
   /** WGSL engine over fast CPU engine. */
   speedup: number;
@@ -32,6 +35,33 @@ export interface BenchRow extends BenchCase {
   steps: number;
   /** Tasks of the fast CPU engine's measurement: N, or fewer when one of its steps of N tasks would be too slow (per-task cost is flat in N). */
   cpuTasks: number;
+  /** The peer's, where one ran and covers the row's config. */
+  peerRolloutsPerSec?: number;
+  /** WGSL engine over the peer. */
+  peerSpeedup?: number;
+}
+
+/** What a peer ran on, kept next to its figures. */
+export interface PeerInfo {
+  /** Its name in the table and on the command line, e.g. torch. */
+  name: string;
+  /** Its program, e.g. bench/peers/torch_step.py. */
+  program: string;
+  /** What runs it, e.g. torch 2.4.1. */
+  version: string;
+  /** The device it ran on, e.g. an NVIDIA H100, or the CPU's model. */
+  device: string;
+  threads: number;
+  timing: string;
+}
+
+/** Another implementation of the same RL step, measured on each row it covers. */
+export interface Peer {
+  info: PeerInfo;
+  /** Why it cannot run case c, or undefined when it can. */
+  unsupported(c: BenchCase): string | undefined;
+  /** Its rollouts/s on case c: the median of opts.repeats timed repeats after a warm-up. */
+  rolloutsPerSec(c: BenchCase, opts: BenchOptions): Promise<number>;
 }
 
 /** A fast CPU engine step above this many rollouts is measured on fewer tasks (see BenchRow.cpuTasks). */

@@ -73,11 +73,13 @@ async function run(gpu: Gpu) {
   $('notes').textContent = plan.notes.join(' ');
   const rows: BenchRow[] = [];
   let done = 0;
-  const report = await runBench(gpu, plan, opts, (row) => {
-    rows.push(row);
-    addRow(row);
-    plot(rows, fallback);
-    $('status').textContent = `${++done}/${plan.cases.length} rows; last: ${describeCase(row)}`;
+  const report = await runBench(gpu, plan, opts, {
+    onRow: (row) => {
+      rows.push(row);
+      addRow(row);
+      plot(rows, fallback);
+      $('status').textContent = `${++done}/${plan.cases.length} rows; last: ${describeCase(row)}`;
+    },
   });
   $('status').textContent = `done: ${report.rows.length} rows`;
   $('report').textContent = formatReport(report);
