@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
 """The peer of `patternflow bench`: the same RL step, vectorised in PyTorch.
 
-One step of MODEL.md section 3 for every task at once, as tensors: tabular softmax policy over K
-patterns, a group of G rollouts per task (pattern, then answer), RLVR reward with frozen answer
-distributions (success rate s_k for answer 0, the wrong mass spread geometrically), GRPO
+One step of docs/model.md section 3 for every task at once, as tensors: tabular softmax policy
+over K patterns, a group of G rollouts per task (pattern, then answer), RLVR reward with frozen
+answer distributions (success rate s_k for answer 0, the wrong mass spread geometrically), GRPO
 advantages (group std, divisor G - 1; or reinforce, rloo, expected), an SGD step, and the
 per-step metrics of section 5 reduced on the device (accuracy, reward, entropy, bestMass,
 converged, zeroStdFrac, klToRef, majorityCorrect, pattern masses, pass@k). Random numbers come

@@ -20,7 +20,7 @@ export interface SweepPlan {
   notes: string[];
 }
 
-/** The full sweep (MODEL.md's main config first in each list). */
+/** The full sweep (the main config of docs/model.md first in each list). */
 export const SWEEP = {
   tasks: [1e3, 1e4, 1e5, 1e6, 1e7],
   patterns: [4, 16],
