@@ -1,7 +1,7 @@
 // Timing one benchmark case: the WGSL engine's seconds per RL step (median of repeats after a
 // warm-up, by GPU timestamps where the adapter has them) and the fast CPU engine's rollouts/s on
-// the same config in the same process; and what a peer (another implementation of the step, run
-// by the command line) answers to. Browser-safe: no Node imports.
+// the same config in the same process; and the interface of a peer (another implementation of
+// the step, which the command line hands in). Browser-safe: no Node imports.
 import type { Gpu } from '../engine/adapter';
 import { Engine } from '../engine/engine';
 import type { Config } from '../model/config';
