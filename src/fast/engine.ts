@@ -16,7 +16,7 @@ const U24 = 2 ** -24;
 const mulhi = (mHi: number, mLo: number, b: number) => ((mHi * b + (((mLo * b) / 65536) >>> 0)) / 65536) >>> 0;
 
 /** Why the fast CPU engine cannot run `c`, or undefined when it can. */
-export function cpuUnsupported(c: Config): string | undefined {
+export function fastCpuUnsupported(c: Config): string | undefined {
   if (c.reward !== 'rlvr') return `reward "${c.reward}" (it covers rlvr)`;
   if (c.answerMode !== 'frozen') return 'trainable answers';
   if (c.optimizer !== 'sgd') return `optimizer "${c.optimizer}" (it covers sgd)`;
@@ -26,7 +26,7 @@ export function cpuUnsupported(c: Config): string | undefined {
   return undefined;
 }
 
-export class CpuEngine {
+export class FastCpuEngine {
   /** RL steps done so far. */
   step = 0;
   /** Rollouts done so far: G sampled (pattern, answer, reward) per task and step; one exact gradient per task and step in expected mode. */
@@ -49,7 +49,7 @@ export class CpuEngine {
     readonly config: Config,
     readonly tasks: TaskTables = buildTasks(config),
   ) {
-    const why = cpuUnsupported(config);
+    const why = fastCpuUnsupported(config);
     if (why) throw new Error(`the fast CPU engine does not cover ${why}`);
     const { tasks: N, patterns: K, group: G, answers: A } = config;
     this.layout = metricLayout(config);
