@@ -45,6 +45,13 @@ describe('tasks', () => {
     expect(beta.assumptionFailures).toBeLessThan(2000);
   });
 
+  it('draws the same Beta success rates from one number as from K copies of it', () => {
+    const one = buildTasks(parseConfig({ tasks: 50, patterns: 20, successBeta: { alpha: 1, beta: 0.5 } }));
+    const vectors = buildTasks(parseConfig({ tasks: 50, successBeta: { alpha: Array<number>(20).fill(1), beta: Array<number>(20).fill(0.5) } }));
+    expect(one.rates).toHaveLength(50 * 20);
+    expect(Array.from(one.rates)).toEqual(Array.from(vectors.rates));
+  });
+
   it('samples by inverse CDF, never an index of zero mass', () => {
     expect(sampleIndex([0.2, 0.3, 0.5], 0.1999)).toBe(0);
     expect(sampleIndex([0.2, 0.3, 0.5], 0.2)).toBe(1);

@@ -63,9 +63,11 @@ export function buildTasks(c: Config): TaskTables {
   let rates: Float64Array;
   if (c.successBeta) {
     const { alpha, beta } = c.successBeta;
+    // One number stands for every pattern.
+    const of = (v: number | readonly number[], k: number) => (typeof v === 'number' ? v : v[k]);
     rates = new Float64Array(c.tasks * K);
     for (let i = 0; i < c.tasks; i++)
-      for (let k = 0; k < K; k++) rates[i * K + k] = betaDraw(alpha[k], beta[k], taskStream(c.seed, i, k));
+      for (let k = 0; k < K; k++) rates[i * K + k] = betaDraw(of(alpha, k), of(beta, k), taskStream(c.seed, i, k));
   } else {
     rates = Float64Array.from(c.successRates!);
   }
