@@ -46,7 +46,7 @@ describe('run config', () => {
     ['init with zero', { init: [0, 0.5, 0.25, 0.25] }, 'init[0]', /> 0/],
     ['wrongDecay 0', { wrongDecay: 0 }, 'wrongDecay', /\(0, 1\]/],
     ['wrongDecay wrong length', { patterns: 4, wrongDecay: [0.5, 0.5] }, 'wrongDecay', /4 entries \(one per pattern\), got 2/],
-    ['unknown reward', { reward: 'rlhf' }, 'reward', /"rlvr", "rlif-certainty", "rlif-entropy", "rlif-majority"/],
+    ['unknown reward', { reward: 'rlhf' }, 'reward', /"rlvr", "rlif-self-certainty", "rlif-certainty", "rlif-entropy", "rlif-majority"/],
     ['group 1 with grpo', { group: 1 }, 'group', /2\.\.256/],
     ['group 300', { group: 300 }, 'group', /1\.\.256/],
     ['tpr above 1', { tpr: 2 }, 'tpr', /\[0, 1\]/],

@@ -135,6 +135,7 @@ export class Engine {
       tables[plan.tables.squareSum + k] = sq;
       tables[plan.tables.entropy + k] = h;
     }
+    tables.set(this.tasks.wrongLogSums, plan.tables.logSum);
     device.queue.writeBuffer(buffers.tables, 0, tables);
     this.writeParams([{ step: 0, nSteps: 0, slot: 0 }]);
     const enc = device.createCommandEncoder();

@@ -72,6 +72,7 @@ export function wgslHeader(c: Config, plan: Plan): string {
     ['TABLE_WRONG_OFF', 'u32', u32(plan.tables.wrong)],
     ['TABLE_SQSUM_OFF', 'u32', u32(plan.tables.squareSum)],
     ['TABLE_ENTROPY_OFF', 'u32', u32(plan.tables.entropy)],
+    ['TABLE_LOGSUM_OFF', 'u32', u32(plan.tables.logSum)],
     ['HIST_BINS', 'u32', u32(HIST_BINS)],
     ['ADAM_B1', 'f32', f32(ADAM.beta1)],
     ['ADAM_B2', 'f32', f32(ADAM.beta2)],

@@ -17,17 +17,21 @@ const MAX_STEPS_PER_BATCH = 256;
 
 /**
  * The answer tables of frozen answers, float offsets into one buffer: each pattern's wrong-answer
- * weights w (K rows of A - 1), then sum_j w_j^2 (K), then the entropy of w (K).
+ * weights w (K rows of A - 1), then per pattern (K each) sum_j w_j^2, the entropy of w, and
+ * sum_j log w_j.
  */
 export interface TablesLayout {
   wrong: number;
   squareSum: number;
   entropy: number;
+  logSum: number;
   len: number;
 }
 
 export function tablesLayout(K: number, A: number): TablesLayout {
-  return { wrong: 0, squareSum: K * (A - 1), entropy: K * (A - 1) + K, len: K * (A - 1) + 2 * K };
+  let at = 0;
+  const region = (len: number) => ((at += len), at - len);
+  return { wrong: region(K * (A - 1)), squareSum: region(K), entropy: region(K), logSum: region(K), len: at };
 }
 
 export interface Plan {

@@ -8,7 +8,7 @@ import { z } from 'zod';
 // eval, and a config is parsed once per run, so the interpreter is plenty.
 z.config({ jitless: true });
 
-export const REWARDS = ['rlvr', 'rlif-certainty', 'rlif-entropy', 'rlif-majority'] as const;
+export const REWARDS = ['rlvr', 'rlif-self-certainty', 'rlif-certainty', 'rlif-entropy', 'rlif-majority'] as const;
 export const ESTIMATORS = ['expected', 'reinforce', 'rloo', 'grpo'] as const;
 export const SCALES = ['group', 'batch', 'none'] as const;
 export const OPTIMIZERS = ['sgd', 'adam'] as const;
@@ -115,7 +115,11 @@ export const FIELD_SPECS = {
   policy: field(oneOf(POLICIES).default('tabular'), { syntax: 'choice', help: 'logits per task, or one shared vector' }),
   /** "frozen": answer distributions fixed; "trainable": answer logits learn too. */
   answerMode: field(oneOf(ANSWER_MODES).default('frozen'), { syntax: 'choice', help: 'answer distributions frozen or trainable' }),
-  reward: field(oneOf(REWARDS).default('rlvr'), { syntax: 'choice', help: 'verifiable (rlvr) or internal feedback (rlif)' }),
+  /** rlif-self-certainty is the paper's RLIF reward; the other rlif-* are patternflow's extensions (docs/model.md §3.2). */
+  reward: field(oneOf(REWARDS).default('rlvr'), {
+    syntax: 'choice',
+    help: "rlvr: the verifier; rlif-self-certainty (the paper's): KL(uniform || answer distribution); rlif-certainty: probability of its own answer; rlif-entropy: negative normalised entropy; rlif-majority: agreement with the group's majority",
+  }),
   tpr: field(unit().default(1), { syntax: 'number', help: 'noisy verifier: P(reward | correct)' }),
   fpr: field(unit().default(0), { syntax: 'number', help: 'noisy verifier: P(reward | wrong)' }),
   /** "expected" is the exact gradient flow of the paper's theorems. */

@@ -10,6 +10,8 @@ export interface TaskTables {
   perTask: boolean;
   /** w[k,j] for j = 1..A-1, row-major K x: how pattern k spreads its wrong mass. */
   wrongWeights: Float64Array;
+  /** sum_j log w[k,j] for each pattern k (K): the self-certainty reward's share of the wrong answers. */
+  wrongLogSums: Float64Array;
   /** Number of tasks for which some pattern makes a wrong answer at least as likely as a* (MODEL.md §1). */
   assumptionFailures: number;
 }
@@ -23,6 +25,18 @@ export function wrongWeights(decays: readonly number[], answers: number): Float6
     for (let j = 0; j < answers - 1; j++) w[k * (answers - 1) + j] = d ** j / sum;
   });
   return w;
+}
+
+/**
+ * sum_{j=1..A-1} log w[k,j] = (A-1)(A-2)/2 log d - (A-1) log sum_m d^(m-1) for each pattern's
+ * decay d, from logarithms: d^(j-1) underflows for small d and large A, its logarithm does not.
+ */
+export function wrongLogSums(decays: readonly number[], answers: number): Float64Array {
+  return Float64Array.from(decays, (d) => {
+    let sum = 0;
+    for (let j = 0; j < answers - 1; j++) sum += d ** j;
+    return (((answers - 1) * (answers - 2)) / 2) * Math.log(d) - (answers - 1) * Math.log(sum);
+  });
 }
 
 /** Seeded uniform stream for task i, pattern k: each call consumes one Philox block. */
@@ -83,7 +97,7 @@ export function buildTasks(c: Config): TaskTables {
   let assumptionFailures = 0;
   if (perTask) for (let i = 0; i < c.tasks; i++) assumptionFailures += holds(i) ? 0 : 1;
   else assumptionFailures = holds(0) ? 0 : c.tasks;
-  return { rates, perTask, wrongWeights: wrong, assumptionFailures };
+  return { rates, perTask, wrongWeights: wrong, wrongLogSums: wrongLogSums(c.wrongDecay, c.answers), assumptionFailures };
 }
 
 /** Success rate of task i under pattern k. */

@@ -61,11 +61,29 @@ const entropyOf = (p: ArrayLike<number>) => {
   return h;
 };
 
+/** A pattern's answer distribution P(. | q_i, k), and its self-certainty KL(U_A || P) (§3.2). */
+interface PatternAnswers {
+  p: Float64Array;
+  selfCertainty: number;
+}
+
+/** P(. | q_i, k) and its self-certainty -log A - (1/A) sum_a log P(a | q_i, k), log P computed analytically for frozen answers. */
+function patternAnswers(P: Params, s: State, i: number, k: number): PatternAnswers {
+  const { answers: A, patterns: K } = P.cfg;
+  if (P.cfg.answerMode === 'trainable') {
+    const lp = logSoftmax(s.phi.subarray((i * K + k) * A, (i * K + k + 1) * A));
+    return { p: lp.map(Math.exp), selfCertainty: -Math.log(A) - lp.reduce((a, b) => a + b, 0) / A };
+  }
+  // log P(0) = log s and log P(j) = log(1 - s) + log w[k,j]; s and 1 - s are floored so that a
+  // zero probability gives a finite reward.
+  const rate = rateOf(P.tasks, K, i, k);
+  const logSum = Math.log(Math.max(rate, PHI_FLOOR)) + (A - 1) * Math.log(Math.max(1 - rate, PHI_FLOOR)) + P.tasks.wrongLogSums[k];
+  return { p: frozenAnswerDist(P, i, k), selfCertainty: -Math.log(A) - logSum / A };
+}
+
 /** P(a | q_i, k) for a = 0..A-1. */
 export function answerDist(P: Params, s: State, i: number, k: number): Float64Array {
-  const { answers: A, patterns: K } = P.cfg;
-  if (P.cfg.answerMode === 'trainable') return softmax(s.phi.subarray((i * K + k) * A, (i * K + k + 1) * A));
-  return frozenAnswerDist(P, i, k);
+  return patternAnswers(P, s, i, k).p;
 }
 
 /** The fixed answer distribution of MODEL.md §1: s for a*, the wrong mass spread geometrically. */
@@ -78,25 +96,27 @@ function frozenAnswerDist(P: Params, i: number, k: number): Float64Array {
   return p;
 }
 
-/** Reward of answer a under a pattern with answer distribution p (expected over the verifier's noise). */
-function answerReward(P: Params, p: Float64Array, a: number, majority: number): number {
+/** Reward of answer a under a pattern (expected over the verifier's noise). */
+function answerReward(P: Params, pa: PatternAnswers, a: number, majority: number): number {
   const { reward, tpr, fpr, answers } = P.cfg;
   switch (reward) {
     case 'rlvr':
       return a === 0 ? tpr : fpr;
+    case 'rlif-self-certainty':
+      return pa.selfCertainty;
     case 'rlif-certainty':
-      return p[a];
+      return pa.p[a];
     case 'rlif-entropy':
-      return -entropyOf(p) / Math.log(answers);
+      return -entropyOf(pa.p) / Math.log(answers);
     case 'rlif-majority':
       return a === majority ? 1 : 0;
   }
 }
 
-/** The pattern's expected reward: sum_a p(a) R(a). */
-function patternReward(P: Params, p: Float64Array, majority: number): number {
+/** The pattern's expected reward: sum_a P(a) R(a). */
+function patternReward(P: Params, pa: PatternAnswers, majority: number): number {
   let r = 0;
-  for (let a = 0; a < p.length; a++) r += p[a] * answerReward(P, p, a, majority);
+  for (let a = 0; a < pa.p.length; a++) r += pa.p[a] * answerReward(P, pa, a, majority);
   return r;
 }
 
@@ -153,7 +173,7 @@ interface Rollouts {
   majority: number;
 }
 
-function sampleGroup(P: Params, s: State, i: number, pi: Float64Array, dists: Float64Array[]): Rollouts {
+function sampleGroup(P: Params, s: State, i: number, pi: Float64Array, dists: PatternAnswers[]): Rollouts {
   const { group: G, answers: A, seed, reward, tpr, fpr } = P.cfg;
   const patterns: number[] = [];
   const answers: number[] = [];
@@ -162,7 +182,7 @@ function sampleGroup(P: Params, s: State, i: number, pi: Float64Array, dists: Fl
   for (let g = 0; g < G; g++) {
     const u = rolloutUniforms(seed, s.t + 1, i, g);
     const k = sampleIndex(pi, u[0]);
-    const a = sampleIndex(dists[k], u[1]);
+    const a = sampleIndex(dists[k].p, u[1]);
     patterns.push(k);
     answers.push(a);
     verifier.push(u[2]);
@@ -209,7 +229,7 @@ function advantages(P: Params, R: number[], batchStd: number): number[] {
   }
 }
 
-function sampledTaskStep(P: Params, pi: Float64Array, dists: Float64Array[], ro: Rollouts, batchStd: number): TaskStep {
+function sampledTaskStep(P: Params, pi: Float64Array, dists: PatternAnswers[], ro: Rollouts, batchStd: number): TaskStep {
   const { patterns: K, answers: A, group: G } = P.cfg;
   const adv = advantages(P, ro.rewards, batchStd);
   const gradTheta = new Float64Array(K);
@@ -217,7 +237,7 @@ function sampledTaskStep(P: Params, pi: Float64Array, dists: Float64Array[], ro:
   for (let g = 0; g < G; g++) {
     const kg = ro.patterns[g];
     for (let k = 0; k < K; k++) gradTheta[k] += (adv[g] * ((k === kg ? 1 : 0) - pi[k])) / G;
-    for (let a = 0; a < A; a++) gradPhi[kg * A + a] += (adv[g] * ((a === ro.answers[g] ? 1 : 0) - dists[kg][a])) / G;
+    for (let a = 0; a < A; a++) gradPhi[kg * A + a] += (adv[g] * ((a === ro.answers[g] ? 1 : 0) - dists[kg].p[a])) / G;
   }
   return {
     gradTheta,
@@ -229,18 +249,18 @@ function sampledTaskStep(P: Params, pi: Float64Array, dists: Float64Array[], ro:
 }
 
 /** The exact expected gradient (gradient flow): dJ/dtheta_k = pi_k (r_k - J). */
-function expectedTaskStep(P: Params, pi: Float64Array, dists: Float64Array[]): TaskStep {
+function expectedTaskStep(P: Params, pi: Float64Array, dists: PatternAnswers[]): TaskStep {
   const { patterns: K, answers: A } = P.cfg;
   // Majority reward in expectation: the G -> infinity limit, where the group's majority is the mode of the marginal.
   const marginal = new Float64Array(A);
-  for (let k = 0; k < K; k++) for (let a = 0; a < A; a++) marginal[a] += pi[k] * dists[k][a];
+  for (let k = 0; k < K; k++) for (let a = 0; a < A; a++) marginal[a] += pi[k] * dists[k].p[a];
   const majority = marginal.indexOf(Math.max(...marginal));
-  const r = dists.map((p) => patternReward(P, p, majority));
+  const r = dists.map((pa) => patternReward(P, pa, majority));
   const J = r.reduce((acc, rk, k) => acc + pi[k] * rk, 0);
   const gradTheta = Float64Array.from(pi, (p, k) => p * (r[k] - J));
   const gradPhi = new Float64Array(K * A);
   for (let k = 0; k < K; k++)
-    for (let a = 0; a < A; a++) gradPhi[k * A + a] = pi[k] * dists[k][a] * (answerReward(P, dists[k], a, majority) - r[k]);
+    for (let a = 0; a < A; a++) gradPhi[k * A + a] = pi[k] * dists[k].p[a] * (answerReward(P, dists[k], a, majority) - r[k]);
   return { gradTheta, gradPhi, meanReward: J, zeroStd: false, majorityCorrect: majority === 0 };
 }
 
@@ -308,7 +328,7 @@ export function step(P: Params, s: State): StepResult {
   const { tasks: N, patterns: K, answers: A, estimator, policy } = P.cfg;
   const t = s.t + 1;
   const pis = Array.from({ length: N }, (_, i) => softmax(logitsOf(P, s, i)));
-  const dists = Array.from({ length: N }, (_, i) => Array.from({ length: K }, (_, k) => answerDist(P, s, i, k)));
+  const dists = Array.from({ length: N }, (_, i) => Array.from({ length: K }, (_, k) => patternAnswers(P, s, i, k)));
 
   let steps: TaskStep[];
   let rollouts = new Uint32Array(0);
