@@ -66,7 +66,7 @@ describe('patternflow run', () => {
 
   it.each([
     [['--tasks', '0'], /^patternflow: tasks: must be an integer in 1\.\./],
-    [['--init', '0.5,0.5'], /^patternflow: init: must have 4 entries/],
+    [['--patterns', '4', '--init', '0.5,0.5'], /^patternflow: init: must have 4 entries/],
     [['--reward', 'nope'], /^patternflow: reward: must be one of "rlvr"/],
     [['--lr', 'abc'], /^patternflow: lr: must be a finite number > 0/],
     [['--sft', '{bad'], /^patternflow: sft: must be JSON/],
