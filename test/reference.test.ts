@@ -202,6 +202,48 @@ describe("rlif-self-certainty, the paper's RLIF reward", () => {
   });
 });
 
+describe('worst pattern and improvement (the metrics of Theorem 5.6)', () => {
+  it('an anti-learning verifier collapses every task onto its worst pattern, below its start', () => {
+    const cfg = { tasks: 1, estimator: 'expected', lr: 1, patterns: 3, successRates: [0.9, 0.1, 0.5], tpr: 0.3, fpr: 0.7 } satisfies ConfigInput;
+    const m = run(cfg, 3000).metrics;
+    const [worst, mass1, collapsed, improved] = ['worstMass', 'patternMass1', 'convergedWorst', 'improvedFrac'].map((n) => col(m, cfg, n));
+    expect(worst).toEqual(mass1);
+    expect(collapsed[0]).toBe(0);
+    expect(worst[2999]).toBeGreaterThan(0.99);
+    expect(collapsed[2999]).toBe(1);
+    expect(improved.every((x) => x === 0)).toBe(true);
+  });
+
+  it('takes the first worst pattern on ties, and counts a task improved only above its start accuracy', () => {
+    const cfg = { tasks: 1, estimator: 'expected', lr: 1, successRates: [0.9, 0.2, 0.5, 0.2], init: [0.1, 0.2, 0.3, 0.4] } satisfies ConfigInput;
+    const m = run(cfg, 50).metrics;
+    expect(col(m, cfg, 'worstMass')).toEqual(col(m, cfg, 'patternMass1'));
+    expect(col(m, cfg, 'improvedFrac').every((x) => x === 1)).toBe(true);
+    // SFT before RL moves the start: accuracy at the start of RL is pi_ref's, not pi0's.
+    const sft = { ...cfg, sft: { steps: 200, lr: 1, target: [1, 0, 0, 0] }, tpr: 0, fpr: 1 } satisfies ConfigInput;
+    const acc = col(run(sft, 5).metrics, sft, 'accuracy');
+    expect(acc[0]).toBeGreaterThan(0.8);
+    expect(col(run(sft, 5).metrics, sft, 'improvedFrac')).toEqual([0, 0, 0, 0, 0]);
+  });
+
+  it("Theorem 5.6's setting (A = 2, s ~ U[0, 1], uniform pi_ref): each task goes to its most self-certain pattern, about half to their worst", () => {
+    const cfg = { tasks: 100, patterns: 8, answers: 2, successBeta: { alpha: 1, beta: 1 }, reward: 'rlif-self-certainty', estimator: 'expected', lr: 50 } satisfies ConfigInput;
+    const P = makeParams(parseConfig(cfg));
+    const { state, metrics } = simulate(P, 400);
+    for (let i = 0; i < 100; i++) {
+      // With two answers the self-certainty is -log 2 - log(s (1 - s)) / 2: largest farthest from 1/2.
+      const far = Array.from(P.tasks.rates.subarray(i * 8, i * 8 + 8), (s) => Math.abs(s - 0.5));
+      const theta = Array.from(state.theta.subarray(i * 8, i * 8 + 8));
+      expect(theta.indexOf(Math.max(...theta))).toBe(far.indexOf(Math.max(...far)));
+    }
+    const last = metrics[399];
+    const at = (name: string) => last[P.layout.names.indexOf(name)];
+    expect(at('convergedWorst') + at('converged')).toBeGreaterThan(0.95);
+    expect(at('convergedWorst')).toBeGreaterThan(0.3);
+    expect(at('convergedWorst')).toBeLessThan(0.7);
+  });
+});
+
 describe('sampled estimators', () => {
   // One step from a common start: the mean over many tasks of the logit change estimates
   // lr * E[grad]; RLOO is unbiased, REINFORCE with the group mean is (1 - 1/G) times that.

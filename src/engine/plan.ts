@@ -50,7 +50,7 @@ export interface Plan {
   taskRows: boolean; // partials: one row per task (no workgroup barrier in the per-task kernels) or per workgroup
   metricRows: number; // partial rows per step
   partialsLen: number;
-  scratch: { ref: number; batch: number; gradPartials: number; gradSum: number; batchPartials: number; metrics: number; hist: number; len: number };
+  scratch: { ref: number; batch: number; gradPartials: number; gradSum: number; batchPartials: number; metrics: number; hist: number; startAccuracy: number; len: number };
   recordLen: number;
 }
 
@@ -100,6 +100,7 @@ export function makePlan(c: Config, opts: PlanOptions = {}): Plan {
     batchPartials: region(batchScale ? numWorkgroups * 3 : 0),
     metrics: region(stepsPerBatch * M),
     hist: region(2 * HIST_BINS),
+    startAccuracy: region(N),
     len: 0,
   };
   scratch.len = at;

@@ -9,5 +9,11 @@ export const EPS_GRPO = 1e-6;
  * logit; the self-certainty reward floors s and 1 - s at it inside its logarithms for the same reason.
  */
 export const PHI_FLOOR = 1e-30;
-/** A task has converged when its best-pattern mass exceeds this (MODEL.md §5). */
+/** A task has converged when its best-pattern mass exceeds this; collapsed, when its worst-pattern mass does (docs/model.md §5). */
 export const CONVERGED_MASS = 0.99;
+/**
+ * A task has improved when its accuracy exceeds its accuracy at the start of RL by more than this
+ * (docs/model.md §5): a policy moved only by rounding residue (a gradient that is zero in exact
+ * arithmetic) does not count, in float32 or in float64.
+ */
+export const IMPROVED_MARGIN = 1e-6;

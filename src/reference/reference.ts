@@ -6,13 +6,19 @@ import type { Config } from '../model/config';
 import { BASE_METRICS, METRIC, metricLayout, type BaseMetric, type MetricLayout } from '../model/metrics';
 import { rolloutUniforms } from '../model/rng';
 import { buildTasks, rateOf, type TaskTables } from '../model/tasks';
-import { ADAM, CONVERGED_MASS, EPS_GRPO, PHI_FLOOR } from '../model/constants';
+import { ADAM, CONVERGED_MASS, EPS_GRPO, IMPROVED_MARGIN, PHI_FLOOR } from '../model/constants';
 
+/** What stays fixed through RL. */
 export interface Params {
   cfg: Config;
   tasks: TaskTables;
   layout: MetricLayout;
+  /** Each task's accuracy at the start of RL (after SFT): improvedFrac compares with it (§5). */
+  startAccuracy: Float64Array;
 }
+
+/** The part of Params that the answer distributions and the initial state depend on. */
+type Model = Pick<Params, 'cfg' | 'tasks'>;
 
 export interface State {
   /** RL steps done so far (the next step is t + 1). */
@@ -30,7 +36,7 @@ export interface State {
 }
 
 export function makeParams(cfg: Config, tasks: TaskTables = buildTasks(cfg)): Params {
-  return { cfg, tasks, layout: metricLayout(cfg) };
+  return { cfg, tasks, layout: metricLayout(cfg), startAccuracy: accuracies({ cfg, tasks }, initState({ cfg, tasks })) };
 }
 
 export function logSoftmax(x: ArrayLike<number>): Float64Array {
@@ -68,7 +74,7 @@ interface PatternAnswers {
 }
 
 /** P(. | q_i, k) and its self-certainty -log A - (1/A) sum_a log P(a | q_i, k), log P computed analytically for frozen answers. */
-function patternAnswers(P: Params, s: State, i: number, k: number): PatternAnswers {
+function patternAnswers(P: Model, s: State, i: number, k: number): PatternAnswers {
   const { answers: A, patterns: K } = P.cfg;
   if (P.cfg.answerMode === 'trainable') {
     const lp = logSoftmax(s.phi.subarray((i * K + k) * A, (i * K + k + 1) * A));
@@ -82,12 +88,12 @@ function patternAnswers(P: Params, s: State, i: number, k: number): PatternAnswe
 }
 
 /** P(a | q_i, k) for a = 0..A-1. */
-export function answerDist(P: Params, s: State, i: number, k: number): Float64Array {
+export function answerDist(P: Model, s: State, i: number, k: number): Float64Array {
   return patternAnswers(P, s, i, k).p;
 }
 
 /** The fixed answer distribution of MODEL.md §1: s for a*, the wrong mass spread geometrically. */
-function frozenAnswerDist(P: Params, i: number, k: number): Float64Array {
+function frozenAnswerDist(P: Model, i: number, k: number): Float64Array {
   const { answers: A, patterns: K } = P.cfg;
   const rate = rateOf(P.tasks, K, i, k);
   const p = new Float64Array(A);
@@ -131,7 +137,7 @@ function initialLogits(cfg: Config): Float64Array {
   return theta;
 }
 
-export function initState(P: Params): State {
+export function initState(P: Model): State {
   const { tasks: N, patterns: K, answers: A } = P.cfg;
   const logits = initialLogits(P.cfg);
   const rows = P.cfg.policy === 'shared' ? 1 : N;
@@ -310,7 +316,7 @@ const cloneState = (s: State): State => ({
   refLogits: s.refLogits,
 });
 
-const logitsOf = (P: Params, s: State, i: number) => {
+const logitsOf = (P: Model, s: State, i: number) => {
   const K = P.cfg.patterns;
   const row = P.cfg.policy === 'shared' ? 0 : i;
   return s.theta.subarray(row * K, (row + 1) * K);
@@ -357,6 +363,27 @@ export function step(P: Params, s: State): StepResult {
   return { state: next, metrics: metricsOf(P, next, steps), rollouts };
 }
 
+/** Task i's policy under state s, its current success rates and its accuracy sum_k pi_k s[i,k]. */
+function taskPolicy(P: Model, s: State, i: number) {
+  const K = P.cfg.patterns;
+  const lp = logSoftmax(logitsOf(P, s, i));
+  const pi = lp.map(Math.exp);
+  const rates = Array.from({ length: K }, (_, k) => (P.cfg.answerMode === 'trainable' ? answerDist(P, s, i, k)[0] : rateOf(P.tasks, K, i, k)));
+  return { lp, pi, rates, acc: pi.reduce((a, p, k) => a + p * rates[k], 0) };
+}
+
+/** Each task's accuracy under state s (at the initial state: Params.startAccuracy). */
+function accuracies(P: Model, s: State): Float64Array {
+  return Float64Array.from({ length: P.cfg.tasks }, (_, i) => taskPolicy(P, s, i).acc);
+}
+
+/** Index of the first largest (sign 1) or smallest (sign -1) value. */
+function firstExtreme(x: readonly number[], sign: 1 | -1): number {
+  let j = 0;
+  for (let k = 1; k < x.length; k++) if (sign * x[k] > sign * x[j]) j = k;
+  return j;
+}
+
 /** Metrics of the policy after the update, with the rollout statistics of the step that made it. */
 function metricsOf(P: Params, s: State, steps: TaskStep[]): Float64Array {
   const { tasks: N, patterns: K, passK } = P.cfg;
@@ -364,11 +391,9 @@ function metricsOf(P: Params, s: State, steps: TaskStep[]): Float64Array {
   const out = new Float64Array(L.names.length);
   const lref = logSoftmax(s.refLogits);
   for (let i = 0; i < N; i++) {
-    const lp = logSoftmax(logitsOf(P, s, i));
-    const pi = lp.map(Math.exp);
-    const rates = Array.from({ length: K }, (_, k) => (P.cfg.answerMode === 'trainable' ? answerDist(P, s, i, k)[0] : rateOf(P.tasks, K, i, k)));
-    const acc = pi.reduce((a, p, k) => a + p * rates[k], 0);
-    const best = rates.indexOf(Math.max(...rates));
+    const { lp, pi, rates, acc } = taskPolicy(P, s, i);
+    const best = firstExtreme(rates, 1);
+    const worst = firstExtreme(rates, -1);
     let kl = 0;
     for (let k = 0; k < K; k++) kl += pi[k] * (lp[k] - lref[k]);
     const row: Record<BaseMetric, number> = {
@@ -380,6 +405,9 @@ function metricsOf(P: Params, s: State, steps: TaskStep[]): Float64Array {
       zeroStdFrac: steps[i].zeroStd ? 1 : 0,
       klToRef: kl,
       majorityCorrect: steps[i].majorityCorrect ? 1 : 0,
+      worstMass: pi[worst],
+      convergedWorst: pi[worst] > CONVERGED_MASS ? 1 : 0,
+      improvedFrac: acc > P.startAccuracy[i] + IMPROVED_MARGIN ? 1 : 0,
     };
     for (const m of BASE_METRICS) out[METRIC[m]] += row[m] / N;
     for (let k = 0; k < K; k++) out[L.mass + k] += pi[k] / N;
