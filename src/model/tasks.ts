@@ -2,6 +2,7 @@
 // geometric spread of wrong answers. Computed once on the host in float64 and shared by the
 // GPU engine and the CPU reference, so both simulate the very same tasks.
 import type { Config } from './config';
+import { PHI_FLOOR } from './constants';
 import { philox, STREAM_TASKS, uniform01 } from './rng';
 
 export interface TaskTables {
@@ -37,6 +38,17 @@ export function wrongLogSums(decays: readonly number[], answers: number): Float6
     for (let j = 0; j < answers - 1; j++) sum += d ** j;
     return (((answers - 1) * (answers - 2)) / 2) * Math.log(d) - (answers - 1) * Math.log(sum);
   });
+}
+
+/**
+ * The self-certainty KL(U_A || P) = -log A - (1/A) sum_a log P(a) of frozen answers with success
+ * rate s and wrong-answer log sum `wrongLogSum` (docs/model.md §3.2): log P(0) = log s and
+ * log P(j) = log(1 - s) + log w_j, with s and 1 - s floored at PHI_FLOOR so that a zero
+ * probability gives a finite reward.
+ */
+export function frozenSelfCertainty(s: number, wrongLogSum: number, A: number): number {
+  const logSum = Math.log(Math.max(s, PHI_FLOOR)) + (A - 1) * Math.log(Math.max(1 - s, PHI_FLOOR)) + wrongLogSum;
+  return -Math.log(A) - logSum / A;
 }
 
 /** Seeded uniform stream for task i, pattern k: each call consumes one Philox block. */

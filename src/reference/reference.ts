@@ -5,7 +5,7 @@
 import type { Config } from '../model/config';
 import { BASE_METRICS, METRIC, metricLayout, type BaseMetric, type MetricLayout } from '../model/metrics';
 import { rolloutUniforms } from '../model/rng';
-import { buildTasks, rateOf, type TaskTables } from '../model/tasks';
+import { buildTasks, frozenSelfCertainty, rateOf, type TaskTables } from '../model/tasks';
 import { ADAM, CONVERGED_MASS, EPS_GRPO, IMPROVED_MARGIN, PHI_FLOOR } from '../model/constants';
 
 /** What stays fixed through RL. */
@@ -80,11 +80,7 @@ function patternAnswers(P: Model, s: State, i: number, k: number): PatternAnswer
     const lp = logSoftmax(s.phi.subarray((i * K + k) * A, (i * K + k + 1) * A));
     return { p: lp.map(Math.exp), selfCertainty: -Math.log(A) - lp.reduce((a, b) => a + b, 0) / A };
   }
-  // log P(0) = log s and log P(j) = log(1 - s) + log w[k,j]; s and 1 - s are floored so that a
-  // zero probability gives a finite reward.
-  const rate = rateOf(P.tasks, K, i, k);
-  const logSum = Math.log(Math.max(rate, PHI_FLOOR)) + (A - 1) * Math.log(Math.max(1 - rate, PHI_FLOOR)) + P.tasks.wrongLogSums[k];
-  return { p: frozenAnswerDist(P, i, k), selfCertainty: -Math.log(A) - logSum / A };
+  return { p: frozenAnswerDist(P, i, k), selfCertainty: frozenSelfCertainty(rateOf(P.tasks, K, i, k), P.tasks.wrongLogSums[k], A) };
 }
 
 /** P(a | q_i, k) for a = 0..A-1. */
