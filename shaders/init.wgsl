@@ -32,8 +32,9 @@ fn sft(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wid: ve
   for (var k = 0u; k < K; k++) { theta[i * K + k] = th[k]; }
 }
 
-// Each task's accuracy at the start of RL (after SFT), which improvedFrac compares with (MODEL.md
-// §5). Taken from policyMetrics itself, so that a task whose policy never moves compares equal.
+// Each task's accuracy at the start of RL (after SFT), which improvedFrac compares with
+// (docs/model.md §5). Taken from policyMetrics itself, so that a task whose policy never moves
+// compares equal.
 @compute @workgroup_size(WG)
 fn startAccuracy(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
   let i = taskIndex(wid, nwg, lid);
