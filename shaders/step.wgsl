@@ -172,6 +172,8 @@ fn policyMetrics(i: u32, lp: ptr<function, array<f32, K>>, out: ptr<function, ar
   var kl = 0.0;
   var best = 0u;
   var bestRate = -1.0;
+  var worst = 0u;
+  var worstRate = 2.0;
   for (var k = 0u; k < K; k++) {
     let p = exp((*lp)[k]);
     let s = patternAnswers(i, k).s;
@@ -179,16 +181,35 @@ fn policyMetrics(i: u32, lp: ptr<function, array<f32, K>>, out: ptr<function, ar
     h -= p * (*lp)[k];
     kl += p * ((*lp)[k] - lref[k]);
     if (s > bestRate) { bestRate = s; best = k; }
+    if (s < worstRate) { worstRate = s; worst = k; }
     (*out)[M_MASS + k] = p;
     if (TRAINABLE) { (*out)[M_SRATE + k] = s; }
   }
-  let bestMass = exp((*lp)[best]);
-  (*out)[M_ACCURACY] = acc;
-  (*out)[M_ENTROPY] = h;
-  (*out)[M_BEST_MASS] = bestMass;
-  (*out)[M_CONVERGED] = select(0.0, 1.0, bestMass > CONVERGED_MASS);
-  (*out)[M_KL_TO_REF] = kl;
-  for (var j = 0u; j < NUM_PASSK; j++) { (*out)[M_PASSK + j] = passAt(acc, PASSK[j]); }
+  finishPolicyMetrics(i, PolicySums(acc, h, kl, exp((*lp)[best]), exp((*lp)[worst])), out);
+}
+
+// A task's policy reduced over its patterns: accuracy, entropy, KL to pi_ref, and the masses of
+// its best and worst patterns (highest and lowest success rate, first on ties).
+struct PolicySums {
+  acc: f32,
+  entropy: f32,
+  kl: f32,
+  bestMass: f32,
+  worstMass: f32,
+}
+
+// Every policy metric of task i that follows from its sums (all but the per-pattern columns),
+// written into out: whatever way a kernel reduces the patterns, it finishes the row here.
+fn finishPolicyMetrics(i: u32, t: PolicySums, out: ptr<function, array<f32, M>>) {
+  (*out)[M_ACCURACY] = t.acc;
+  (*out)[M_ENTROPY] = t.entropy;
+  (*out)[M_BEST_MASS] = t.bestMass;
+  (*out)[M_CONVERGED] = select(0.0, 1.0, t.bestMass > CONVERGED_MASS);
+  (*out)[M_KL_TO_REF] = t.kl;
+  (*out)[M_WORST_MASS] = t.worstMass;
+  (*out)[M_CONVERGED_WORST] = select(0.0, 1.0, t.worstMass > CONVERGED_MASS);
+  (*out)[M_IMPROVED_FRAC] = select(0.0, 1.0, t.acc > scratch[knobs.startAccOff + i] + IMPROVED_MARGIN);
+  for (var j = 0u; j < NUM_PASSK; j++) { (*out)[M_PASSK + j] = passAt(t.acc, PASSK[j]); }
 }
 
 fn writeRolloutStats(rs: RolloutStats, out: ptr<function, array<f32, M>>) {

@@ -127,6 +127,7 @@ export class Engine {
       tables[plan.tables.squareSum + k] = sq;
       tables[plan.tables.entropy + k] = h;
     }
+    tables.set(this.tasks.wrongLogSums, plan.tables.logSum);
     device.queue.writeBuffer(buffers.tables, 0, tables);
     this.writeParams([{ step: 0, nSteps: 0, slot: 0 }]);
     const enc = device.createCommandEncoder();
@@ -137,6 +138,11 @@ export class Engine {
     pass.end();
     // pi_ref is the policy at the start of RL; every row is identical there, so row 0 serves all tasks.
     enc.copyBufferToBuffer(buffers.theta, 0, buffers.scratch, plan.scratch.ref * 4, K * 4);
+    // After the copy, so that policyMetrics (which the kernel runs) reads pi_ref.
+    const start = enc.beginComputePass();
+    start.setBindGroup(0, this.bindGroup, [0]);
+    this.dispatchTasks(start, 'startAccuracy');
+    start.end();
     device.queue.submit([enc.finish()]);
   }
 

@@ -27,6 +27,7 @@ const SCALARS: Scalar[] = [
   ['batchPOff', 'u32', (_, p) => p.scratch.batchPartials],
   ['metricsOff', 'u32', (_, p) => p.scratch.metrics],
   ['histOff', 'u32', (_, p) => p.scratch.hist],
+  ['startAccOff', 'u32', (_, p) => p.scratch.startAccuracy],
 ];
 
 /** K-vectors (K <= 32) as array<vec4f, 8>, four values to a vec4: a uniform array's stride is 16 bytes. */

@@ -17,17 +17,21 @@ const MAX_STEPS_PER_BATCH = 256;
 
 /**
  * The answer tables of frozen answers, float offsets into one buffer: each pattern's wrong-answer
- * weights w (K rows of A - 1), then sum_j w_j^2 (K), then the entropy of w (K).
+ * weights w (K rows of A - 1), then per pattern (K each) sum_j w_j^2, the entropy of w, and
+ * sum_j log w_j.
  */
 export interface TablesLayout {
   wrong: number;
   squareSum: number;
   entropy: number;
+  logSum: number;
   len: number;
 }
 
 export function tablesLayout(K: number, A: number): TablesLayout {
-  return { wrong: 0, squareSum: K * (A - 1), entropy: K * (A - 1) + K, len: K * (A - 1) + 2 * K };
+  let at = 0;
+  const region = (len: number) => ((at += len), at - len);
+  return { wrong: region(K * (A - 1)), squareSum: region(K), entropy: region(K), logSum: region(K), len: at };
 }
 
 export interface Plan {
@@ -46,7 +50,7 @@ export interface Plan {
   taskRows: boolean; // partials: one row per task (no workgroup barrier in the per-task kernels) or per workgroup
   metricRows: number; // partial rows per step
   partialsLen: number;
-  scratch: { ref: number; batch: number; gradPartials: number; gradSum: number; batchPartials: number; metrics: number; hist: number; len: number };
+  scratch: { ref: number; batch: number; gradPartials: number; gradSum: number; batchPartials: number; metrics: number; hist: number; startAccuracy: number; len: number };
   recordLen: number;
 }
 
@@ -96,6 +100,7 @@ export function makePlan(c: Config, opts: PlanOptions = {}): Plan {
     batchPartials: region(batchScale ? numWorkgroups * 3 : 0),
     metrics: region(stepsPerBatch * M),
     hist: region(2 * HIST_BINS),
+    startAccuracy: region(N),
     len: 0,
   };
   scratch.len = at;

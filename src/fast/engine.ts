@@ -4,7 +4,7 @@
 // kernels, so it does the same work per rollout as the GPU, and keeps the logits in float32 like
 // the GPU; unlike src/reference it is written for speed and need not match it bit for bit.
 import type { Config } from '../model/config';
-import { CONVERGED_MASS, EPS_GRPO } from '../model/constants';
+import { CONVERGED_MASS, EPS_GRPO, IMPROVED_MARGIN } from '../model/constants';
 import { METRIC, metricLayout, type MetricLayout } from '../model/metrics';
 import { PHILOX, STREAM_ROLLOUT } from '../model/rng';
 import { buildTasks, type TaskTables } from '../model/tasks';
@@ -34,6 +34,7 @@ export class FastCpuEngine {
   readonly layout: MetricLayout;
   private readonly theta: Float32Array;
   private readonly lref: Float64Array;
+  private readonly startAcc: Float64Array; // each task's accuracy before step 1, for improvedFrac
   private readonly keys: Uint32Array; // Philox key schedule: the key is fixed by the seed
   private readonly u = new Float64Array(3);
   // Per-task scratch, allocated once.
@@ -70,6 +71,15 @@ export class FastCpuEngine {
     this.kg = new Int32Array(G);
     this.rg = new Float64Array(G);
     this.counts = new Int32Array(A);
+    // Taken from policyMetrics itself, so that a task whose policy never moves compares equal.
+    this.startAcc = new Float64Array(N);
+    const row = new Float64Array(this.layout.names.length);
+    for (let i = 0; i < N; i++) {
+      logSoftmax(this.theta, config.policy === 'shared' ? 0 : i * K, K, this.lp);
+      row.fill(0);
+      this.policyMetrics(i, row);
+      this.startAcc[i] = row[METRIC.accuracy];
+    }
   }
 
   /** Philox4x32-10 of counter (g, i, t, 0): the pattern, answer and verifier uniforms into this.u. */
@@ -234,6 +244,8 @@ export class FastCpuEngine {
     let kl = 0;
     let best = 0;
     let bestRate = -1;
+    let worst = 0;
+    let worstRate = 2;
     for (let k = 0; k < K; k++) {
       const p = Math.exp(lp[k]);
       const s = this.rate(i, k);
@@ -244,6 +256,10 @@ export class FastCpuEngine {
         bestRate = s;
         best = k;
       }
+      if (s < worstRate) {
+        worstRate = s;
+        worst = k;
+      }
       out[L.mass + k] += p;
     }
     const bestMass = Math.exp(lp[best]);
@@ -252,6 +268,10 @@ export class FastCpuEngine {
     out[METRIC.bestMass] += bestMass;
     out[METRIC.converged] += bestMass > CONVERGED_MASS ? 1 : 0;
     out[METRIC.klToRef] += kl;
+    const worstMass = Math.exp(lp[worst]);
+    out[METRIC.worstMass] += worstMass;
+    out[METRIC.convergedWorst] += worstMass > CONVERGED_MASS ? 1 : 0;
+    out[METRIC.improvedFrac] += acc > this.startAcc[i] + IMPROVED_MARGIN ? 1 : 0;
     for (let j = 0; j < passK.length; j++) out[L.passAt + j] += 1 - (1 - acc) ** passK[j];
   }
 }
