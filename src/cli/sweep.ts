@@ -29,6 +29,7 @@ interface SweepFlags {
 const SIGNAL_EXIT = { SIGINT: 130, SIGTERM: 143 } as const;
 const REDRAW_MS = 1000;
 const count = (n: number) => n.toLocaleString('en-US');
+const cohorts = (n: number) => `${count(n)} cohort${n === 1 ? '' : 's'}`;
 
 /** A duration people read at a glance: 45 s, 12 min, 3 h 05 min. */
 export function formatDuration(seconds: number): string {
@@ -75,16 +76,16 @@ export function planText(grid: Grid, shard?: Shard): string {
   const rule = 'log' in spec.log ? 'log-spaced' : spec.log.every === 1 ? 'every step' : `every ${spec.log.every} steps and the last`;
   const rows = grid.count * grid.schedule.count;
   const lines = [
-    `sweep: ${count(grid.count)} cohorts (${dims}), ${count(grid.steps)} steps each, ${count(grid.schedule.count)} metric rows per cohort (${rule})`,
+    `sweep: ${cohorts(grid.count)} (${dims}), ${count(grid.steps)} steps each, ${count(grid.schedule.count)} metric rows per cohort (${rule})`,
     `runs: ${grid.runs.length} (cohorts that share ${KERNEL_FIELDS.join(', ')} share one compiled kernel)`,
-    ...grid.runs.slice(0, 20).map((r, j) => `  run ${j + 1}: ${count(r.cohorts.length)} cohorts; ${KERNEL_FIELDS.map((f) => `${f} ${String(r.kernel[f])}`).join(', ')}`),
+    ...grid.runs.slice(0, 20).map((r, j) => `  run ${j + 1}: ${cohorts(r.cohorts.length)}; ${KERNEL_FIELDS.map((f) => `${f} ${String(r.kernel[f])}`).join(', ')}`),
     ...(grid.runs.length > 20 ? [`  ... ${grid.runs.length - 20} more runs`] : []),
     `memory: GPU buffers up to ${formatBytes(grid.gpuBytes.max)} per cohort (cohorts run one at a time; ${formatBytes(grid.gpuBytes.sum)} for all together); ` +
       `metrics ${count(rows)} rows x ${grid.metricNames.length + 2} columns (about ${formatBytes(rows * (grid.metricNames.length + 2) * 8)} before compression)`,
   ];
   if (shard) {
     const mine = shardCohorts(grid.count, shard);
-    lines.push(`shard ${shard.index}/${shard.count}: ${count(mine.length)} cohorts (${mine.slice(0, 4).join(', ')}${mine.length > 4 ? ', ...' : ''})`);
+    lines.push(`shard ${shard.index}/${shard.count}: ${cohorts(mine.length)} (${mine.slice(0, 4).join(', ')}${mine.length > 4 ? ', ...' : ''})`);
   }
   return `${lines.join('\n')}\n`;
 }
@@ -146,7 +147,7 @@ async function sweep(flags: SweepFlags) {
     if (last) progress(last, true);
     if (process.stderr.isTTY && !quiet && last) process.stderr.write('\n');
     const files = [outcome.paths.summary, outcome.paths.metrics, outcome.paths.manifest].join(', ');
-    const what = outcome.skipped ? `already complete, skipped: ${files}` : `${count(outcome.cohorts)} cohorts in ${formatDuration((performance.now() - started) / 1000)}: ${files}`;
+    const what = outcome.skipped ? `already complete, skipped: ${files}` : `${cohorts(outcome.cohorts)} in ${formatDuration((performance.now() - started) / 1000)}: ${files}`;
     if (!quiet) process.stderr.write(`patternflow sweep: ${what}\n`);
   } catch (e) {
     if (!(e instanceof StoppedError && signal)) throw e;

@@ -69,15 +69,16 @@ export interface Axis {
   values: unknown[][];
 }
 
-/** `count` numbers from `from` to `to`, evenly spaced (linearly, or in log); the ends exact. */
+/**
+ * `count` numbers from `from` to `to`, evenly spaced (linearly, or in log), rounded to 12
+ * significant digits so that a linspace from -0.6 gives 0.2, not 0.19999999999999996.
+ */
 export function spaced(kind: 'linspace' | 'logspace', from: number, to: number, count: number): number[] {
   if (count === 1) return [from];
   const [a, b] = kind === 'linspace' ? [from, to] : [Math.log(from), Math.log(to)];
   return Array.from({ length: count }, (_, j) => {
-    if (j === count - 1) return to;
-    if (j === 0) return from;
     const x = a + ((b - a) * j) / (count - 1);
-    return kind === 'linspace' ? x : Math.exp(x);
+    return +(kind === 'linspace' ? x : Math.exp(x)).toPrecision(12);
   });
 }
 

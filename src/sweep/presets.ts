@@ -10,8 +10,9 @@ export interface Preset {
 }
 
 /**
- * K of the RLIF preset. The paper simulates |R| = 10 .. 10^4 patterns; patterns stop at 32 until
- * larger K lands, so extend this list then.
+ * K of the RLIF preset. The paper simulates |R| = 10^3 and 10^4 patterns; `patterns` stops at 32
+ * until larger K lands: extend this list then. Each K is zipped with K-vectors of Beta(1, 1)
+ * rates; once successBeta takes one number, a plain `patterns` axis will do.
  */
 export const RLIF_PATTERNS = [2, 4, 8, 16, 32];
 
@@ -41,11 +42,12 @@ export const PRESETS: Record<string, Preset> = {
   },
   'rlif-collapse': {
     shows:
-      'Theorem 5.6: self-certainty RLIF in the paper\'s setting (A = 2, s ~ U[0, 1], uniform start) sends each task to its ' +
-      'most self-certain pattern, its worst one about half the time: finalConverged near 1 while finalBestMass stays near 0.5, at every K. ' +
-      'The reward is rlif-certainty, which for A = 2 ranks patterns as the paper\'s self-certainty does (both by |s - 1/2|)',
+      "Theorem 5.6: self-certainty RLIF in the paper's setting (A = 2, s ~ U[0, 1], uniform start) sends each task to its most " +
+      'self-certain pattern, its worst one about half the time: finalReward rises towards 1 while finalBestMass and finalConverged ' +
+      "(tasks on their best pattern) stay near 0.5 at every K. The reward is rlif-certainty, which for A = 2 ranks patterns as the paper's " +
+      'self-certainty does (both by |s - 1/2|)',
     spec: {
-      base: { reward: 'rlif-certainty', answers: 2, estimator: 'expected', tasks: 500, lr: 1, steps: 1500 },
+      base: { reward: 'rlif-certainty', answers: 2, estimator: 'expected', tasks: 500, lr: 2, steps: 2000 },
       axes: { 'patterns,successBeta': RLIF_PATTERNS.map((K) => [K, uniformRates(K)]) },
       logSteps: 'log',
     },
@@ -55,8 +57,8 @@ export const PRESETS: Record<string, Preset> = {
       "Proposition 5.2: with KL coefficient beta, finalBestMass converges to the closed form pi*_best = e^(0.9/beta) / sum_k e^(s_k/beta) " +
       '(uniform pi_ref), and towards 1 as beta shrinks',
     spec: {
-      base: { estimator: 'expected', successRates: [0.9, 0.5, 0.4, 0.3], lr: 1, steps: 3000, tasks: 1 },
-      axes: { klCoef: { logspace: [0.02, 1, 8] } },
+      base: { estimator: 'expected', successRates: [0.9, 0.5, 0.4, 0.3], lr: 1, steps: 8000, tasks: 1 },
+      axes: { klCoef: { logspace: [0.1, 1, 8] } },
       logSteps: 'log',
     },
   },
