@@ -177,7 +177,7 @@ export function applyValues(input: ConfigObject, axes: readonly Axis[], tuple: r
     const K = (input.patterns ?? fieldDefault('patterns')) as number;
     const rates = (input.successRates ?? defaultSuccessRates(K)) as number[];
     const best = rates.indexOf(Math.max(...rates));
-    const rest = (1 - derived.initBest) / (K - 1);
+    const rest = round12((1 - derived.initBest) / (K - 1));
     input.init = Array.from({ length: K }, (_, k) => (k === best ? derived.initBest : rest));
   }
   if (derived.tprMinusFpr !== undefined || derived.tprPlusFpr !== undefined) {
