@@ -2,6 +2,7 @@
 // allowed; grids expand in the documented order, with derived axes and seed replicates; shards
 // come from flags or from a job array's environment. No GPU here.
 import { describe, expect, it } from 'vitest';
+import { formatDuration } from '../src/cli/sweep';
 import { ConfigError } from '../src/model/config';
 import { buildGrid, MAX_COHORTS, unionNames } from '../src/sweep/grid';
 import { parseShard, shardCohorts, shardFromEnv } from '../src/sweep/shards';
@@ -170,5 +171,11 @@ describe('shards', () => {
     expect(shardFromEnv({})).toBeUndefined();
     expect(() => shardFromEnv({ JOB_COMPLETION_INDEX: '3' })).toThrow(/^--shards: is needed with JOB_COMPLETION_INDEX/);
     expect(() => shardFromEnv({ SLURM_ARRAY_TASK_ID: '5', SLURM_ARRAY_TASK_COUNT: '4' })).toThrow(/^SLURM_ARRAY_TASK_ID: shard index 5 is out of range for 4 shards/);
+  });
+});
+
+describe('progress', () => {
+  it('gives the ETA in seconds, minutes, or hours and minutes', () => {
+    expect([45, 719, 3900, 100_000, Infinity].map(formatDuration)).toEqual(['45 s', '12 min', '1 h 05 min', '27 h 47 min', '?']);
   });
 });

@@ -43,7 +43,7 @@ function findShards(dir: string): { shard: Shard; manifest: Manifest }[] {
 
   const shards = Array.from({ length: count }, (_, index) => {
     const shard = { index, count };
-    return { shard, manifest: readManifest(outputPaths(dir, 'parquet', shard).manifest) };
+    return { shard, manifest: readManifest(outputPaths(dir, 'parquet', shard).manifest) }; // a manifest's name does not depend on the format
   });
   const ref = shards[0].manifest;
   for (const { shard, manifest: m } of shards) {
