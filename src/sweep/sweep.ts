@@ -8,7 +8,7 @@ import { axisCell, metricsColumns, summaryColumns } from './columns';
 import type { CohortObserver, CohortStart, Executor } from './executor';
 import { buildManifest, readManifest, specHash, VERSION, writeJsonAtomic } from './manifest';
 import { outputPaths, shardCohorts, type Shard } from './shards';
-import { SummaryTracker } from './summary';
+import { SUMMARY_COLUMNS, SummaryTracker } from './summary';
 import { openSink, type Cell, type Format, type TableSink } from './table';
 
 export interface SweepProgress {
@@ -122,7 +122,7 @@ class CohortWriter implements CohortObserver {
     const { finals, events } = tracker.summary(start.report);
     const final: Cell[] = new Array<Cell>(this.grid.metricNames.length).fill(null);
     tracker.metricNames.forEach((name, j) => (final[columnOf[j]] = finals.get(name)!));
-    return [cohort.index, ...this.grid.parts.map((p, j) => axisCell(p.kind, cohort.values[j])), cohort.seed, ...final, ...Object.values(events)];
+    return [cohort.index, ...this.grid.parts.map((p, j) => axisCell(p.kind, cohort.values[j])), cohort.seed, ...final, ...SUMMARY_COLUMNS.map((c) => events[c])];
   }
 
   /** Every cohort of the order has been written. */
