@@ -85,6 +85,12 @@ describe('sweep grid', () => {
     // With the patterns as an axis too, the default rates of each K decide (evenly spaced 0.8 .. 0.2: pattern 0).
     const k = grid({ axes: { patterns: [2, 5], initBest: [0.6] } });
     expect(k.cohort(1).config.init).toEqual([0.6, 0.1, 0.1, 0.1, 0.1]);
+    // With success rates as an axis, each cohort's own rates decide.
+    const rates = grid({ axes: { 'patterns,successRates': [[2, [0.1, 0.9]], [3, [0.2, 0.3, 0.8]]], initBest: [0.5] } });
+    expect([rates.cohort(0).config.init, rates.cohort(1).config.init]).toEqual([
+      [0.5, 0.5],
+      [0.25, 0.25, 0.5],
+    ]);
   });
 
   it("tprMinusFpr and tprPlusFpr set tpr and fpr; alone, each keeps the base's other coordinate", () => {

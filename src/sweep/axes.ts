@@ -174,8 +174,9 @@ export function applyValues(input: ConfigObject, axes: readonly Axis[], tuple: r
   );
   if (derived.initBest !== undefined) {
     if (input.successBeta !== undefined) throw new ConfigError('axes.initBest', 'needs successRates: with successBeta each task has its own best pattern');
-    const K = (input.patterns ?? fieldDefault('patterns')) as number;
-    const rates = (input.successRates ?? defaultSuccessRates(K)) as number[];
+    const given = input.successRates as number[] | undefined;
+    const K = (input.patterns ?? given?.length ?? fieldDefault('patterns')) as number;
+    const rates = given ?? defaultSuccessRates(K);
     const best = rates.indexOf(Math.max(...rates));
     const rest = round12((1 - derived.initBest) / (K - 1));
     input.init = Array.from({ length: K }, (_, k) => (k === best ? derived.initBest : rest));
