@@ -31,7 +31,7 @@ describe('sweep spec: refusals name the axis and what is allowed', () => {
     [{ axes: { lr: { range: [0, 1] } } }, /^axes\.lr: must be a list of values, \{ "linspace": \[from, to, count\] \} or \{ "logspace"/],
     [{ axes: { reward: { linspace: [0, 1, 3] } } }, /^axes\.reward: linspace needs a numeric axis; give a list of values/],
     [{ axes: { lr: [0.5, 0] } }, /^axes\.lr: must be a finite number > 0 \(cohort 1: lr=0\)$/],
-    [{ axes: { reward: ['rlvr', 'nope'] } }, /^axes\.reward: must be one of "rlvr", "rlif-certainty".* \(cohort 1: reward=nope\)$/],
+    [{ axes: { reward: ['rlvr', 'nope'] } }, /^axes\.reward: must be one of "rlvr", .*"rlif-majority" \(cohort 1: reward=nope\)$/],
     [{ axes: { patterns: [4, 8] }, base: { init: [0.7, 0.1, 0.1, 0.1] } }, /^base\.init: must have 8 entries \(one per pattern\), got 4 \(cohort 1: patterns=8\)$/],
     [{ base: { bogus: 1 } }, /^base\.bogus: unknown field \(allowed: tasks, patterns/],
     [{ base: { lr: -1 } }, /^base\.lr: must be a finite number > 0$/],
