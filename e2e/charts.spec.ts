@@ -56,7 +56,7 @@ test('a 10^6-step log draws at most two points per pixel', async ({ page }) => {
     log.append(1, rows, n);
     const chart = document.createElement('pf-chart');
     chart.spec = CHARTS[0];
-    chart.runs = [{ id: 99, name: 'synthetic', config: {} as never, log, assumptionFailures: 0 }];
+    chart.runs = [{ id: 99, name: 'synthetic', config: {} as never, log }];
     chart.smoothing = 0.9;
     document.body.prepend(chart);
     const section = () => chart.querySelector('section');

@@ -1,6 +1,7 @@
 // Initial state (docs/model.md §2): theta = log pi0 for every row, trainable answer logits
-// phi = log P(a | q_i, k) (floored so a zero probability gives a finite logit), then SFT. Both
-// kernel shapes run these: they stream over the rows in storage.
+// phi = log P(a | q_i, k) (floored so a zero probability gives a finite logit), then SFT, then
+// each task's accuracy at the start of RL. Both kernel shapes run these: they stream over the
+// rows in storage.
 
 @compute @workgroup_size(WG)
 fn initState(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
@@ -36,4 +37,16 @@ fn sft(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wid: ve
     }
   }
   if (i == 0u) { copyToRef(); }
+}
+
+// Each task's accuracy at the start of RL (after SFT), which improvedFrac compares with
+// (docs/model.md §5). Taken from policyMetrics itself, so that a task whose policy never moves
+// compares equal.
+@compute @workgroup_size(WG)
+fn startAccuracy(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
+  let i = taskIndex(wid, nwg, lid);
+  if (i >= knobs.nTasks) { return; }
+  var out: array<f32, M>;
+  storedPolicyMetrics(i, select(i, 0u, SHARED), &out);
+  scratch[knobs.startAccOff + i] = out[M_ACCURACY];
 }

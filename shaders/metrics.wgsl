@@ -10,10 +10,12 @@ struct PolicySums {
   kl: f32,      // KL(pi || pi_ref)
   bestRate: f32,
   bestLp: f32,  // log pi of the best pattern, the first with the highest success rate
+  worstRate: f32,
+  worstLp: f32, // log pi of the worst pattern, the first with the lowest success rate
 }
 
 fn noPolicySums() -> PolicySums {
-  return PolicySums(0.0, 0.0, 0.0, -1.0, 0.0);
+  return PolicySums(0.0, 0.0, 0.0, -1.0, 0.0, 2.0, 0.0);
 }
 
 // Adds pattern k, of log-probability lp (lref under pi_ref) and success rate s, and writes its
@@ -26,6 +28,10 @@ fn addPattern(sums: ptr<function, PolicySums>, k: u32, lp: f32, lref: f32, s: f3
   if (s > (*sums).bestRate) {
     (*sums).bestRate = s;
     (*sums).bestLp = lp;
+  }
+  if (s < (*sums).worstRate) {
+    (*sums).worstRate = s;
+    (*sums).worstLp = lp;
   }
   if (PATTERN_COLUMNS) {
     (*out)[M_MASS + k] = p;
@@ -42,6 +48,10 @@ fn mergePolicySums(sums: ptr<function, PolicySums>, later: PolicySums) {
     (*sums).bestRate = later.bestRate;
     (*sums).bestLp = later.bestLp;
   }
+  if (later.worstRate < (*sums).worstRate) {
+    (*sums).worstRate = later.worstRate;
+    (*sums).worstLp = later.worstLp;
+  }
 }
 
 // 1 - (1 - acc)^k by binary powering: exact for k = 1, and no log of 0.
@@ -57,14 +67,19 @@ fn passAt(acc: f32, k: u32) -> f32 {
   return 1.0 - q;
 }
 
-// The policy metrics of a task from its sums, written into out.
-fn finishPolicyMetrics(sums: PolicySums, out: ptr<function, array<f32, M>>) {
+// The policy metrics of task i from its sums, written into out; improvedFrac compares with the
+// task's accuracy at the start of RL (shaders/init.wgsl startAccuracy).
+fn finishPolicyMetrics(i: u32, sums: PolicySums, out: ptr<function, array<f32, M>>) {
   let bestMass = exp(sums.bestLp);
+  let worstMass = exp(sums.worstLp);
   (*out)[M_ACCURACY] = sums.acc;
   (*out)[M_ENTROPY] = sums.h;
   (*out)[M_BEST_MASS] = bestMass;
   (*out)[M_CONVERGED] = select(0.0, 1.0, bestMass > CONVERGED_MASS);
   (*out)[M_KL_TO_REF] = sums.kl;
+  (*out)[M_WORST_MASS] = worstMass;
+  (*out)[M_CONVERGED_WORST] = select(0.0, 1.0, worstMass > CONVERGED_MASS);
+  (*out)[M_IMPROVED_FRAC] = select(0.0, 1.0, sums.acc > scratch[knobs.startAccOff + i] + IMPROVED_MARGIN);
   for (var j = 0u; j < NUM_PASSK; j++) { (*out)[M_PASSK + j] = passAt(sums.acc, PASSK[j]); }
 }
 

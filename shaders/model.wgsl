@@ -83,10 +83,26 @@ fn answerSquareSum(i: u32, k: u32, pa: PatternAnswers) -> f32 {
   return pa.s * pa.s + (1.0 - pa.s) * (1.0 - pa.s) * tables[TABLE_SQSUM_OFF + k];
 }
 
+// The self-certainty KL(U_A || P(. | q_i, k)) = -log A - (1/A) sum_a log P(a | q_i, k), from
+// logarithms. Frozen answers: the sum is log s + (A - 1) log(1 - s) + sum_j log w_j, the last a
+// table (d^(j-1) itself underflows), with s and 1 - s floored at PHI_FLOOR so that a zero
+// probability gives a finite reward. Trainable answers: log P(a) = phi_a - lse.
+fn selfCertainty(i: u32, k: u32, pa: PatternAnswers) -> f32 {
+  if (TRAINABLE) {
+    let base = (i * K + k) * A;
+    var sum = 0.0;
+    for (var a = 0u; a < A; a++) { sum += phi[base + a]; }
+    return pa.lse - sum / f32(A) - log(f32(A));
+  }
+  let logSum = log(max(pa.s, PHI_FLOOR)) + f32(A - 1u) * log(max(1.0 - pa.s, PHI_FLOOR)) + tables[TABLE_LOGSUM_OFF + k];
+  return -log(f32(A)) - logSum / f32(A);
+}
+
 // Reward of answer a under pattern k, averaged over the verifier's noise for RLVR.
 fn answerReward(i: u32, k: u32, pa: PatternAnswers, a: u32, majority: u32) -> f32 {
   switch REWARD {
     case REWARD_RLVR: { return select(knobs.fpr, knobs.tpr, a == 0u); }
+    case REWARD_RLIF_SELF_CERTAINTY: { return selfCertainty(i, k, pa); }
     case REWARD_RLIF_CERTAINTY: { return answerProb(i, k, pa, a); }
     case REWARD_RLIF_ENTROPY: { return -answerEntropy(i, k, pa) / log(f32(A)); }
     case REWARD_RLIF_MAJORITY, default: { return select(0.0, 1.0, a == majority); }
@@ -97,6 +113,7 @@ fn answerReward(i: u32, k: u32, pa: PatternAnswers, a: u32, majority: u32) -> f3
 fn patternReward(i: u32, k: u32, pa: PatternAnswers, majority: u32) -> f32 {
   switch REWARD {
     case REWARD_RLVR: { return knobs.tpr * pa.s + knobs.fpr * (1.0 - pa.s); }
+    case REWARD_RLIF_SELF_CERTAINTY: { return selfCertainty(i, k, pa); }
     case REWARD_RLIF_CERTAINTY: { return answerSquareSum(i, k, pa); }
     case REWARD_RLIF_ENTROPY: { return -answerEntropy(i, k, pa) / log(f32(A)); }
     case REWARD_RLIF_MAJORITY, default: { return answerProb(i, k, pa, majority); }

@@ -94,7 +94,7 @@ fn policyMetrics(i: u32, lp: ptr<function, array<f32, K>>, out: ptr<function, ar
   refLogProbs(&lref);
   var sums = noPolicySums();
   for (var k = 0u; k < K; k++) { addPattern(&sums, k, (*lp)[k], lref[k], patternAnswers(i, k).s, out); }
-  finishPolicyMetrics(sums, out);
+  finishPolicyMetrics(i, sums, out);
 }
 
 // The policy metrics of task i under the policy in theta's row `row` (shaders/metrics.wgsl).

@@ -121,7 +121,7 @@ fn streamPolicyMetrics(i: u32, row: u32, lz: f32, lzRef: f32, out: ptr<function,
     }
   }
   mergePolicySums(&sums, block);
-  finishPolicyMetrics(sums, out);
+  finishPolicyMetrics(i, sums, out);
 }
 
 // The policy metrics of task i under the policy in theta's row `row` (shaders/metrics.wgsl).

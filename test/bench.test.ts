@@ -1,9 +1,12 @@
 // The benchmark: the fast CPU engine against the float64 reference, the rollout count, the
 // sweep plan and one tiny row measured on the test adapter.
 import { describe, expect, it } from 'vitest';
-import { CpuEngine, cpuUnsupported } from '../src/bench/cpu';
+import { FastCpuEngine, fastCpuUnsupported } from '../src/fast/engine';
 import { floorOf } from '../src/bench/roofline';
-import { benchCase, caseConfig, formatReport, planSweep, rolloutsPerStep, runBench, type BenchCase } from '../src/bench/sweep';
+import { caseConfig, planSweep, rolloutsPerStep, type BenchCase } from '../src/bench/cases';
+import { formatReport } from '../src/bench/format';
+import { benchCase } from '../src/bench/measure';
+import { runBench } from '../src/bench/report';
 import { parseConfig, type ConfigInput } from '../src/model/config';
 import { rolloutUniforms } from '../src/model/rng';
 import { makeParams, simulate } from '../src/reference/reference';
@@ -15,27 +18,27 @@ const POLICIES = ['tabular', 'shared'] as const;
 /** Largest difference between the fast CPU engine's metrics and the reference's over `steps` steps. */
 function maxMetricGap(input: ConfigInput, steps: number): number {
   const cfg = parseConfig(input);
-  const cpu = new CpuEngine(cfg);
-  const rows = cpu.run(steps);
+  const fast = new FastCpuEngine(cfg);
+  const rows = fast.run(steps);
   const ref = simulate(makeParams(cfg), steps).metrics;
-  const M = cpu.layout.names.length;
+  const M = fast.layout.names.length;
   let gap = 0;
   ref.forEach((row, s) => row.forEach((v, m) => (gap = Math.max(gap, Math.abs(rows[s * M + m] - v)))));
   return gap;
 }
 
 describe('fast CPU engine', () => {
-  it('draws the same Philox uniforms as the reference', () => {
+  it('draws the same Philox uniforms as the float64 reference', () => {
     for (const seed of [0, 1, 0xdeadbeef]) {
-      const cpu = new CpuEngine(parseConfig({ tasks: 4, seed }));
+      const fast = new FastCpuEngine(parseConfig({ tasks: 4, seed }));
       for (const [t, i, g] of [[1, 0, 0], [7, 3, 5], [1e6, 123456, 255], [2 ** 31, 2 ** 32 - 1, 1]])
-        expect(Array.from(cpu.uniforms(t, i, g))).toEqual(rolloutUniforms(seed, t, i, g).slice(0, 3));
+        expect(Array.from(fast.uniforms(t, i, g))).toEqual(rolloutUniforms(seed, t, i, g).slice(0, 3));
     }
   });
 
   for (const estimator of ESTIMATORS)
     for (const policy of POLICIES)
-      it(`matches the reference's metrics: ${estimator}, ${policy}`, () => {
+      it(`matches the float64 reference's metrics: ${estimator}, ${policy}`, () => {
         expect(maxMetricGap({ tasks: 96, patterns: 5, group: 6, estimator, policy, lr: 0.5 }, 25)).toBeLessThan(1e-5);
       });
 
@@ -45,20 +48,20 @@ describe('fast CPU engine', () => {
   });
 
   it('names what it does not cover', () => {
-    expect(cpuUnsupported(parseConfig({ reward: 'rlif-certainty' }))).toMatch(/rlif-certainty/);
-    expect(() => new CpuEngine(parseConfig({ optimizer: 'adam' }))).toThrow(/adam/);
-    expect(cpuUnsupported(parseConfig({}))).toBeUndefined();
+    expect(fastCpuUnsupported(parseConfig({ reward: 'rlif-certainty' }))).toMatch(/rlif-certainty/);
+    expect(() => new FastCpuEngine(parseConfig({ optimizer: 'adam' }))).toThrow(/adam/);
+    expect(fastCpuUnsupported(parseConfig({}))).toBeUndefined();
   });
 });
 
 describe('rollout count', () => {
-  it('is N G steps (N steps for the expected estimator), as the CPU engine draws them', () => {
+  it('is N G steps (N steps for the expected estimator), as the fast CPU engine draws them', () => {
     for (const estimator of ESTIMATORS)
       for (const policy of POLICIES) {
         const c: BenchCase = { tasks: 50, patterns: 4, group: estimator === 'expected' ? 1 : 8, estimator, policy };
-        const cpu = new CpuEngine(caseConfig(c));
-        cpu.run(7);
-        expect(cpu.rollouts).toBe(rolloutsPerStep(c) * 7);
+        const fast = new FastCpuEngine(caseConfig(c));
+        fast.run(7);
+        expect(fast.rollouts).toBe(rolloutsPerStep(c) * 7);
         expect(rolloutsPerStep(c)).toBe(estimator === 'expected' ? 50 : 50 * 8);
       }
   });

@@ -39,7 +39,7 @@ it.each([
   expect(readFileSync(part)).toEqual(readFileSync(full));
 });
 
-it('refuses to resume with a config flag or without the CSV', async () => {
+it('refuses to resume with a config flag, without the CSV, or on the float64 reference', async () => {
   const run = (...args: string[]) => exec(process.execPath, ['bin/patternflow.js', 'run', '--quiet', ...args]).then(() => '', (e) => String(e.stderr));
   const small = join(dir, 'small.csv');
   expect(await run('--tasks', '4', '--steps', '20', '--checkpointEvery', '10', '--out', small)).toBe('');
@@ -47,4 +47,6 @@ it('refuses to resume with a config flag or without the CSV', async () => {
   expect(await run('--resume', join(dir, 'nothing.ckpt'), '--out', small)).toMatch(/^patternflow: --resume: cannot read/);
   expect(await run('--resume', ckpt, '--out', small, '--tasks', '5')).toMatch(/^patternflow: --resume: takes the config from the checkpoint/);
   expect(await run('--resume', ckpt, '--out', join(dir, 'missing.csv'))).toMatch(/^patternflow: --out: .*does not exist/);
+  expect(await run('--resume', ckpt, '--out', small, '--backend', 'reference')).toMatch(/^patternflow: --backend: checkpoints need the webgpu backend/);
+  expect(await run('--tasks', '4', '--steps', '20', '--checkpoint', join(dir, 'r.ckpt'), '--backend', 'reference')).toMatch(/^patternflow: --backend: checkpoints need the webgpu backend/);
 });

@@ -25,7 +25,7 @@ describe('patternflow run', () => {
     const out = join(dir, 'weak.csv');
     await cli('--tasks', '64', '--estimator', 'expected', '--reward', 'rlvr', '--init', '0.97,0.01,0.01,0.01', '--successRates', '0.2,0.9,0.5,0.3', '--steps', '3000', '--out', out);
     const m = parseCsv(readFileSync(out, 'utf8'));
-    expect(Object.keys(m)).toEqual(['step', 'accuracy', 'reward', 'entropy', 'bestMass', 'converged', 'zeroStdFrac', 'klToRef', 'majorityCorrect', 'patternMass0', 'patternMass1', 'patternMass2', 'patternMass3', 'passAt1', 'passAt8', 'passAt64']);
+    expect(Object.keys(m)).toEqual(['step', 'accuracy', 'reward', 'entropy', 'bestMass', 'converged', 'zeroStdFrac', 'klToRef', 'majorityCorrect', 'worstMass', 'convergedWorst', 'improvedFrac', 'patternMass0', 'patternMass1', 'patternMass2', 'patternMass3', 'passAt1', 'passAt8', 'passAt64']);
     expect(m.step).toEqual(Array.from({ length: 3000 }, (_, j) => j + 1));
     expect(m.accuracy[199]).toBeLessThan(0.25); // still on the plateau
     expect(m.accuracy[2999]).toBeGreaterThan(0.89);
@@ -49,30 +49,39 @@ describe('patternflow run', () => {
     expect(json.config).toMatchObject({ tasks: 100, patterns: 3, steps: 20, passK: [1, 4], successRates: [0.8, 0.5, 0.2] });
     expect(json.adapter.architecture).toBe('swiftshader');
     expect(json.adapter.isFallback).toBe(true);
-    // Default rates [0.8, 0.5, 0.2]: under pattern 3 the wrong answer 1 (0.8 * 0.504) beats a* (0.2).
-    expect(json.model.assumptionFailures).toBe(100);
+    // Default rates [0.8, 0.5, 0.2]: under pattern 3 the wrong answer 1 (0.8 * 0.504) beats a* (0.2),
+    // not in the marginal; SFT towards pattern 1 puts ACC_ref above 0.5 (regime 1).
+    expect(json.model).toEqual({
+      assumption55Failures: 0,
+      patternModeFailures: 100,
+      regimes: { one: 100, two: 0, other: 0 },
+      gamma: null,
+    });
     expect(json.metrics.step).toHaveLength(20);
     expect(Object.keys(json.metrics)).toContain('passAt4');
   });
 
-  it('runs the CPU reference backend with the same curves', async () => {
-    const [gpu, cpu] = [join(dir, 'g.csv'), join(dir, 'c.csv')];
+  it('runs the float64 reference backend with the same curves, and names it in JSON', async () => {
+    const [gpu, reference, json] = [join(dir, 'g.csv'), join(dir, 'r.csv'), join(dir, 'r.json')];
     const args = ['--tasks', '20', '--steps', '30', '--estimator', 'expected'];
     await cli(...args, '--out', gpu);
-    await cli(...args, '--backend', 'cpu', '--out', cpu);
-    const [g, c] = [gpu, cpu].map((f) => parseCsv(readFileSync(f, 'utf8')));
-    g.accuracy.forEach((x, t) => expect(Math.abs(x - c.accuracy[t])).toBeLessThan(1e-5));
+    await cli(...args, '--backend', 'reference', '--out', reference);
+    const [g, r] = [gpu, reference].map((f) => parseCsv(readFileSync(f, 'utf8')));
+    g.accuracy.forEach((x, t) => expect(Math.abs(x - r.accuracy[t])).toBeLessThan(1e-5));
+    await cli(...args, '--backend', 'reference', '--out', json);
+    expect(JSON.parse(readFileSync(json, 'utf8')).adapter).toEqual({ backend: 'reference (float64, CPU)' });
   });
 
   it.each([
     [['--tasks', '0'], /^patternflow: tasks: must be an integer in 1\.\./],
-    [['--init', '0.5,0.5'], /^patternflow: init: must have 4 entries/],
+    [['--patterns', '4', '--init', '0.5,0.5'], /^patternflow: init: must have 4 entries/],
     [['--reward', 'nope'], /^patternflow: reward: must be one of "rlvr"/],
     [['--lr', 'abc'], /^patternflow: lr: must be a finite number > 0/],
     [['--sft', '{bad'], /^patternflow: sft: must be JSON/],
     [['--config', '/nonexistent.json'], /^patternflow: --config: cannot read/],
     [['--out', 'x.txt'], /^patternflow: --out: must end in \.csv or \.json/],
     [['--bogus', '1'], /unknown option '--bogus'/],
+    [['--backend', 'cpu'], /argument 'cpu' is invalid\. Allowed choices are webgpu, reference/],
   ])('rejects %j with exit code 2 and one line', async (args, message) => {
     const { code, stderr } = await fails(...(args as string[]));
     expect(code).toBe(2);

@@ -3,7 +3,7 @@
 // never another exception; valid ones run on the GPU with finite metrics.
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ANSWER_MODES, ConfigError, ESTIMATORS, FIELDS, OPTIMIZERS, POLICIES, REWARDS, SCALES, parseConfig, type Config } from '../src/model/config';
+import { ANSWER_MODES, ConfigError, ESTIMATORS, FIELD_SPECS, FIELDS, OPTIMIZERS, POLICIES, REWARDS, SCALES, parseConfig, type Config } from '../src/model/config';
 import { resolveConfig } from '../src/cli/run';
 import { configFromHash } from '../src/dashboard/url';
 import { engineFor, runRows, testGpu } from './helpers';
@@ -27,7 +27,8 @@ const adversarial = fc.oneof(
 /** A valid base config with fields replaced or added by adversarial values. */
 const mutated = fc
   .record({
-    base: fc.record({ tasks: fc.integer({ min: 1, max: 64 }), patterns: fc.integer({ min: 2, max: 6 }) }),
+    // Without patterns, K comes from the vectors the changes give.
+    base: fc.record({ tasks: fc.integer({ min: 1, max: 64 }), patterns: fc.integer({ min: 2, max: 6 }) }, { requiredKeys: ['tasks'] }),
     changes: fc.array(fc.tuple(fc.oneof(fc.constantFrom(...FIELDS), fc.string({ maxLength: 12 })), adversarial), { maxLength: 4 }),
   })
   .map(({ base, changes }) => Object.assign({ ...base }, Object.fromEntries(changes)) as Record<string, unknown>);
@@ -46,7 +47,14 @@ function checkOutcome(parse: () => Config | undefined) {
   }
   if (!c) return;
   const K = c.patterns;
-  for (const v of [c.init, c.wrongDecay, c.successRates ?? c.successBeta!.alpha]) expect(v).toHaveLength(K);
+  expect(FIELD_SPECS.patterns.type.safeParse(K).success).toBe(true);
+  expect(c.successRates === undefined).toBe(c.successBeta !== undefined);
+  for (const v of [c.init, c.wrongDecay, ...(c.successRates ? [c.successRates] : [])]) expect(v).toHaveLength(K);
+  // successBeta keeps a number as given.
+  for (const v of [c.successBeta?.alpha, c.successBeta?.beta]) {
+    if (Array.isArray(v)) expect(v).toHaveLength(K);
+    else if (v !== undefined) expect(v).toBeGreaterThan(0);
+  }
   expect(Math.abs(c.init.reduce((a, b) => a + b, 0) - 1)).toBeLessThanOrEqual(1e-6);
   expect(Number.isFinite(c.lr)).toBe(true);
 }

@@ -26,6 +26,9 @@ cases.push(
   ['per-task Beta success rates', { successRates: undefined, successBeta: { alpha: [2, 1, 0.5], beta: [1, 2, 3] } }],
   ['32 patterns, 64 answers', { patterns: 32, answers: 64, init: undefined, successRates: undefined, wrongDecay: 0.9, group: 3, tasks: 5 }],
   ['group of 2, pass@k list', { group: 2, passK: [1, 2, 3, 4096] }],
+  ['self-certainty, success rates 0 and 1', { reward: 'rlif-self-certainty', successRates: [1, 0, 0.5] }],
+  ['self-certainty, success rates 0 and 1, trainable, expected', { reward: 'rlif-self-certainty', successRates: [1, 0, 0.5], answerMode: 'trainable', estimator: 'expected' }],
+  ['self-certainty, 64 answers, wrongDecay down to 1e-9', { reward: 'rlif-self-certainty', answers: 64, wrongDecay: [1e-9, 1e-3, 1] }],
 );
 
 function closeTo(got: ArrayLike<number>, want: ArrayLike<number>, tol: number, what: string) {

@@ -1,10 +1,12 @@
 // Shared by the GPU tests: one Dawn device per test file, and conversions between the GPU
-// engine's float32 snapshot and the CPU reference's float64 state.
+// engine's float32 snapshot and the float64 reference's state.
 import { Engine, type Snapshot } from '../src/engine/engine';
 import type { Gpu } from '../src/engine/adapter';
 import { parseConfig, type Config, type ConfigInput } from '../src/model/config';
+import type { Simulation } from '../src/model/simulation';
 import { openNodeGpu } from '../src/node/gpu';
 import type { Params, State } from '../src/reference/reference';
+import type { WebGpuBackend } from '../src/simulation/backend';
 
 let gpu: Promise<Gpu> | undefined;
 
@@ -13,6 +15,9 @@ export function testGpu(): Promise<Gpu> {
   gpu ??= openNodeGpu();
   return gpu;
 }
+
+/** The test device as a backend: every simulation of the file runs on it, and none destroys it. */
+export const testBackend: WebGpuBackend = { kind: 'webgpu', device: testGpu, ownsDevice: false };
 
 export async function engineFor(input: ConfigInput, opts: Parameters<typeof Engine.create>[2] = {}): Promise<Engine> {
   return Engine.create(await testGpu(), parseConfig(input), opts);
@@ -35,12 +40,13 @@ export function toState(P: Params, s: Snapshot): State {
   };
 }
 
-/** Runs `steps` steps and returns the metric rows. */
-export async function runRows(engine: Engine, steps: number): Promise<Float32Array[]> {
+/** Runs `steps` steps of an engine or a simulation, calling `after` with each batch's last step, and returns the metric rows. */
+export async function runRows(sim: Pick<Simulation, 'run'>, steps: number, after?: (lastStep: number) => void): Promise<Float32Array[]> {
   const rows: Float32Array[] = [];
-  const M = engine.plan.metrics;
-  await engine.run(steps, (_first, values, n) => {
+  await sim.run(steps, (first, values, n) => {
+    const M = values.length / n;
     for (let r = 0; r < n; r++) rows.push(Float32Array.from(values.subarray(r * M, (r + 1) * M)));
+    after?.(first + n - 1);
   });
   return rows;
 }

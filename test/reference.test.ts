@@ -34,15 +34,11 @@ describe('tasks', () => {
     }
   });
 
-  it('counts the tasks where a wrong answer is the mode (the second assumption fails)', () => {
-    // s = 0.3 with all wrong mass on answer 1 (decay tiny): 0.3 < 0.7 * w1, fails.
-    expect(buildTasks(parseConfig({ tasks: 10, successRates: [0.9, 0.3, 0.5, 0.5], wrongDecay: 0.001 })).assumptionFailures).toBe(10);
-    expect(buildTasks(parseConfig({ tasks: 10, successRates: [0.9, 0.8, 0.7, 0.6] })).assumptionFailures).toBe(0);
-    // The default rates break it for pattern 3: 0.2 < 0.8 * w1 with w1 = 1 / (1 + 0.5 + ... + 0.5^6).
-    expect(buildTasks(parseConfig({ tasks: 10 })).assumptionFailures).toBe(10);
-    const beta = buildTasks(parseConfig({ tasks: 2000, successBeta: { alpha: [1, 1, 1, 1], beta: [1, 1, 1, 1] }, wrongDecay: 0.01 }));
-    expect(beta.assumptionFailures).toBeGreaterThan(0);
-    expect(beta.assumptionFailures).toBeLessThan(2000);
+  it('draws the same Beta success rates from one number as from K copies of it', () => {
+    const one = buildTasks(parseConfig({ tasks: 50, patterns: 20, successBeta: { alpha: 1, beta: 0.5 } }));
+    const vectors = buildTasks(parseConfig({ tasks: 50, successBeta: { alpha: Array<number>(20).fill(1), beta: Array<number>(20).fill(0.5) } }));
+    expect(one.rates).toHaveLength(50 * 20);
+    expect(Array.from(one.rates)).toEqual(Array.from(vectors.rates));
   });
 
   it('samples by inverse CDF, never an index of zero mass', () => {
@@ -122,6 +118,118 @@ describe('expected mode (gradient flow) against MODEL.md §6', () => {
     const pi = cfg.init;
     const J = pi.reduce((a, p, k) => a + p * cfg.successRates![k], 0);
     for (let k = 0; k < 4; k++) expect(s1.theta[k] - s0.theta[k]).toBeCloseTo(0.3 * pi[k] * (cfg.successRates![k] - J), 14);
+  });
+});
+
+describe("rlif-self-certainty, the paper's RLIF reward", () => {
+  // Step 1's expected-mode reward is sum_k pi_k R_k under the initial policy: with two equal
+  // patterns, R itself.
+  const rewardOf = (input: ConfigInput) => {
+    const cfg = { tasks: 1, patterns: 2, estimator: 'expected', reward: 'rlif-self-certainty', ...input } satisfies ConfigInput;
+    return col(run(cfg, 1).metrics, cfg, 'reward')[0];
+  };
+  /** KL(U_A || P) from the answer probabilities' logarithms, log w_j = (j-1) log d - log sum_m d^(m-1). */
+  const closedForm = (s: number, A: number, d: number) => {
+    const floor = (x: number) => Math.log(Math.max(x, 1e-30));
+    let norm = 0;
+    for (let m = 0; m < A - 1; m++) norm += d ** m;
+    let logSum = floor(s);
+    for (let j = 1; j < A; j++) logSum += floor(1 - s) + (j - 1) * Math.log(d) - Math.log(norm);
+    return -Math.log(A) - logSum / A;
+  };
+
+  it('is -log 2 - (log s + log(1 - s)) / 2 with two answers: 0 at s = 1/2', () => {
+    expect(rewardOf({ answers: 2, successRates: [0.5, 0.5] })).toBeCloseTo(0, 15);
+    expect(rewardOf({ answers: 2, successRates: [0.9, 0.9] })).toBeCloseTo(0.5108256237659907, 14);
+    for (const s of [0.3, 0.01, 1e-9]) expect(rewardOf({ answers: 2, successRates: [s, s] })).toBeCloseTo(-Math.log(2) - 0.5 * (Math.log(s) + Math.log(1 - s)), 12);
+  });
+
+  it('is KL(uniform || P) of the answer distribution', () => {
+    // A = 4, d = 0.5: P = (s, (1 - s) 4/7, (1 - s) 2/7, (1 - s) 1/7).
+    const s = 0.6;
+    const p = [s, ((1 - s) * 4) / 7, ((1 - s) * 2) / 7, (1 - s) / 7];
+    const kl = p.reduce((a, q) => a + 0.25 * Math.log(0.25 / q), 0);
+    expect(rewardOf({ answers: 4, successRates: [s, s], wrongDecay: 0.5 })).toBeCloseTo(kl, 14);
+    expect(closedForm(s, 4, 0.5)).toBeCloseTo(kl, 14);
+  });
+
+  it('is finite where a probability is 0 (s in {0, 1}: s and 1 - s floored at 1e-30)', () => {
+    const r = rewardOf({ answers: 8, successRates: [0, 1] });
+    expect(Number.isFinite(r)).toBe(true);
+    expect(r).toBeCloseTo((closedForm(0, 8, 0.5) + closedForm(1, 8, 0.5)) / 2, 10);
+  });
+
+  it('takes log P from logarithms, finite where d^(j-1) underflows (A = 64, wrongDecay 1e-9)', () => {
+    expect(1e-9 ** 62).toBe(0);
+    const r = rewardOf({ answers: 64, successRates: [0.7, 0.7], wrongDecay: 1e-9 });
+    expect(Number.isFinite(r)).toBe(true);
+    expect(r).toBeCloseTo(closedForm(0.7, 64, 1e-9), 10);
+  });
+
+  it('rewards every rollout of a pattern alike: a group from equal patterns teaches nothing', () => {
+    const cfg = { tasks: 20, patterns: 3, answers: 5, successRates: [0.8, 0.8, 0.8], reward: 'rlif-self-certainty' } satisfies ConfigInput;
+    const m = run(cfg, 1).metrics;
+    expect(col(m, cfg, 'reward')[0]).toBeCloseTo(closedForm(0.8, 5, 0.5), 12);
+    expect(col(m, cfg, 'zeroStdFrac')[0]).toBeCloseTo(1, 12);
+  });
+
+  it('on the §6.4 config, selects the confidently right pattern: accuracy 0.90, no collapse', () => {
+    const cfg = { tasks: 1, estimator: 'expected', reward: 'rlif-self-certainty', lr: 1, patterns: 3, answers: 8, wrongDecay: 0.01, successRates: [0.9, 0.05, 0.5], init: [0.3, 0.02, 0.68] } satisfies ConfigInput;
+    const acc = col(run(cfg, 10000).metrics, cfg, 'accuracy');
+    for (let t = 1; t < acc.length; t++) expect(acc[t]).toBeGreaterThanOrEqual(acc[t - 1] - 1e-12);
+    expect(acc[9999]).toBeCloseTo(0.9, 4);
+  });
+
+  it('KL-regularised, converges to pi* ∝ pi_ref exp(R / beta) (Proposition 5.2)', () => {
+    const s = [0.8, 0.6, 0.4, 0.2];
+    const beta = 2;
+    const cfg = { tasks: 1, estimator: 'expected', reward: 'rlif-self-certainty', lr: 2, klCoef: beta, init: [0.1, 0.2, 0.3, 0.4] } satisfies ConfigInput;
+    const m = run(cfg, 5000).metrics;
+    const z = cfg.init.map((p, k) => p * Math.exp(closedForm(s[k], 8, 0.5) / beta));
+    const total = z.reduce((a, b) => a + b, 0);
+    [0, 1, 2, 3].forEach((k) => expect(Math.abs(col(m, cfg, `patternMass${k}`)[4999] - z[k] / total)).toBeLessThan(1e-9));
+  });
+});
+
+describe('worst pattern and improvement (the metrics of Theorem 5.6)', () => {
+  it('an anti-learning verifier collapses every task onto its worst pattern, below its start', () => {
+    const cfg = { tasks: 1, estimator: 'expected', lr: 1, patterns: 3, successRates: [0.9, 0.1, 0.5], tpr: 0.3, fpr: 0.7 } satisfies ConfigInput;
+    const m = run(cfg, 3000).metrics;
+    const [worst, mass1, collapsed, improved] = ['worstMass', 'patternMass1', 'convergedWorst', 'improvedFrac'].map((n) => col(m, cfg, n));
+    expect(worst).toEqual(mass1);
+    expect(collapsed[0]).toBe(0);
+    expect(worst[2999]).toBeGreaterThan(0.99);
+    expect(collapsed[2999]).toBe(1);
+    expect(improved.every((x) => x === 0)).toBe(true);
+  });
+
+  it('takes the first worst pattern on ties, and counts a task improved only above its start accuracy', () => {
+    const cfg = { tasks: 1, estimator: 'expected', lr: 1, successRates: [0.9, 0.2, 0.5, 0.2], init: [0.1, 0.2, 0.3, 0.4] } satisfies ConfigInput;
+    const m = run(cfg, 50).metrics;
+    expect(col(m, cfg, 'worstMass')).toEqual(col(m, cfg, 'patternMass1'));
+    expect(col(m, cfg, 'improvedFrac').every((x) => x === 1)).toBe(true);
+    // SFT before RL moves the start: accuracy at the start of RL is pi_ref's, not pi0's.
+    const sft = { ...cfg, sft: { steps: 200, lr: 1, target: [1, 0, 0, 0] }, tpr: 0, fpr: 1 } satisfies ConfigInput;
+    const acc = col(run(sft, 5).metrics, sft, 'accuracy');
+    expect(acc[0]).toBeGreaterThan(0.8);
+    expect(col(run(sft, 5).metrics, sft, 'improvedFrac')).toEqual([0, 0, 0, 0, 0]);
+  });
+
+  it("Theorem 5.6's setting (A = 2, s ~ U[0, 1], uniform pi_ref): each task goes to its most self-certain pattern, about half to their worst", () => {
+    const cfg = { tasks: 100, patterns: 8, answers: 2, successBeta: { alpha: 1, beta: 1 }, reward: 'rlif-self-certainty', estimator: 'expected', lr: 50 } satisfies ConfigInput;
+    const P = makeParams(parseConfig(cfg));
+    const { state, metrics } = simulate(P, 400);
+    for (let i = 0; i < 100; i++) {
+      // With two answers the self-certainty is -log 2 - log(s (1 - s)) / 2: largest farthest from 1/2.
+      const far = Array.from(P.tasks.rates.subarray(i * 8, i * 8 + 8), (s) => Math.abs(s - 0.5));
+      const theta = Array.from(state.theta.subarray(i * 8, i * 8 + 8));
+      expect(theta.indexOf(Math.max(...theta))).toBe(far.indexOf(Math.max(...far)));
+    }
+    const last = metrics[399];
+    const at = (name: string) => last[P.layout.names.indexOf(name)];
+    expect(at('convergedWorst') + at('converged')).toBeGreaterThan(0.95);
+    expect(at('convergedWorst')).toBeGreaterThan(0.3);
+    expect(at('convergedWorst')).toBeLessThan(0.7);
   });
 });
 

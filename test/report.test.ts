@@ -50,6 +50,15 @@ describe('model report', () => {
     expect(report({ tasks: 1, patterns: 2, answers: 2, successRates: [0.6, 0.45] }).assumption55Failures).toBe(0);
   });
 
+  it('counts the tasks where a single pattern makes a wrong answer the mode', () => {
+    // s = 0.3 with all wrong mass on answer 1 (decay tiny): 0.3 < 0.7 * w1, fails.
+    expect(report({ tasks: 10, successRates: [0.9, 0.3, 0.5, 0.5], wrongDecay: 0.001 }).patternModeFailures).toBe(10);
+    expect(report({ tasks: 10, successRates: [0.9, 0.8, 0.7, 0.6] }).patternModeFailures).toBe(0);
+    const beta = report({ tasks: 2000, successBeta: { alpha: [1, 1, 1, 1], beta: [1, 1, 1, 1] }, wrongDecay: 0.01 });
+    expect(beta.patternModeFailures).toBeGreaterThan(0);
+    expect(beta.patternModeFailures).toBeLessThan(2000);
+  });
+
   it('per-task draws: every task counted once, gamma summarised over regime-2 tasks', () => {
     const c = parseConfig({ tasks: 500, patterns: 3, successBeta: { alpha: [1, 1, 1], beta: [1, 1, 1] }, init: [0.1, 0.6, 0.3], seed: 5 });
     const t = buildTasks(c);

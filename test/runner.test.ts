@@ -3,11 +3,18 @@ import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../src/model/config';
 import { NumericError } from '../src/model/numerics';
 import { parseCheckpoint, serializeCheckpoint } from '../src/engine/checkpoint';
-import { Runner } from '../src/engine/runner';
 import { openNodeGpu } from '../src/node/gpu';
-import { engineFor, runRows } from './helpers';
+import { sharedDevice } from '../src/simulation/backend';
+import { openSimulation } from '../src/simulation/open';
+import { engineFor, runRows, testBackend } from './helpers';
 
 const flat = (rows: Float32Array[]) => rows.flatMap((r) => Array.from(r));
+
+/** A device of its own for a test that breaks it, handed out as the dashboard hands out its shared one. */
+async function ownDevice() {
+  const gpu = await openNodeGpu();
+  return { gpu, backend: sharedDevice(gpu, openNodeGpu) };
+}
 
 describe('runner', () => {
   it('recovers from a destroyed device and delivers the same metrics as an uninterrupted run', async () => {
@@ -15,67 +22,66 @@ describe('runner', () => {
     const straight = await runRows(await engineFor(config, { stepsPerBatch: 4 }), 60);
     const recoveries: number[] = [];
     const checkpoints: number[] = [];
-    const runner = await Runner.create({
-      open: openNodeGpu,
-      config,
+    const { gpu, backend } = await ownDevice();
+    const sim = await openSimulation(config, backend, {
       checkpointEvery: 10,
       engine: { stepsPerBatch: 4 },
       onRecover: ({ step }) => recoveries.push(step),
       onCheckpoint: (c) => void checkpoints.push(c.snapshot.step),
     });
-    const rows: Float32Array[] = [];
-    const M = runner.current.plan.metrics;
     let destroyed = false;
-    await runner.run(60, (first, values, n) => {
-      for (let r = 0; r < n; r++) rows.push(Float32Array.from(values.subarray(r * M, (r + 1) * M)));
-      if (!destroyed && first + n - 1 >= 25) {
+    const rows = await runRows(sim, 60, (last) => {
+      if (!destroyed && last >= 25) {
         destroyed = true;
-        runner.current.device.destroy();
+        gpu.device.destroy();
       }
     });
     expect(recoveries).toEqual([20]);
     expect(checkpoints).toEqual([10, 20, 30, 40, 50, 60]);
     expect(rows).toHaveLength(60);
     expect(flat(rows)).toEqual(flat(straight));
-    runner.close();
+    sim.close();
   });
 
   it('stops with the message of a WebGPU error raised outside an error scope', async () => {
     const config = parseConfig({ tasks: 64, steps: 40 });
-    const runner = await Runner.create({ open: openNodeGpu, config, engine: { stepsPerBatch: 5 } });
+    const { gpu, backend } = await ownDevice();
+    const sim = await openSimulation(config, backend, { engine: { stepsPerBatch: 5 } });
     let provoked = false;
-    const run = runner.run(40, () => {
+    const run = sim.run(40, () => {
       if (provoked) return;
       provoked = true;
       // An invalid buffer (no usage) with no error scope open: only 'uncapturederror' sees it.
-      runner.current.device.createBuffer({ size: 4, usage: 0 });
+      gpu.device.createBuffer({ size: 4, usage: 0 });
     });
     await expect(run).rejects.toThrow(/^WebGPU error: .+/);
-    expect(runner.step).toBeLessThan(40);
-    runner.close();
+    expect(sim.step).toBeLessThan(40);
+    sim.close();
   });
 
   it('round-trips a checkpoint through its serialised form and resumes bit-exactly', async () => {
     const config = parseConfig({ tasks: 100, steps: 40, answerMode: 'trainable', optimizer: 'adam', lr: 0.05 });
-    const a = await Runner.create({ open: openNodeGpu, config, checkpointEvery: 20 });
+    const a = await openSimulation(config, testBackend, { checkpointEvery: 20 });
     await a.run(20);
-    const text = serializeCheckpoint(await a.checkpoint(), a.adapter);
-    const rest: Float32Array[] = [];
-    const M = a.current.plan.metrics;
-    await a.run(20, (_f, v, n) => {
-      for (let r = 0; r < n; r++) rest.push(Float32Array.from(v.subarray(r * M, (r + 1) * M)));
-    });
+    const text = serializeCheckpoint({ config, snapshot: await a.snapshot() }, a.adapter.json);
+    const rest = await runRows(a, 20);
     const parsed = parseCheckpoint(text);
     expect(parsed.config).toEqual(config);
-    const b = await Runner.create({ open: openNodeGpu, config: parsed.config, resume: parsed.snapshot });
+    const b = await openSimulation(parsed.config, testBackend, { resume: parsed.snapshot });
     expect(b.step).toBe(20);
-    const resumed: Float32Array[] = [];
-    await b.run(20, (_f, v, n) => {
-      for (let r = 0; r < n; r++) resumed.push(Float32Array.from(v.subarray(r * M, (r + 1) * M)));
-    });
-    expect(flat(resumed)).toEqual(flat(rest));
+    expect(flat(await runRows(b, 20))).toEqual(flat(rest));
     a.close();
     b.close();
+  });
+
+  it('checkpoints where a stop() ends the run', async () => {
+    const config = parseConfig({ tasks: 64, steps: 100 });
+    const checkpoints: number[] = [];
+    const sim = await openSimulation(config, testBackend, { checkpointEvery: 50, engine: { stepsPerBatch: 4 }, onCheckpoint: (c) => void checkpoints.push(c.snapshot.step) });
+    await runRows(sim, 100, (last) => last >= 12 && sim.stop());
+    expect(sim.step).toBeLessThan(50);
+    expect(checkpoints).toEqual([sim.step]);
+    sim.close();
   });
 
   it('rejects a damaged checkpoint with a clear message', () => {

@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
 """The peer of `patternflow bench`: the same RL step, vectorised in PyTorch.
 
-One step of MODEL.md section 3 for every task at once, as tensors: tabular softmax policy over K
-patterns, a group of G rollouts per task (pattern, then answer), RLVR reward with frozen answer
-distributions (success rate s_k for answer 0, the wrong mass spread geometrically), GRPO
+One step of docs/model.md section 3 for every task at once, as tensors: tabular softmax policy
+over K patterns, a group of G rollouts per task (pattern, then answer), RLVR reward with frozen
+answer distributions (success rate s_k for answer 0, the wrong mass spread geometrically), GRPO
 advantages (group std, divisor G - 1; or reinforce, rloo, expected), an SGD step, and the
 per-step metrics of section 5 reduced on the device (accuracy, reward, entropy, bestMass,
 converged, zeroStdFrac, klToRef, majorityCorrect, pattern masses, pass@k). Random numbers come
@@ -12,17 +12,33 @@ from torch's generator, not Philox: same distribution, different draws.
 Prints rollouts/s (N*G*steps per second; N*steps for the expected estimator) as the median of
 --repeats timed runs after a warm-up, in the same terms as `patternflow bench --tasks N
 --patterns K --group G --estimator E`. Runs on CUDA when available (timed with CUDA events),
-else on the CPU.
+else on the CPU with --threads threads (default: torch's choice). `patternflow bench --peer
+torch` runs it on each tabular row with `--json -` (the result as JSON on stdout, nothing else)
+and `--info` first (the torch version and device as JSON, nothing timed).
 
     python3 bench/peers/torch_step.py --tasks 65536 --patterns 4 --group 8
     python3 bench/peers/torch_step.py --tasks 1000000 --group 64 --compile --json torch.json
 """
 import argparse
 import json
+import platform
 import statistics
+import sys
 import time
 
 import torch
+
+
+def cpu_name():
+    """The CPU's model name, for the device field (torch names only CUDA devices)."""
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
 
 
 def default_rates(k):
@@ -124,12 +140,26 @@ def main():
     p.add_argument("--repeats", type=int, default=5)
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
+    p.add_argument("--threads", type=int, help="CPU threads for torch (default: torch's choice)")
     p.add_argument("--compile", action="store_true", help="torch.compile the step (PyTorch 2)")
-    p.add_argument("--json", help="write the result as JSON")
+    p.add_argument("--json", help="write the result as JSON to this file, or to stdout (alone) with -")
+    p.add_argument("--info", action="store_true", help="print the torch version and device as JSON and exit")
     a = p.parse_args()
+    if a.threads:
+        torch.set_num_threads(a.threads)
     torch.manual_seed(a.seed)
     dev = torch.device(a.device)
     cuda = dev.type == "cuda"
+    info = {
+        "peer": "torch",
+        "torch": torch.__version__,
+        "device": torch.cuda.get_device_name(dev) if cuda else f"CPU ({cpu_name()})",
+        "threads": torch.get_num_threads(),
+        "timing": "cuda-events" if cuda else "wall",
+    }
+    if a.info:
+        json.dump(info, sys.stdout)
+        return
     sim = TorchStep(a, dev)
     if a.compile:
         sim.step = torch.compile(sim.step)
@@ -155,12 +185,9 @@ def main():
         times.append(t)
     per_step = a.tasks * (1 if a.estimator == "expected" else a.group)
     rate = per_step * steps / statistics.median(times)
-    name = torch.cuda.get_device_name(dev) if cuda else "CPU"
     last = out[-1].tolist()
     result = {
-        "peer": "torch",
-        "torch": torch.__version__,
-        "device": name,
+        **info,
         "tasks": a.tasks,
         "patterns": a.patterns,
         "group": a.group,
@@ -170,11 +197,13 @@ def main():
         "steps": steps,
         "rolloutsPerSec": rate,
         "stepsPerSec": steps / statistics.median(times),
-        "timing": "cuda-events" if cuda else "wall",
         "lastMetrics": dict(zip(["accuracy", "reward", "entropy", "bestMass", "converged", "zeroStdFrac", "klToRef", "majorityCorrect"], last)),
     }
+    if a.json == "-":
+        json.dump(result, sys.stdout)
+        return
     print(
-        f"torch {torch.__version__} on {name}: N={a.tasks} K={a.patterns} G={a.group} {a.estimator} tabular"
+        f"torch {torch.__version__} on {info['device']}: N={a.tasks} K={a.patterns} G={a.group} {a.estimator} tabular"
         f"{' (compiled)' if a.compile else ''}: {rate:.3e} rollouts/s, {result['stepsPerSec']:.3g} steps/s"
         f" ({result['timing']}, median of {a.repeats} x {steps} steps); accuracy after {6 + a.repeats * steps} steps {last[0]:.4f}"
     )

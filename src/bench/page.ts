@@ -1,4 +1,4 @@
-// bench.html: the throughput sweep in the browser (the same src/bench/sweep.ts as the command
+// bench.html: the throughput sweep in the browser (the same src/bench/ modules as the command
 // line), plotted as rollouts/s against N on log-log axes. The URL narrows the sweep like the CLI
 // flags: ?tasks=1000,10000&patterns=4&group=8&estimator=grpo&policy=tabular&repeats=1&roofline=0,
 // and ?run starts it on load.
@@ -6,7 +6,10 @@ import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import { adapterLine, openGpu, type Gpu } from '../engine/adapter';
 import { ESTIMATORS, POLICIES } from '../model/config';
-import { defaultOptions, describeCase, formatReport, planSweep, runBench, type BenchRow, type SweepFilter } from './sweep';
+import { describeCase, planSweep, type SweepFilter } from './cases';
+import { formatReport } from './format';
+import { defaultOptions, type BenchRow } from './measure';
+import { runBench } from './report';
 
 const $ = (id: string) => document.getElementById(id)!;
 const params = new URLSearchParams(location.search);
@@ -21,7 +24,7 @@ function filterFromUrl(): SweepFilter {
 const sci = (x: number) => x.toExponential(2);
 const seriesKey = (r: BenchRow) => `K${r.patterns} ${r.estimator === 'expected' ? 'expected' : `G${r.group} ${r.estimator}`} ${r.policy}`;
 
-/** rollouts/s against N, one line per config for the WGSL engine and a dashed one for the CPU engine. */
+/** rollouts/s against N, one line per config for the WGSL engine and a dashed one for the fast CPU engine. */
 function plot(rows: BenchRow[], fallback: boolean) {
   const el = $('plot');
   el.replaceChildren();
@@ -31,9 +34,9 @@ function plot(rows: BenchRow[], fallback: boolean) {
   const series: uPlot.Series[] = [{ label: 'tasks N' }];
   const data: (number | null)[][] = [xs];
   keys.forEach((k, j) => {
-    for (const cpu of [false, true]) {
-      series.push({ label: `${k} ${cpu ? 'CPU' : fallback ? 'WGSL (CPU fallback)' : 'WGSL'}`, stroke: colour(j), dash: cpu ? [6, 4] : undefined, width: 2, points: { show: true } });
-      data.push(xs.map((n) => rows.find((r) => r.tasks === n && seriesKey(r) === k)?.[cpu ? 'cpuRolloutsPerSec' : 'rolloutsPerSec'] ?? null));
+    for (const fast of [false, true]) {
+      series.push({ label: `${k} ${fast ? 'fast CPU engine' : fallback ? 'WGSL (CPU fallback)' : 'WGSL'}`, stroke: colour(j), dash: fast ? [6, 4] : undefined, width: 2, points: { show: true } });
+      data.push(xs.map((n) => rows.find((r) => r.tasks === n && seriesKey(r) === k)?.[fast ? 'cpuRolloutsPerSec' : 'rolloutsPerSec'] ?? null));
     }
   });
   new uPlot(
@@ -70,11 +73,13 @@ async function run(gpu: Gpu) {
   $('notes').textContent = plan.notes.join(' ');
   const rows: BenchRow[] = [];
   let done = 0;
-  const report = await runBench(gpu, plan, opts, (row) => {
-    rows.push(row);
-    addRow(row);
-    plot(rows, fallback);
-    $('status').textContent = `${++done}/${plan.cases.length} rows; last: ${describeCase(row)}`;
+  const report = await runBench(gpu, plan, opts, {
+    onRow: (row) => {
+      rows.push(row);
+      addRow(row);
+      plot(rows, fallback);
+      $('status').textContent = `${++done}/${plan.cases.length} rows; last: ${describeCase(row)}`;
+    },
   });
   $('status').textContent = `done: ${report.rows.length} rows`;
   $('report').textContent = formatReport(report);

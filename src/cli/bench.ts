@@ -1,9 +1,13 @@
-// `patternflow bench`: the throughput benchmark (src/bench/sweep.ts) from the command line; a
-// table on stdout, rows streamed as they are measured, and the report as JSON with --json.
-import { Command } from 'commander';
+// `patternflow bench`: the throughput benchmark (src/bench/) from the command line; a table on
+// stdout, rows streamed as they are measured, and the report as JSON with --json.
+import { Command, Option } from 'commander';
 import { writeFileSync } from 'node:fs';
 import { ConfigError, ESTIMATORS, POLICIES } from '../model/config';
-import { defaultOptions, describeCase, formatReport, planSweep, runBench, type SweepFilter } from '../bench/sweep';
+import { describeCase, planSweep, type SweepFilter } from '../bench/cases';
+import { formatReport } from '../bench/format';
+import { defaultOptions, type Peer } from '../bench/measure';
+import { openTorchPeer, TORCH_COMMAND } from '../bench/peer';
+import { runBench } from '../bench/report';
 
 interface BenchFlags {
   tasks?: string;
@@ -14,6 +18,8 @@ interface BenchFlags {
   repeats?: string;
   json?: string;
   roofline: boolean;
+  peer?: 'torch';
+  python?: string;
 }
 
 const ints = (flag: string, text: string | undefined, lo: number, hi: number): number[] | undefined =>
@@ -30,6 +36,14 @@ function names<T extends string>(flag: string, text: string | undefined, allowed
   });
 }
 
+/** The torch peer; without torch the bench still runs, and one line says why it has no peer column. */
+async function openPeer(python: string | undefined): Promise<Peer | undefined> {
+  const opened = await openTorchPeer(python ? { ...TORCH_COMMAND, pythons: [python] } : TORCH_COMMAND);
+  if (typeof opened === 'object') return opened;
+  process.stderr.write(`patternflow bench: ${opened}\n`);
+  return undefined;
+}
+
 async function bench(flags: BenchFlags) {
   const filter: SweepFilter = {
     tasks: ints('tasks', flags.tasks, 1, 2 ** 31),
@@ -39,12 +53,17 @@ async function bench(flags: BenchFlags) {
     policy: names('policy', flags.policy, POLICIES),
   };
   const [repeats] = ints('repeats', flags.repeats, 1, 100) ?? [];
+  const peer = flags.peer ? await openPeer(flags.python) : undefined;
   const { openNodeGpu } = await import('../node/gpu');
   const gpu = await openNodeGpu();
   const opts = { ...defaultOptions(gpu.adapter.isFallback), roofline: flags.roofline, ...(repeats ? { repeats } : {}) };
   const plan = planSweep(gpu.adapter.isFallback, filter);
-  process.stderr.write(`patternflow bench: ${plan.cases.length} rows\n`);
-  const report = await runBench(gpu, plan, opts, (row) => process.stderr.write(`  ${describeCase(row)}: ${row.rolloutsPerSec.toExponential(2)} rollouts/s\n`));
+  process.stderr.write(`patternflow bench: ${plan.cases.length} rows${peer ? `; the torch peer on ${peer.info.device}, ${peer.info.threads} threads` : ''}\n`);
+  const report = await runBench(gpu, plan, opts, {
+    peer,
+    onRow: (row) =>
+      process.stderr.write(`  ${describeCase(row)}: ${row.rolloutsPerSec.toExponential(2)} rollouts/s${row.peerRolloutsPerSec ? `, torch ${row.peerRolloutsPerSec.toExponential(2)}` : ''}\n`),
+  });
   process.stdout.write(`${formatReport(report)}\n`);
   if (flags.json) writeFileSync(flags.json, `${JSON.stringify(report, null, 2)}\n`);
   gpu.device.destroy();
@@ -52,13 +71,15 @@ async function bench(flags: BenchFlags) {
 
 export function benchCommand(): Command {
   return new Command('bench')
-    .description('throughput: rollouts/s of the WGSL engine against the fast CPU engine over a sweep, and the roofline of the main kernel')
+    .description('throughput: rollouts/s of the WGSL engine against the fast CPU engine (float32) over a sweep, and the roofline of the main kernel')
     .option('--tasks <n,...>', 'task counts N (default: 1e3..1e7; fewer on a fallback adapter)')
     .option('--patterns <k,...>', 'patterns K (default with other flags: 4; full sweep: 4,16)')
     .option('--group <g,...>', 'group sizes G (default with other flags: 8; full sweep: 8,64)')
     .option('--estimator <name,...>', `among ${ESTIMATORS.join(', ')} (default with other flags: grpo)`)
     .option('--policy <name,...>', 'tabular, shared (default with other flags: tabular)')
     .option('--repeats <n>', 'timed repeats per row, the median is reported (default 5; 3 on a fallback adapter)')
+    .addOption(new Option('--peer <name>', 'also measure a peer on each row it covers: torch runs bench/peers/torch_step.py (tabular rows; needs python3 with PyTorch)').choices(['torch']))
+    .option('--python <path>', 'the Python that runs the torch peer (default: python3, then /usr/bin/python3)')
     .option('--json <file>', 'write the report as JSON')
     .option('--no-roofline', 'skip the peak measurement and roofline')
     .action(bench);

@@ -1,22 +1,22 @@
-// `patternflow run`: a simulation from the command line, on the GPU (Dawn) or the CPU reference,
-// with checkpoints every M steps and on Ctrl-C, and resumption that appends to the same CSV.
+// `patternflow run`: a simulation from the command line, on the GPU (Dawn) or the float64
+// reference, with checkpoints every M steps and on Ctrl-C, and resumption that appends to the same CSV.
 import { Command, Option } from 'commander';
 import { createWriteStream, existsSync, readFileSync, renameSync, writeFileSync, type WriteStream } from 'node:fs';
 import { ConfigError, configToJSON, FIELD_SPECS, FIELDS, parseConfig, type Config, type ConfigInput } from '../model/config';
 import { csvHeader, csvRows, logToJson } from '../model/export';
 import { parseField, SYNTAX_USAGE } from '../model/fields';
 import { MetricsLog, metricLayout } from '../model/metrics';
-import { adapterLine } from '../engine/adapter';
+import { reportLine } from '../model/report';
 import { parseCheckpoint, serializeCheckpoint, type Checkpoint } from '../engine/checkpoint';
 import type { Snapshot } from '../engine/engine';
-import { Runner } from '../engine/runner';
-import { ReferenceSimulator } from '../reference/simulator';
+import { referenceBackend } from '../simulation/backend';
+import { openSimulation } from '../simulation/open';
 import { Progress } from './progress';
 
 interface RunOptions {
   config?: string;
   out?: string;
-  backend: 'webgpu' | 'cpu';
+  backend: 'webgpu' | 'reference';
   quiet?: boolean;
   checkpoint?: string;
   checkpointEvery: string;
@@ -97,7 +97,8 @@ async function run(opts: RunOptions) {
   const names = metricLayout(config).names;
   const header = csvHeader(names);
   const checkpointPath = opts.checkpoint ?? (opts.resume || (out ? `${out}.ckpt` : undefined));
-  if (opts.backend === 'cpu' && (opts.resume || opts.checkpoint)) throw new ConfigError('--backend', 'checkpoints need the webgpu backend');
+  const backend = opts.backend === 'reference' ? referenceBackend() : (await import('../node/gpu')).nodeWebGpu;
+  if (backend.kind === 'reference' && (opts.resume || opts.checkpoint)) throw new ConfigError('--backend', 'checkpoints need the webgpu backend');
 
   let csv: WriteStream | undefined;
   if (out?.toLowerCase().endsWith('.csv')) {
@@ -107,35 +108,19 @@ async function run(opts: RunOptions) {
   }
   const log = out?.toLowerCase().endsWith('.json') ? new MetricsLog(names) : undefined;
 
-  let sim: Runner | ReferenceSimulator;
-  let adapter: Record<string, unknown>;
-  if (opts.backend === 'cpu') {
-    sim = new ReferenceSimulator(config);
-    adapter = { backend: 'cpu (float64 reference)' };
-  } else {
-    const { openNodeGpu } = await import('../node/gpu');
-    const writeCheckpoint = async (c: Checkpoint) => {
-      if (!checkpointPath) return;
-      if (csv) await flush(csv); // the CSV always holds at least the checkpoint's rows
-      writeAtomic(checkpointPath, serializeCheckpoint(c, runner.adapter));
-    };
-    const runner: Runner = await Runner.create({
-      open: openNodeGpu,
-      config,
-      checkpointEvery: every,
-      resume: resumed?.snapshot,
-      onCheckpoint: writeCheckpoint,
-      onRecover: ({ step, reason }) => process.stderr.write(`\npatternflow: device lost (${reason}); resumed from the checkpoint at step ${step}\n`),
-    });
-    sim = runner;
-    adapter = { ...runner.adapter };
-  }
-  const where = 'vendor' in adapter ? adapterLine(adapter as never) : String(adapter.backend);
-  const assumptionFailures = (sim instanceof Runner ? sim.current.tasks : sim.params.tasks).assumptionFailures;
+  const writeCheckpoint = (path: string) => async (c: Checkpoint) => {
+    if (csv) await flush(csv); // the CSV always holds at least the checkpoint's rows
+    writeAtomic(path, serializeCheckpoint(c, sim.adapter.json));
+  };
+  const sim = await openSimulation(config, backend, {
+    checkpointEvery: every,
+    resume: resumed?.snapshot,
+    onCheckpoint: checkpointPath ? writeCheckpoint(checkpointPath) : undefined,
+    onRecover: ({ step, reason }) => process.stderr.write(`\npatternflow: device lost (${reason}); resumed from the checkpoint at step ${step}\n`),
+  });
   if (!opts.quiet) {
-    process.stderr.write(`patternflow: ${config.tasks} tasks, steps ${start + 1}..${config.steps} on ${where}\n`);
-    if (assumptionFailures > 0)
-      process.stderr.write(`patternflow: in ${assumptionFailures} of ${config.tasks} tasks some pattern makes a wrong answer at least as likely as the correct one (MODEL.md §1); RLIF can collapse there\n`);
+    process.stderr.write(`patternflow: ${config.tasks} tasks, steps ${start + 1}..${config.steps} on ${sim.adapter.line}\n`);
+    process.stderr.write(`patternflow: ${reportLine(sim.report, config.tasks)}\n`);
   }
 
   let signal: keyof typeof SIGNAL_EXIT | undefined;
@@ -155,19 +140,15 @@ async function run(opts: RunOptions) {
       progress.update(first + n - 1, rows[(n - 1) * names.length]);
     });
     progress.done();
-    if (sim instanceof Runner && signal && checkpointPath) await sim.checkpoint();
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
     if (csv) await new Promise<void>((resolve) => csv.end(resolve));
   }
   if (log && out) {
-    writeFileSync(out, logToJson(log, { config: configToJSON(config), adapter, model: { assumptionFailures } }));
+    writeFileSync(out, logToJson(log, { config: configToJSON(config), adapter: sim.adapter.json, model: sim.report }));
   }
-  if (sim instanceof Runner) {
-    sim.close();
-    sim.current.device.destroy();
-  }
+  sim.close();
   if (signal) {
     const resume = checkpointPath && out ? `; resume with: patternflow run --resume ${checkpointPath} --out ${out}` : '';
     process.stderr.write(`patternflow: stopped by ${signal} after step ${sim.step}${resume}\n`);
@@ -178,9 +159,9 @@ async function run(opts: RunOptions) {
 export function runCommand(): Command {
   const cmd = new Command('run')
     .description('run a simulation and write its per-step metrics')
-    .option('--config <file>', 'run config (JSON object, fields as in MODEL.md §7)')
+    .option('--config <file>', 'run config (JSON object, fields as in docs/model.md §7)')
     .option('--out <file>', 'write metrics to FILE.csv or FILE.json')
-    .addOption(new Option('--backend <name>', 'webgpu (Dawn) or cpu (float64 reference)').choices(['webgpu', 'cpu']).default('webgpu'))
+    .addOption(new Option('--backend <name>', 'webgpu (the WGSL engine through Dawn) or reference (the float64 reference, on the CPU)').choices(['webgpu', 'reference']).default('webgpu'))
     .option('--checkpoint <file>', 'checkpoint file, rewritten every --checkpointEvery steps and on Ctrl-C (default: the --out path + .ckpt)')
     .option('--checkpointEvery <steps>', 'steps between checkpoints', '1000')
     .option('--resume <file>', 'continue the run of this checkpoint, appending to the --out CSV')

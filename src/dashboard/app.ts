@@ -1,11 +1,11 @@
-// <pf-app>: the dashboard. Opens WebGPU once (or offers the CPU engine when it is missing), keeps
+// <pf-app>: the dashboard. Opens WebGPU once (or offers the float64 reference when it is missing), keeps
 // the runs, and lays out presets, the config panel, controls, charts and histograms. The run
 // config of the current run is always in the URL hash, so the address reproduces it.
 import { LitElement, html, nothing, svg, type PropertyDeclarations } from 'lit';
 import { configToJSON, type Config } from '../model/config';
 import { logToCsv, logToJson } from '../model/export';
-import { openGpu } from '../engine/adapter';
-import { cpuBackend, gpuBackend, type Backend, CPU_MAX_ROLLOUTS } from './backend';
+import { reportLine } from '../model/report';
+import { browserReference, browserWebGpu, REFERENCE_MAX_ROLLOUTS, type Platform } from './backend';
 import { CHARTS, DASHES } from './charts';
 import type { PfConfigPanel } from './config-panel';
 import { downloadText } from './download';
@@ -20,7 +20,7 @@ const PHASE_TEXT = { idle: 'idle', compiling: 'compiling kernels…', running: '
 
 export class PfApp extends LitElement {
   static properties: PropertyDeclarations = {
-    backend: { state: true },
+    platform: { state: true },
     noWebGpu: { state: true },
     hashError: { state: true },
     runs: { state: true },
@@ -29,7 +29,7 @@ export class PfApp extends LitElement {
     smoothing: { state: true },
     claim: { state: true },
   };
-  declare backend?: Backend;
+  declare platform?: Platform;
   /** Why WebGPU is unavailable, when it is. */
   declare noWebGpu?: string;
   declare hashError?: string;
@@ -79,17 +79,16 @@ export class PfApp extends LitElement {
       return;
     }
     try {
-      // A lost device is replaced by the backend's runners, which resume from their checkpoints.
-      await this.useBackend(gpuBackend(await openGpu(navigator.gpu)));
+      await this.usePlatform(await browserWebGpu());
     } catch (e) {
       this.noWebGpu = `WebGPU is exposed but no adapter could be opened: ${(e as Error).message}`;
     }
   }
 
-  private async useBackend(backend: Backend) {
+  private async usePlatform(platform: Platform) {
     this.noWebGpu = undefined;
-    this.backend = backend;
-    this.sim = new SimulationController(this, backend);
+    this.platform = platform;
+    this.sim = new SimulationController(this, platform.backend);
     await this.updateComplete;
     if (this.hashConfig) this.startLink(this.hashConfig);
     else if (this.hashError) this.panel?.load(DEFAULT_PRESET.config);
@@ -155,13 +154,13 @@ export class PfApp extends LitElement {
 
   private exportRun(format: 'csv' | 'json') {
     const run = this.sim?.run;
-    if (!run || !this.backend) return;
+    if (!run?.report || !this.platform) return;
     const name = `patternflow-run${run.id}.${format}`;
     if (format === 'csv') downloadText(name, logToCsv(run.log), 'text/csv');
     else
       downloadText(
         name,
-        logToJson(run.log, { config: configToJSON(run.config), adapter: this.backend.adapter, model: { assumptionFailures: run.assumptionFailures } }),
+        logToJson(run.log, { config: configToJSON(run.config), adapter: this.platform.adapter.json, model: run.report }),
         'application/json',
       );
   }
@@ -172,18 +171,12 @@ export class PfApp extends LitElement {
       <header class="top">
         <h1>patternflow</h1>
         <p class="subtitle">How RL reshapes the choice of reasoning patterns (Chen, Li, Zou; ICLR 2026)</p>
-        ${this.backend
-          ? html`<p class="adapter">Adapter: <span data-testid="adapter">${this.backend.label}</span></p>`
+        ${this.platform
+          ? html`<p class="adapter">Adapter: <span data-testid="adapter">${this.platform.adapter.line}</span></p>`
           : html`<p class="adapter" data-testid="adapter-pending">Opening WebGPU…</p>`}
         <a class="nav" href="bench.html" data-testid="bench-link">Throughput benchmark</a>
       </header>
-      ${this.backend?.isFallback
-        ? html`<p class="warning" data-testid="fallback-warning">
-            ${this.backend.kind === 'cpu'
-              ? 'Running on the CPU engine (float64 JavaScript): only small configs, and no GPU speeds.'
-              : 'This adapter is a CPU fallback (such as SwiftShader), not a GPU: the simulation is correct but slow, and steps/s are CPU figures.'}
-          </p>`
-        : nothing}
+      ${this.platform?.warning ? html`<p class="warning" data-testid="fallback-warning">${this.platform.warning}</p>` : nothing}
       ${this.hashError
         ? html`<p class="error" role="alert" data-testid="hash-error">
             The run config in this address could not be read: ${this.hashError}. The default preset is in the run config panel instead; press Run to start it.
@@ -242,11 +235,7 @@ export class PfApp extends LitElement {
         <span>ETA ${phase === 'running' && Number.isFinite(eta) ? `${eta.toFixed(1)} s` : '–'}</span>
       </div>
       ${run ? html`<p class="run-title">Run #${run.id}: ${run.name}${this.claim ? html` — <span data-testid="claim">${this.claim}</span>` : nothing}</p>` : nothing}
-      ${run && run.assumptionFailures > 0
-        ? html`<p class="muted" data-testid="assumption">
-            For ${run.assumptionFailures} of ${run.config.tasks} tasks some pattern makes a wrong answer at least as likely as the correct one (the paper's second assumption fails there; RLIF can then reward wrong answers).
-          </p>`
-        : nothing}
+      ${run?.report ? html`<p class="muted" data-testid="model-report">${reportLine(run.report, run.config.tasks)}</p>` : nothing}
       ${result?.error ? html`<p class="error">The run config on the left is invalid: ${result.error.message}</p>` : nothing}
       ${phase === 'error' ? html`<p class="error" role="alert" data-testid="run-error">${sim?.error}</p>` : nothing}
     </section>`;
@@ -332,8 +321,8 @@ export class PfApp extends LitElement {
         <li>Check <code>chrome://gpu</code>: a blocklisted GPU or driver also switches WebGPU off. Without a GPU, Chrome can still run WebGPU on SwiftShader (its CPU Vulkan driver) with the flags above.</li>
       </ul>
       <h2>Or run on the CPU</h2>
-      <p>The CPU engine is patternflow's float64 reference in JavaScript: the same model, for small configs (at most ${CPU_MAX_ROLLOUTS} rollouts per step).</p>
-      <button class="primary" data-testid="use-cpu" @click=${() => this.useBackend(cpuBackend())}>Use the CPU engine</button>
+      <p>The float64 reference (CPU) is the same model computed in JavaScript in double precision, for small configs (at most ${REFERENCE_MAX_ROLLOUTS} rollouts per step).</p>
+      <button class="primary" data-testid="use-reference" @click=${() => this.usePlatform(browserReference())}>Use the float64 reference (CPU)</button>
     </section>`;
   }
 }

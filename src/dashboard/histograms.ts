@@ -1,7 +1,7 @@
 // <pf-histograms>: where the tasks are at the current step, as two bar charts over [0, 1]: each
 // task's mass on its best pattern and its accuracy (GPU histogram counts, HIST_BINS bins).
 import { LitElement, html, svg, type PropertyDeclarations } from 'lit';
-import type { Histograms } from '../engine/engine';
+import type { Histograms } from '../model/simulation';
 
 const W = 380;
 const H = 170;

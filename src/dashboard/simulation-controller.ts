@@ -4,8 +4,10 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import type { Config } from '../model/config';
 import { MetricsLog, metricLayout } from '../model/metrics';
-import type { Histograms } from '../engine/engine';
-import type { Backend, Simulation } from './backend';
+import type { ModelReport } from '../model/report';
+import type { Histograms, Simulation } from '../model/simulation';
+import type { Backend } from '../simulation/backend';
+import { openSimulation } from '../simulation/open';
 
 export type Phase = 'idle' | 'compiling' | 'running' | 'pausing' | 'paused' | 'done' | 'error';
 
@@ -14,8 +16,8 @@ export interface Run {
   name: string;
   config: Config;
   log: MetricsLog;
-  /** Tasks for which a wrong answer is at least as likely as a* under some pattern (MODEL.md §1). */
-  assumptionFailures: number;
+  /** Set once its simulation is open. */
+  report?: ModelReport;
 }
 
 /** Histograms are read between batches at most this often (they cost a GPU pass and a readback). */
@@ -67,7 +69,7 @@ export class SimulationController implements ReactiveController {
    * one keeps its log for whoever holds it); the promise settles once its kernels are compiled.
    */
   start(config: Config, name: string): Promise<void> {
-    const run: Run = { id: this.nextId++, name, config, log: new MetricsLog(metricLayout(config).names), assumptionFailures: 0 };
+    const run: Run = { id: this.nextId++, name, config, log: new MetricsLog(metricLayout(config).names) };
     this.run = run;
     this.hist = undefined;
     this.stepsPerSecond = 0;
@@ -113,7 +115,9 @@ export class SimulationController implements ReactiveController {
     this.setPhase('compiling');
     let sim: Simulation;
     try {
-      sim = await this.backend.create(run.config);
+      sim = await openSimulation(run.config, this.backend, {
+        onRecover: ({ step, reason }) => console.warn(`patternflow: the GPU device was lost (${reason}); resumed from the checkpoint at step ${step}`),
+      });
     } catch (e) {
       if (this.run === run) this.fail(e);
       return;
@@ -124,7 +128,7 @@ export class SimulationController implements ReactiveController {
       return;
     }
     this.sim = sim;
-    run.assumptionFailures = sim.assumptionFailures;
+    run.report = sim.report;
     if (autoRun) this.drive(sim, run, run.config.steps);
     else {
       this.setPhase('paused');

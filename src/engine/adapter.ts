@@ -1,5 +1,6 @@
 // Adapter and device: small capability helpers (webgpu-samples style). The caller passes the
 // GPU object, `navigator.gpu` in a browser or Dawn's `create()` in Node.
+import type { AdapterDescription } from '../model/simulation';
 
 export interface AdapterReport {
   vendor: string;
@@ -33,6 +34,11 @@ export function describeAdapter(adapter: GPUAdapter): AdapterReport {
 export function adapterLine(a: AdapterReport): string {
   const name = [a.vendor, a.architecture, a.description].filter(Boolean).join(' / ');
   return a.isFallback ? `${name} (CPU fallback adapter: not a GPU figure)` : name;
+}
+
+/** The adapter as a simulation describes it: the line above, and every field for exported files. */
+export function adapterDescription(a: AdapterReport): AdapterDescription {
+  return { line: adapterLine(a), json: { ...a } };
 }
 
 /** Opens a device with the adapter's own buffer limits (the defaults cap buffers at 128-256 MiB). */

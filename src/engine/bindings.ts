@@ -31,7 +31,7 @@ export const BINDINGS = [
   { name: 'tables', type: 'read-only-storage', wgsl: 'array<f32>' },
   // Metric sums per step and workgroup (or task), [step][row][metric]; histogram counts per workgroup.
   { name: 'partials', type: 'storage', wgsl: 'array<f32>' },
-  // Small state: batch stats | grad partials | grad sum | batch partials | metrics out | histograms (plan.scratch).
+  // Small state: batch stats | grad partials | grad sum | batch partials | metrics out | histograms | start accuracies (plan.scratch).
   { name: 'scratch', type: 'storage', wgsl: 'array<f32>' },
   // Sampled (pattern | answer << RECORD_ANSWER_SHIFT) of every rollout of the last step, when recording.
   { name: 'record', type: 'storage', wgsl: 'array<u32>' },

@@ -3,12 +3,13 @@
 // state unless a snapshot is asked for. Shared by the browser and Node.
 import type { Config } from '../model/config';
 import { checkFinite } from '../model/numerics';
+import { HIST_BINS, type BatchCallback, type Histograms } from '../model/simulation';
 import { buildTasks, type TaskTables } from '../model/tasks';
 import type { Gpu } from './adapter';
 import { bindGroupEntries, bindGroupLayoutEntries, type BindingName } from './bindings';
 import { wgslHeader } from './header';
 import { knobsData, KNOBS_BYTES } from './knobs';
-import { checkLimits, HIST_BINS, makePlan, type Plan, type PlanOptions } from './plan';
+import { checkLimits, makePlan, type Plan, type PlanOptions } from './plan';
 import { entryPointsFor, moduleSource, type EntryPoint } from './shaders';
 
 const PARAMS_STRIDE = 256; // minUniformBufferOffsetAlignment
@@ -21,15 +22,6 @@ export interface Snapshot {
   phi: Float32Array;
   refLogits: Float32Array;
 }
-
-/** Task counts over HIST_BINS bins on [0, 1]: each task's best-pattern mass and accuracy. */
-export interface Histograms {
-  bestMass: Float32Array;
-  accuracy: Float32Array;
-}
-
-/** Called once per batch with `rows` metric rows (row-major, plan.metrics per row) for steps firstStep.. */
-export type BatchCallback = (firstStep: number, metrics: Float32Array | Float64Array, rows: number) => void;
 
 export interface EngineOptions extends PlanOptions {
   /** Precomputed task tables (the dashboard and tests reuse them); built from the config otherwise. */
@@ -135,6 +127,7 @@ export class Engine {
       tables[plan.tables.squareSum + k] = sq;
       tables[plan.tables.entropy + k] = h;
     }
+    tables.set(this.tasks.wrongLogSums, plan.tables.logSum);
     tables.set(c.init.map(Math.log), plan.tables.initLogits);
     if (c.sft) tables.set(c.sft.target, plan.tables.sftTarget);
     device.queue.writeBuffer(buffers.tables, 0, tables);
@@ -144,6 +137,8 @@ export class Engine {
     pass.setBindGroup(0, this.bindGroup, [0]);
     this.dispatchTasks(pass, 'initState');
     if (c.sft && c.sft.steps > 0) this.dispatchTasks(pass, 'sft');
+    // After SFT: the start accuracy is that of pi_ref.
+    this.dispatchTasks(pass, 'startAccuracy');
     pass.end();
     device.queue.submit([enc.finish()]);
   }

@@ -28,6 +28,7 @@ const SCALARS: Scalar[] = [
   ['batchPOff', 'u32', (_, p) => p.scratch.batchPartials],
   ['metricsOff', 'u32', (_, p) => p.scratch.metrics],
   ['histOff', 'u32', (_, p) => p.scratch.hist],
+  ['startAccOff', 'u32', (_, p) => p.scratch.startAccuracy],
 ];
 
 export const KNOBS_BYTES = Math.ceil((SCALARS.length * 4) / 16) * 16; // a uniform's size is a multiple of 16

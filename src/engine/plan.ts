@@ -2,6 +2,7 @@
 // limits that refuses a config up front, with the numbers, instead of failing deep in WebGPU.
 import { ConfigError, type Config } from '../model/config';
 import { metricLayout, type MetricLayout } from '../model/metrics';
+import { HIST_BINS } from '../model/simulation';
 
 /** Threads per workgroup (one task each) and metrics summed per pass of the workgroup reduction. */
 export const WORKGROUP = 64;
@@ -14,8 +15,6 @@ export const REGISTER_PATTERNS = 32;
 export type KernelShape = 'registers' | 'storage';
 /** Sums over the patterns add blocks of this many terms (shaders/rows.wgsl): sqrt(16,384). */
 export const SUM_BLOCK = 128;
-/** Bins of the per-task histograms (best-pattern mass, accuracy) over [0, 1]. */
-export const HIST_BINS = 40;
 const MAX_WORKGROUPS_PER_DIM = 65535;
 /** Partials of fused steps are bounded to this many bytes. */
 const PARTIALS_BUDGET = 32 << 20;
@@ -25,13 +24,14 @@ const MAX_STEPS_PER_BATCH = 256;
 
 /**
  * The run's fixed vectors, float offsets into one read-only buffer: each pattern's wrong-answer
- * weights w (K rows of A - 1), then sum_j w_j^2 (K), the entropy of w (K), the initial logits
- * log pi0 (K) and the SFT target (K).
+ * weights w (K rows of A - 1), then per pattern (K each) sum_j w_j^2, the entropy of w,
+ * sum_j log w_j, the initial logits log pi0 and the SFT target.
  */
 export interface TablesLayout {
   wrong: number;
   squareSum: number;
   entropy: number;
+  logSum: number;
   initLogits: number;
   sftTarget: number;
   len: number;
@@ -40,7 +40,15 @@ export interface TablesLayout {
 export function tablesLayout(K: number, A: number): TablesLayout {
   let at = 0;
   const region = (len: number) => ((at += len), at - len);
-  return { wrong: region(K * (A - 1)), squareSum: region(K), entropy: region(K), initLogits: region(K), sftTarget: region(K), len: at };
+  return {
+    wrong: region(K * (A - 1)),
+    squareSum: region(K),
+    entropy: region(K),
+    logSum: region(K),
+    initLogits: region(K),
+    sftTarget: region(K),
+    len: at,
+  };
 }
 
 export interface Plan {
@@ -61,7 +69,7 @@ export interface Plan {
   taskRows: boolean; // partials: one row per task (no workgroup barrier in the per-task kernels) or per workgroup
   metricRows: number; // partial rows per step
   partialsLen: number;
-  scratch: { batch: number; gradPartials: number; gradSum: number; batchPartials: number; metrics: number; hist: number; len: number };
+  scratch: { batch: number; gradPartials: number; gradSum: number; batchPartials: number; metrics: number; hist: number; startAccuracy: number; len: number };
   recordLen: number;
 }
 
@@ -115,6 +123,7 @@ export function makePlan(c: Config, opts: PlanOptions = {}): Plan {
     batchPartials: region(batchScale ? numWorkgroups * 3 : 0),
     metrics: region(stepsPerBatch * M),
     hist: region(2 * HIST_BINS),
+    startAccuracy: region(N),
     len: 0,
   };
   scratch.len = at;

@@ -3,17 +3,24 @@
 // a new one, restores the last checkpoint and goes on. Steps already delivered are recomputed
 // silently; the engine is deterministic, so the resumed metrics equal an uninterrupted run's.
 import type { Config } from '../model/config';
-import type { AdapterReport, Gpu } from './adapter';
+import { modelReport, type ModelReport } from '../model/report';
+import type { AdapterDescription, BatchCallback, Histograms, Simulation } from '../model/simulation';
+import { adapterDescription, type Gpu } from './adapter';
 import type { Checkpoint } from './checkpoint';
-import { Engine, type BatchCallback, type EngineOptions, type Histograms, type Snapshot } from './engine';
+import { Engine, type EngineOptions, type Snapshot } from './engine';
 
 export interface RunnerOptions {
   /** Opens a device; called again after a loss. */
   open: () => Promise<Gpu>;
+  /** close() destroys the device too: it was opened for this run alone (Node's command line). */
+  ownsDevice?: boolean;
   config: Config;
   /** Steps between checkpoints (each reads the full per-task state back). */
   checkpointEvery?: number;
-  /** Called with each checkpoint, after every metric row up to its step has been delivered. */
+  /**
+   * Called with each checkpoint, every `checkpointEvery` steps and where a stop() ends a run
+   * (so that it can be resumed from there), after every metric row up to its step has been delivered.
+   */
   onCheckpoint?: (c: Checkpoint) => void | Promise<void>;
   /** Called when a lost device has been replaced and the run resumes from `step`. */
   onRecover?: (info: { step: number; reason: string }) => void;
@@ -27,9 +34,10 @@ export interface RunnerOptions {
 const DEFAULT_CHECKPOINT_EVERY = 1000;
 const LOSS_GRACE_MS = 2000;
 
-export class Runner {
+export class Runner implements Simulation<Snapshot> {
   private engine!: Engine;
   private gpu!: Gpu;
+  private cachedReport?: ModelReport;
   private lost: GPUDeviceLostInfo | undefined;
   private uncaptured: GPUError | undefined;
   private last: Snapshot | undefined;
@@ -50,31 +58,26 @@ export class Runner {
     return r;
   }
 
-  get config(): Config {
-    return this.opts.config;
+  /** Computed once, from the task tables of the first engine (those after a loss build the same). */
+  get report(): ModelReport {
+    return (this.cachedReport ??= modelReport(this.engine.config, this.engine.tasks));
   }
 
-  get adapter(): AdapterReport {
-    return this.gpu.adapter;
+  get adapter(): AdapterDescription {
+    return adapterDescription(this.gpu.adapter);
   }
 
-  /** The current engine (replaced after a device loss). */
-  get current(): Engine {
-    return this.engine;
-  }
-
-  /** Tasks where a wrong answer is at least as likely as a* under some pattern (MODEL.md §1). */
-  get assumptionFailures(): number {
-    return this.engine.tasks.assumptionFailures;
+  /** Steps whose metrics have been delivered. */
+  get step(): number {
+    return this.delivered;
   }
 
   histograms(): Promise<Histograms> {
     return this.engine.histograms();
   }
 
-  /** Steps whose metrics have been delivered. */
-  get step(): number {
-    return this.delivered;
+  snapshot(): Promise<Snapshot> {
+    return this.engine.snapshot();
   }
 
   private async connect() {
@@ -128,14 +131,13 @@ export class Runner {
         await this.recover(e, recoveries++);
       }
     }
+    if (this.stopRequested && this.opts.onCheckpoint) await this.checkpoint();
   }
 
   /** Snapshots the engine now and reports it to onCheckpoint. */
-  async checkpoint(): Promise<Checkpoint> {
+  private async checkpoint(): Promise<void> {
     this.last = await this.engine.snapshot();
-    const c = { config: this.opts.config, snapshot: this.last };
-    await this.opts.onCheckpoint?.(c);
-    return c;
+    await this.opts.onCheckpoint?.({ config: this.opts.config, snapshot: this.last });
   }
 
   stop(): void {
@@ -143,9 +145,10 @@ export class Runner {
     this.engine.stop();
   }
 
-  /** Frees the run's buffers; the device stays open for whoever shares it. */
+  /** Frees the run's buffers, and its device where it owns it (otherwise the device stays open for whoever shares it). */
   close(): void {
     this.closed = true;
     this.engine.destroy();
+    if (this.opts.ownsDevice) this.gpu.device.destroy();
   }
 }

@@ -18,11 +18,11 @@ import type { Config } from '../model/config';
 import { wgslBindings } from './bindings';
 import type { KernelShape } from './plan';
 
-export type EntryPoint = 'initState' | 'sft' | 'batchStats' | 'batchReduce' | 'step' | 'sharedUpdate' | 'sharedMetrics' | 'finalize' | 'histogram' | 'histogramReduce';
+export type EntryPoint = 'initState' | 'sft' | 'startAccuracy' | 'batchStats' | 'batchReduce' | 'step' | 'sharedUpdate' | 'sharedMetrics' | 'finalize' | 'histogram' | 'histogramReduce';
 
 /** The kernels a config dispatches. */
 export function entryPointsFor(c: Config): EntryPoint[] {
-  const entries: EntryPoint[] = ['initState', 'step', 'finalize'];
+  const entries: EntryPoint[] = ['initState', 'startAccuracy', 'step', 'finalize'];
   if (c.sft && c.sft.steps > 0) entries.push('sft');
   if (c.estimator === 'grpo' && c.scale === 'batch') entries.push('batchStats', 'batchReduce');
   if (c.policy === 'shared') entries.push('sharedUpdate', 'sharedMetrics');

@@ -8,7 +8,7 @@ import { z } from 'zod';
 // eval, and a config is parsed once per run, so the interpreter is plenty.
 z.config({ jitless: true });
 
-export const REWARDS = ['rlvr', 'rlif-certainty', 'rlif-entropy', 'rlif-majority'] as const;
+export const REWARDS = ['rlvr', 'rlif-self-certainty', 'rlif-certainty', 'rlif-entropy', 'rlif-majority'] as const;
 export const ESTIMATORS = ['expected', 'reinforce', 'rloo', 'grpo'] as const;
 export const SCALES = ['group', 'batch', 'none'] as const;
 export const OPTIMIZERS = ['sgd', 'adam'] as const;
@@ -57,6 +57,7 @@ const decay = () => {
 const oneOf = <T extends readonly [string, ...string[]]>(values: T) =>
   z.enum(values, { error: `must be one of ${values.map((v) => `"${v}"`).join(', ')}` });
 const list = <T extends z.ZodTypeAny>(item: T, what: string) => z.array(item, { error: `must be an array of ${what}` });
+const positiveOrList = () => z.union([positive(), list(positive(), 'K numbers > 0')], { error: 'must be a number > 0 or K such numbers' });
 
 /** How a field is written as text, in a command-line flag or a dashboard input (see fields.ts). */
 export type Syntax = 'number' | 'list' | 'numberOrList' | 'json' | 'choice';
@@ -77,8 +78,8 @@ const field = <T extends z.ZodType>(type: T, meta: Omit<FieldSpec<T>, 'type'>): 
 export const FIELD_SPECS = {
   /** N, the number of tasks (questions); the upper bound is the device's buffer limits. */
   tasks: field(intIn(1, 2 ** 31).default(4096), { syntax: 'number', help: 'N, tasks (questions)' }),
-  /** K, reasoning patterns per task. */
-  patterns: field(intIn(2, 16384).default(4), { syntax: 'number', help: 'K, reasoning patterns (2..16384)' }),
+  /** K, reasoning patterns per task; when not given, the length of the K-vectors given (else 4). */
+  patterns: field(intIn(2, 16384).default(4), { syntax: 'number', help: 'K, reasoning patterns (2..16384); default: the length of the vectors given, else 4' }),
   /** A, answers per task; answer 0 is the correct one. */
   answers: field(intIn(2, 64).default(8), { syntax: 'number', help: 'A, answers per task; answer 0 is correct' }),
   /** G, rollouts per task per step (ignored by `estimator: "expected"`). */
@@ -92,16 +93,16 @@ export const FIELD_SPECS = {
     help: 'K success rates, shared by all tasks',
     placeholder: 'evenly spaced 0.8 … 0.2',
   }),
-  /** Instead of successRates: per-task draws s[i,k] ~ Beta(alpha_k, beta_k). */
+  /** Instead of successRates: per-task draws s[i,k] ~ Beta(alpha_k, beta_k); one number stands for every pattern. */
   successBeta: field(
     z
       .object(
-        { alpha: list(positive(), 'K numbers > 0'), beta: list(positive(), 'K numbers > 0') },
-        { error: 'must be an object { "alpha": [K numbers > 0], "beta": [K numbers > 0] }' },
+        { alpha: positiveOrList(), beta: positiveOrList() },
+        { error: 'must be an object { "alpha": a number > 0 or K such numbers, "beta": the same }' },
       )
       .strict()
       .optional(),
-    { syntax: 'json', help: 'instead: per-task Beta draws {"alpha":[K],"beta":[K]}', placeholder: 'none' },
+    { syntax: 'json', help: 'instead: per-task Beta draws {"alpha":x or [K],"beta":x or [K]} ({"alpha":1,"beta":1} is U[0,1])', placeholder: 'none' },
   ),
   /** Ratio of the geometric spread of the wrong answers: one number or K numbers in (0, 1]. */
   wrongDecay: field(z.union([decay(), list(decay(), 'K numbers in (0, 1]')], { error: 'must be a number in (0, 1] or K such numbers' }).default(0.5), {
@@ -114,7 +115,11 @@ export const FIELD_SPECS = {
   policy: field(oneOf(POLICIES).default('tabular'), { syntax: 'choice', help: 'logits per task, or one shared vector' }),
   /** "frozen": answer distributions fixed; "trainable": answer logits learn too. */
   answerMode: field(oneOf(ANSWER_MODES).default('frozen'), { syntax: 'choice', help: 'answer distributions frozen or trainable' }),
-  reward: field(oneOf(REWARDS).default('rlvr'), { syntax: 'choice', help: 'verifiable (rlvr) or internal feedback (rlif)' }),
+  /** rlif-self-certainty is the paper's RLIF reward; the other rlif-* are patternflow's extensions (docs/model.md §3.2). */
+  reward: field(oneOf(REWARDS).default('rlvr'), {
+    syntax: 'choice',
+    help: "rlvr: the verifier; rlif-self-certainty (the paper's): KL(uniform || answer distribution); rlif-certainty: probability of its own answer; rlif-entropy: negative normalised entropy; rlif-majority: agreement with the group's majority",
+  }),
   tpr: field(unit().default(1), { syntax: 'number', help: 'noisy verifier: P(reward | correct)' }),
   fpr: field(unit().default(0), { syntax: 'number', help: 'noisy verifier: P(reward | wrong)' }),
   /** "expected" is the exact gradient flow of the paper's theorems. */
@@ -151,7 +156,10 @@ export type ConfigInput = z.input<typeof schema>;
 export type Field = keyof ConfigInput;
 type Parsed = z.output<typeof schema>;
 
-/** A validated config with every default filled in. Vectors have length `patterns`. */
+/**
+ * A validated config with every default filled in. Vectors have length `patterns`; `successBeta`
+ * is kept as given (a number stands for every pattern).
+ */
 export interface Config extends Omit<Parsed, 'wrongDecay' | 'init' | 'successRates'> {
   successRates?: number[];
   wrongDecay: number[];
@@ -183,13 +191,45 @@ function firstIssue(error: z.ZodError): ConfigError {
   return new ConfigError(fieldName(issue.path) || 'config', issue.message);
 }
 
-function checkLength(field: string, v: readonly unknown[] | undefined, k: number) {
-  if (v !== undefined && v.length !== k) throw new ConfigError(field, `must have ${k} entries (one per pattern), got ${v.length}`);
+function checkLength(field: string, v: readonly unknown[], k: number) {
+  if (v.length !== k) throw new ConfigError(field, `must have ${k} entries (one per pattern), got ${v.length}`);
 }
 
 function checkSum(field: string, v: readonly number[]) {
   const sum = v.reduce((a, b) => a + b, 0);
   if (Math.abs(sum - 1) > SUM_TOLERANCE) throw new ConfigError(field, `must sum to 1 (within ${SUM_TOLERANCE}), got ${sum}`);
+}
+
+/** The per-pattern vectors a config gives (a single number is not one), in the order of docs/model.md §7. */
+function patternVectors(c: Parsed): [string, readonly unknown[]][] {
+  const vectors: [string, unknown][] = [
+    ['successRates', c.successRates],
+    ['successBeta.alpha', c.successBeta?.alpha],
+    ['successBeta.beta', c.successBeta?.beta],
+    ['wrongDecay', c.wrongDecay],
+    ['init', c.init],
+    ['sft.target', c.sft?.target],
+  ];
+  return vectors.filter((v): v is [string, readonly unknown[]] => Array.isArray(v[1]));
+}
+
+/**
+ * K: `patterns` when the input gives it, else the length shared by the vectors given (the
+ * default when there are none). Every vector must have K entries; messages give lengths, never
+ * values, which can be 16,384 numbers long.
+ */
+function patternCount(c: Parsed, given: boolean): number {
+  const vectors = patternVectors(c);
+  if (given || vectors.length === 0) {
+    for (const [field, v] of vectors) checkLength(field, v, c.patterns);
+    return c.patterns;
+  }
+  const [first, { length: k }] = vectors[0];
+  for (const [field, v] of vectors.slice(1))
+    if (v.length !== k) throw new ConfigError(field, `has ${v.length} entries but ${first} has ${k}: give every per-pattern vector K entries`);
+  const range = FIELD_SPECS.patterns.type.safeParse(k);
+  if (!range.success) throw new ConfigError(first, `has ${k} entries, and K (patterns) ${range.error.issues[0].message}`);
+  return k;
 }
 
 /** Validates `input` and fills the defaults. Throws ConfigError naming the field and its allowed range. */
@@ -198,22 +238,15 @@ export function parseConfig(input: unknown): Config {
   const result = schema.safeParse(input);
   if (!result.success) throw firstIssue(result.error);
   const c = result.data;
-  const k = c.patterns;
   if (c.successRates && c.successBeta) throw new ConfigError('successBeta', 'give either successRates or successBeta, not both');
-  checkLength('successRates', c.successRates, k);
-  checkLength('successBeta.alpha', c.successBeta?.alpha, k);
-  checkLength('successBeta.beta', c.successBeta?.beta, k);
-  if (Array.isArray(c.wrongDecay)) checkLength('wrongDecay', c.wrongDecay, k);
-  checkLength('init', c.init, k);
+  const k = patternCount(c, (input as Record<string, unknown>).patterns !== undefined);
   if (c.init) checkSum('init', c.init);
-  if (c.sft) {
-    checkLength('sft.target', c.sft.target, k);
-    checkSum('sft.target', c.sft.target);
-  }
+  if (c.sft) checkSum('sft.target', c.sft.target);
   if (c.estimator !== 'expected' && c.group < 2)
     throw new ConfigError('group', `must be an integer in 2..256 for estimator "${c.estimator}" (sampled estimators need G >= 2)`);
   return {
     ...c,
+    patterns: k,
     successRates: c.successBeta ? undefined : (c.successRates ?? defaultSuccessRates(k)),
     wrongDecay: Array.isArray(c.wrongDecay) ? c.wrongDecay : Array<number>(k).fill(c.wrongDecay),
     init: c.init ?? Array<number>(k).fill(1 / k),

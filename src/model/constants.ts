@@ -2,11 +2,20 @@
 
 /** Adam's moment decays and epsilon (standard values, not config fields). */
 export const ADAM = { beta1: 0.9, beta2: 0.999, eps: 1e-8 } as const;
-/** GRPO divides by std + EPS_GRPO (MODEL.md §3). */
+/** GRPO divides by std + EPS_GRPO (docs/model.md §3). */
 export const EPS_GRPO = 1e-6;
-/** Trainable answer logits start at log(max(P, PHI_FLOOR)), so a zero probability gives a finite logit. */
+/**
+ * Trainable answer logits start at log(max(P, PHI_FLOOR)), so a zero probability gives a finite
+ * logit; the self-certainty reward floors s and 1 - s at it inside its logarithms for the same reason.
+ */
 export const PHI_FLOOR = 1e-30;
-/** A task has converged when its best-pattern mass exceeds this (MODEL.md §5). */
+/** A task has converged when its best-pattern mass exceeds this; collapsed, when its worst-pattern mass does (docs/model.md §5). */
 export const CONVERGED_MASS = 0.99;
 /** A recorded rollout is pattern | answer << RECORD_ANSWER_SHIFT: 16 bits hold any pattern index (K <= 16,384). */
 export const RECORD_ANSWER_SHIFT = 16;
+/**
+ * A task has improved when its accuracy exceeds its accuracy at the start of RL by more than this
+ * (docs/model.md §5): a policy moved only by rounding residue (a gradient that is zero in exact
+ * arithmetic) does not count, in float32 or in float64.
+ */
+export const IMPROVED_MARGIN = 1e-6;

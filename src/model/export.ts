@@ -2,6 +2,7 @@
 // CSV (`step,<metrics>` per row) and JSON ({ config, adapter, metrics: { column: [...] } }).
 import Papa from 'papaparse';
 import type { MetricsLog } from './metrics';
+import type { ModelReport } from './report';
 
 /** Nine significant digits identify every float32 exactly, and print the same on every platform. */
 export const formatValue = (x: number): string => String(+x.toPrecision(9));
@@ -34,7 +35,7 @@ export function logToCsv(log: MetricsLog): string {
 export interface RunExport {
   config: Record<string, unknown>;
   adapter: Record<string, unknown>;
-  model: { assumptionFailures: number };
+  model: ModelReport;
   metrics: Record<string, number[]>;
 }
 

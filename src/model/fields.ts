@@ -29,7 +29,7 @@ export function parseField(field: Field, text: string): unknown {
       try {
         return JSON.parse(text);
       } catch {
-        throw new ConfigError(field, `must be JSON, e.g. ${field === 'sft' ? '\'{"steps":100,"lr":0.5,"target":[1,0,0,0]}\'' : '\'{"alpha":[2,2,2,2],"beta":[2,2,2,2]}\''}`);
+        throw new ConfigError(field, `must be JSON, e.g. ${field === 'sft' ? '\'{"steps":100,"lr":0.5,"target":[1,0,0,0]}\'' : '\'{"alpha":1,"beta":1}\''}`);
       }
     case 'choice':
       return text;

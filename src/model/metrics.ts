@@ -2,7 +2,19 @@
 import type { Config } from './config';
 
 /** Metrics every run reports, in CSV order; pattern masses, pass@k and (trainable answers) success rates follow. */
-export const BASE_METRICS = ['accuracy', 'reward', 'entropy', 'bestMass', 'converged', 'zeroStdFrac', 'klToRef', 'majorityCorrect'] as const;
+export const BASE_METRICS = [
+  'accuracy',
+  'reward',
+  'entropy',
+  'bestMass',
+  'converged',
+  'zeroStdFrac',
+  'klToRef',
+  'majorityCorrect',
+  'worstMass',
+  'convergedWorst',
+  'improvedFrac',
+] as const;
 export type BaseMetric = (typeof BASE_METRICS)[number];
 
 /** Position of each base metric in a metrics row (the kernels get them as M_ACCURACY, M_REWARD, ...). */

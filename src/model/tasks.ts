@@ -2,6 +2,7 @@
 // geometric spread of wrong answers. Computed once on the host in float64 and shared by the
 // GPU engine and the CPU reference, so both simulate the very same tasks.
 import type { Config } from './config';
+import { PHI_FLOOR } from './constants';
 import { philox, STREAM_TASKS, uniform01 } from './rng';
 
 export interface TaskTables {
@@ -10,8 +11,8 @@ export interface TaskTables {
   perTask: boolean;
   /** w[k,j] for j = 1..A-1, row-major K x (A-1): how pattern k spreads its wrong mass. */
   wrongWeights: Float64Array;
-  /** Number of tasks for which some pattern makes a wrong answer at least as likely as a* (MODEL.md §1). */
-  assumptionFailures: number;
+  /** sum_j log w[k,j] for each pattern k (K): the self-certainty reward's share of the wrong answers. */
+  wrongLogSums: Float64Array;
 }
 
 /** Geometric weights d^(j-1) / sum, j = 1..A-1, for each pattern's decay d. */
@@ -23,6 +24,29 @@ export function wrongWeights(decays: readonly number[], answers: number): Float6
     for (let j = 0; j < answers - 1; j++) w[k * (answers - 1) + j] = d ** j / sum;
   });
   return w;
+}
+
+/**
+ * sum_{j=1..A-1} log w[k,j] = (A-1)(A-2)/2 log d - (A-1) log sum_m d^(m-1) for each pattern's
+ * decay d, from logarithms: d^(j-1) underflows for small d and large A, its logarithm does not.
+ */
+export function wrongLogSums(decays: readonly number[], answers: number): Float64Array {
+  return Float64Array.from(decays, (d) => {
+    let sum = 0;
+    for (let j = 0; j < answers - 1; j++) sum += d ** j;
+    return (((answers - 1) * (answers - 2)) / 2) * Math.log(d) - (answers - 1) * Math.log(sum);
+  });
+}
+
+/**
+ * The self-certainty KL(U_A || P) = -log A - (1/A) sum_a log P(a) of frozen answers with success
+ * rate s and wrong-answer log sum `wrongLogSum` (docs/model.md §3.2): log P(0) = log s and
+ * log P(j) = log(1 - s) + log w_j, with s and 1 - s floored at PHI_FLOOR so that a zero
+ * probability gives a finite reward.
+ */
+export function frozenSelfCertainty(s: number, wrongLogSum: number, A: number): number {
+  const logSum = Math.log(Math.max(s, PHI_FLOOR)) + (A - 1) * Math.log(Math.max(1 - s, PHI_FLOOR)) + wrongLogSum;
+  return -Math.log(A) - logSum / A;
 }
 
 /** Seeded uniform stream for task i, pattern k: each call consumes one Philox block. */
@@ -63,25 +87,16 @@ export function buildTasks(c: Config): TaskTables {
   let rates: Float64Array;
   if (c.successBeta) {
     const { alpha, beta } = c.successBeta;
+    // One number stands for every pattern.
+    const of = (v: number | readonly number[], k: number) => (typeof v === 'number' ? v : v[k]);
     rates = new Float64Array(c.tasks * K);
     for (let i = 0; i < c.tasks; i++)
-      for (let k = 0; k < K; k++) rates[i * K + k] = betaDraw(alpha[k], beta[k], taskStream(c.seed, i, k));
+      for (let k = 0; k < K; k++) rates[i * K + k] = betaDraw(of(alpha, k), of(beta, k), taskStream(c.seed, i, k));
   } else {
     rates = Float64Array.from(c.successRates!);
   }
   const perTask = c.successBeta !== undefined;
-  // a* is the mode under pattern k iff s > (1 - s) * max_j w[k,j], and w[k,1] is the largest weight.
-  const holds = (i: number) => {
-    for (let k = 0; k < K; k++) {
-      const s = rates[perTask ? i * K + k : k];
-      if (!(s > (1 - s) * wrong[k * (c.answers - 1)])) return false;
-    }
-    return true;
-  };
-  let assumptionFailures = 0;
-  if (perTask) for (let i = 0; i < c.tasks; i++) assumptionFailures += holds(i) ? 0 : 1;
-  else assumptionFailures = holds(0) ? 0 : c.tasks;
-  return { rates, perTask, wrongWeights: wrong, assumptionFailures };
+  return { rates, perTask, wrongWeights: wrong, wrongLogSums: wrongLogSums(c.wrongDecay, c.answers) };
 }
 
 /** Success rate of task i under pattern k. */

@@ -2,6 +2,7 @@
 // lifetime: letting it be collected while devices live crashes the process.
 import { create, globals } from 'webgpu';
 import { openGpu, type Gpu } from '../engine/adapter';
+import type { WebGpuBackend } from '../simulation/backend';
 
 let instance: GPU | undefined;
 
@@ -16,3 +17,6 @@ export function nodeGpuInstance(): GPU {
 export function openNodeGpu(): Promise<Gpu> {
   return openGpu(nodeGpuInstance());
 }
+
+/** The command line's backend: a device of its own for each simulation, destroyed when it closes. */
+export const nodeWebGpu: WebGpuBackend = { kind: 'webgpu', device: openNodeGpu, ownsDevice: true };

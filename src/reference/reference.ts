@@ -5,15 +5,21 @@
 import type { Config } from '../model/config';
 import { BASE_METRICS, METRIC, metricLayout, type BaseMetric, type MetricLayout } from '../model/metrics';
 import { rolloutUniforms } from '../model/rng';
-import { buildTasks, rateOf, type TaskTables } from '../model/tasks';
-import { ADAM, CONVERGED_MASS, EPS_GRPO, PHI_FLOOR, RECORD_ANSWER_SHIFT } from '../model/constants';
+import { buildTasks, frozenSelfCertainty, rateOf, type TaskTables } from '../model/tasks';
+import { ADAM, CONVERGED_MASS, EPS_GRPO, IMPROVED_MARGIN, PHI_FLOOR, RECORD_ANSWER_SHIFT } from '../model/constants';
 import { initialLogits, logSoftmax, softmax } from '../model/policy';
 
+/** What stays fixed through RL. */
 export interface Params {
   cfg: Config;
   tasks: TaskTables;
   layout: MetricLayout;
+  /** Each task's accuracy at the start of RL (after SFT): improvedFrac compares with it (§5). */
+  startAccuracy: Float64Array;
 }
+
+/** The part of Params that the answer distributions and the initial state depend on. */
+type Model = Pick<Params, 'cfg' | 'tasks'>;
 
 export interface State {
   /** RL steps done so far (the next step is t + 1). */
@@ -31,7 +37,7 @@ export interface State {
 }
 
 export function makeParams(cfg: Config, tasks: TaskTables = buildTasks(cfg)): Params {
-  return { cfg, tasks, layout: metricLayout(cfg) };
+  return { cfg, tasks, layout: metricLayout(cfg), startAccuracy: accuracies({ cfg, tasks }, initState({ cfg, tasks })) };
 }
 
 export { logSoftmax };
@@ -54,15 +60,29 @@ const entropyOf = (p: ArrayLike<number>) => {
   return h;
 };
 
-/** P(a | q_i, k) for a = 0..A-1. */
-export function answerDist(P: Params, s: State, i: number, k: number): Float64Array {
+/** A pattern's answer distribution P(. | q_i, k), and its self-certainty KL(U_A || P) (§3.2). */
+interface PatternAnswers {
+  p: Float64Array;
+  selfCertainty: number;
+}
+
+/** P(. | q_i, k) and its self-certainty -log A - (1/A) sum_a log P(a | q_i, k), log P computed analytically for frozen answers. */
+function patternAnswers(P: Model, s: State, i: number, k: number): PatternAnswers {
   const { answers: A, patterns: K } = P.cfg;
-  if (P.cfg.answerMode === 'trainable') return softmax(s.phi.subarray((i * K + k) * A, (i * K + k + 1) * A));
-  return frozenAnswerDist(P, i, k);
+  if (P.cfg.answerMode === 'trainable') {
+    const lp = logSoftmax(s.phi.subarray((i * K + k) * A, (i * K + k + 1) * A));
+    return { p: lp.map(Math.exp), selfCertainty: -Math.log(A) - lp.reduce((a, b) => a + b, 0) / A };
+  }
+  return { p: frozenAnswerDist(P, i, k), selfCertainty: frozenSelfCertainty(rateOf(P.tasks, K, i, k), P.tasks.wrongLogSums[k], A) };
+}
+
+/** P(a | q_i, k) for a = 0..A-1. */
+export function answerDist(P: Model, s: State, i: number, k: number): Float64Array {
+  return patternAnswers(P, s, i, k).p;
 }
 
 /** The fixed answer distribution of MODEL.md §1: s for a*, the wrong mass spread geometrically. */
-function frozenAnswerDist(P: Params, i: number, k: number): Float64Array {
+function frozenAnswerDist(P: Model, i: number, k: number): Float64Array {
   const { answers: A, patterns: K } = P.cfg;
   const rate = rateOf(P.tasks, K, i, k);
   const p = new Float64Array(A);
@@ -71,29 +91,31 @@ function frozenAnswerDist(P: Params, i: number, k: number): Float64Array {
   return p;
 }
 
-/** Reward of answer a under a pattern with answer distribution p (expected over the verifier's noise). */
-function answerReward(P: Params, p: Float64Array, a: number, majority: number): number {
+/** Reward of answer a under a pattern (expected over the verifier's noise). */
+function answerReward(P: Params, pa: PatternAnswers, a: number, majority: number): number {
   const { reward, tpr, fpr, answers } = P.cfg;
   switch (reward) {
     case 'rlvr':
       return a === 0 ? tpr : fpr;
+    case 'rlif-self-certainty':
+      return pa.selfCertainty;
     case 'rlif-certainty':
-      return p[a];
+      return pa.p[a];
     case 'rlif-entropy':
-      return -entropyOf(p) / Math.log(answers);
+      return -entropyOf(pa.p) / Math.log(answers);
     case 'rlif-majority':
       return a === majority ? 1 : 0;
   }
 }
 
-/** The pattern's expected reward: sum_a p(a) R(a). */
-function patternReward(P: Params, p: Float64Array, majority: number): number {
+/** The pattern's expected reward: sum_a P(a) R(a). */
+function patternReward(P: Params, pa: PatternAnswers, majority: number): number {
   let r = 0;
-  for (let a = 0; a < p.length; a++) r += p[a] * answerReward(P, p, a, majority);
+  for (let a = 0; a < pa.p.length; a++) r += pa.p[a] * answerReward(P, pa, a, majority);
   return r;
 }
 
-export function initState(P: Params): State {
+export function initState(P: Model): State {
   const { tasks: N, patterns: K, answers: A } = P.cfg;
   const logits = initialLogits(P.cfg);
   const rows = P.cfg.policy === 'shared' ? 1 : N;
@@ -135,7 +157,7 @@ interface Rollouts {
   majority: number;
 }
 
-function sampleGroup(P: Params, s: State, i: number, pi: Float64Array, dists: Float64Array[]): Rollouts {
+function sampleGroup(P: Params, s: State, i: number, pi: Float64Array, dists: PatternAnswers[]): Rollouts {
   const { group: G, answers: A, seed, reward, tpr, fpr } = P.cfg;
   const patterns: number[] = [];
   const answers: number[] = [];
@@ -144,7 +166,7 @@ function sampleGroup(P: Params, s: State, i: number, pi: Float64Array, dists: Fl
   for (let g = 0; g < G; g++) {
     const u = rolloutUniforms(seed, s.t + 1, i, g);
     const k = sampleIndex(pi, u[0]);
-    const a = sampleIndex(dists[k], u[1]);
+    const a = sampleIndex(dists[k].p, u[1]);
     patterns.push(k);
     answers.push(a);
     verifier.push(u[2]);
@@ -191,7 +213,7 @@ function advantages(P: Params, R: number[], batchStd: number): number[] {
   }
 }
 
-function sampledTaskStep(P: Params, pi: Float64Array, dists: Float64Array[], ro: Rollouts, batchStd: number): TaskStep {
+function sampledTaskStep(P: Params, pi: Float64Array, dists: PatternAnswers[], ro: Rollouts, batchStd: number): TaskStep {
   const { patterns: K, answers: A, group: G } = P.cfg;
   const adv = advantages(P, ro.rewards, batchStd);
   const gradTheta = new Float64Array(K);
@@ -199,7 +221,7 @@ function sampledTaskStep(P: Params, pi: Float64Array, dists: Float64Array[], ro:
   for (let g = 0; g < G; g++) {
     const kg = ro.patterns[g];
     for (let k = 0; k < K; k++) gradTheta[k] += (adv[g] * ((k === kg ? 1 : 0) - pi[k])) / G;
-    for (let a = 0; a < A; a++) gradPhi[kg * A + a] += (adv[g] * ((a === ro.answers[g] ? 1 : 0) - dists[kg][a])) / G;
+    for (let a = 0; a < A; a++) gradPhi[kg * A + a] += (adv[g] * ((a === ro.answers[g] ? 1 : 0) - dists[kg].p[a])) / G;
   }
   return {
     gradTheta,
@@ -211,18 +233,18 @@ function sampledTaskStep(P: Params, pi: Float64Array, dists: Float64Array[], ro:
 }
 
 /** The exact expected gradient (gradient flow): dJ/dtheta_k = pi_k (r_k - J). */
-function expectedTaskStep(P: Params, pi: Float64Array, dists: Float64Array[]): TaskStep {
+function expectedTaskStep(P: Params, pi: Float64Array, dists: PatternAnswers[]): TaskStep {
   const { patterns: K, answers: A } = P.cfg;
   // Majority reward in expectation: the G -> infinity limit, where the group's majority is the mode of the marginal.
   const marginal = new Float64Array(A);
-  for (let k = 0; k < K; k++) for (let a = 0; a < A; a++) marginal[a] += pi[k] * dists[k][a];
+  for (let k = 0; k < K; k++) for (let a = 0; a < A; a++) marginal[a] += pi[k] * dists[k].p[a];
   const majority = marginal.indexOf(Math.max(...marginal));
-  const r = dists.map((p) => patternReward(P, p, majority));
+  const r = dists.map((pa) => patternReward(P, pa, majority));
   const J = r.reduce((acc, rk, k) => acc + pi[k] * rk, 0);
   const gradTheta = Float64Array.from(pi, (p, k) => p * (r[k] - J));
   const gradPhi = new Float64Array(K * A);
   for (let k = 0; k < K; k++)
-    for (let a = 0; a < A; a++) gradPhi[k * A + a] = pi[k] * dists[k][a] * (answerReward(P, dists[k], a, majority) - r[k]);
+    for (let a = 0; a < A; a++) gradPhi[k * A + a] = pi[k] * dists[k].p[a] * (answerReward(P, dists[k], a, majority) - r[k]);
   return { gradTheta, gradPhi, meanReward: J, zeroStd: false, majorityCorrect: majority === 0 };
 }
 
@@ -272,7 +294,7 @@ const cloneState = (s: State): State => ({
   refLogits: s.refLogits,
 });
 
-const logitsOf = (P: Params, s: State, i: number) => {
+const logitsOf = (P: Model, s: State, i: number) => {
   const K = P.cfg.patterns;
   const row = P.cfg.policy === 'shared' ? 0 : i;
   return s.theta.subarray(row * K, (row + 1) * K);
@@ -290,7 +312,7 @@ export function step(P: Params, s: State): StepResult {
   const { tasks: N, patterns: K, answers: A, estimator, policy } = P.cfg;
   const t = s.t + 1;
   const pis = Array.from({ length: N }, (_, i) => softmax(logitsOf(P, s, i)));
-  const dists = Array.from({ length: N }, (_, i) => Array.from({ length: K }, (_, k) => answerDist(P, s, i, k)));
+  const dists = Array.from({ length: N }, (_, i) => Array.from({ length: K }, (_, k) => patternAnswers(P, s, i, k)));
 
   let steps: TaskStep[];
   let rollouts = new Uint32Array(0);
@@ -319,6 +341,27 @@ export function step(P: Params, s: State): StepResult {
   return { state: next, metrics: metricsOf(P, next, steps), rollouts };
 }
 
+/** Task i's policy under state s, its current success rates and its accuracy sum_k pi_k s[i,k]. */
+function taskPolicy(P: Model, s: State, i: number) {
+  const K = P.cfg.patterns;
+  const lp = logSoftmax(logitsOf(P, s, i));
+  const pi = lp.map(Math.exp);
+  const rates = Array.from({ length: K }, (_, k) => (P.cfg.answerMode === 'trainable' ? answerDist(P, s, i, k)[0] : rateOf(P.tasks, K, i, k)));
+  return { lp, pi, rates, acc: pi.reduce((a, p, k) => a + p * rates[k], 0) };
+}
+
+/** Each task's accuracy under state s (at the initial state: Params.startAccuracy). */
+function accuracies(P: Model, s: State): Float64Array {
+  return Float64Array.from({ length: P.cfg.tasks }, (_, i) => taskPolicy(P, s, i).acc);
+}
+
+/** Index of the first largest (sign 1) or smallest (sign -1) value. */
+function firstExtreme(x: readonly number[], sign: 1 | -1): number {
+  let j = 0;
+  for (let k = 1; k < x.length; k++) if (sign * x[k] > sign * x[j]) j = k;
+  return j;
+}
+
 /** Metrics of the policy after the update, with the rollout statistics of the step that made it. */
 function metricsOf(P: Params, s: State, steps: TaskStep[]): Float64Array {
   const { tasks: N, patterns: K, passK } = P.cfg;
@@ -326,11 +369,9 @@ function metricsOf(P: Params, s: State, steps: TaskStep[]): Float64Array {
   const out = new Float64Array(L.names.length);
   const lref = logSoftmax(s.refLogits);
   for (let i = 0; i < N; i++) {
-    const lp = logSoftmax(logitsOf(P, s, i));
-    const pi = lp.map(Math.exp);
-    const rates = Array.from({ length: K }, (_, k) => (P.cfg.answerMode === 'trainable' ? answerDist(P, s, i, k)[0] : rateOf(P.tasks, K, i, k)));
-    const acc = pi.reduce((a, p, k) => a + p * rates[k], 0);
-    const best = rates.reduce((b, r, k) => (r > rates[b] ? k : b), 0); // the first maximum
+    const { lp, pi, rates, acc } = taskPolicy(P, s, i);
+    const best = firstExtreme(rates, 1);
+    const worst = firstExtreme(rates, -1);
     let kl = 0;
     for (let k = 0; k < K; k++) kl += pi[k] * (lp[k] - lref[k]);
     const row: Record<BaseMetric, number> = {
@@ -342,6 +383,9 @@ function metricsOf(P: Params, s: State, steps: TaskStep[]): Float64Array {
       zeroStdFrac: steps[i].zeroStd ? 1 : 0,
       klToRef: kl,
       majorityCorrect: steps[i].majorityCorrect ? 1 : 0,
+      worstMass: pi[worst],
+      convergedWorst: pi[worst] > CONVERGED_MASS ? 1 : 0,
+      improvedFrac: acc > P.startAccuracy[i] + IMPROVED_MARGIN ? 1 : 0,
     };
     for (const m of BASE_METRICS) out[METRIC[m]] += row[m] / N;
     if (L.mass >= 0) for (let k = 0; k < K; k++) out[L.mass + k] += pi[k] / N;

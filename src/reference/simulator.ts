@@ -1,19 +1,26 @@
-// The CPU reference behind the same run/stop interface as the GPU engine (`--backend cpu`).
+// The float64 reference as a Simulation (`--backend reference`, and the dashboard's fallback
+// without WebGPU): its pure step driven in batches, with the GPU engine's histograms.
 import type { Config } from '../model/config';
 import { checkFinite } from '../model/numerics';
-import type { BatchCallback, Histograms } from '../engine/engine';
-import { HIST_BINS } from '../engine/plan';
+import { modelReport, type ModelReport } from '../model/report';
+import { HIST_BINS, type AdapterDescription, type BatchCallback, type Histograms, type Simulation } from '../model/simulation';
 import { answerDist, initState, logSoftmax, makeParams, step, type Params, type State } from './reference';
+
+/** How the float64 reference is named next to its figures and in exported files. */
+export const REFERENCE_ADAPTER: AdapterDescription = { line: 'float64 reference (CPU)', json: { backend: 'reference (float64, CPU)' } };
 
 const STEPS_PER_BATCH = 16;
 
-export class ReferenceSimulator {
-  readonly params: Params;
-  state: State;
+export class ReferenceSimulator implements Simulation<State> {
+  private readonly params: Params;
+  readonly report: ModelReport;
+  readonly adapter = REFERENCE_ADAPTER;
+  private state: State;
   private stopRequested = false;
 
-  constructor(readonly config: Config) {
+  constructor(private readonly config: Config) {
     this.params = makeParams(config);
+    this.report = modelReport(config, this.params.tasks);
     this.state = initState(this.params);
   }
 
@@ -44,12 +51,13 @@ export class ReferenceSimulator {
     this.stopRequested = true;
   }
 
+  /** Steps never modify a state (each returns a new one), so the current state is a snapshot. */
+  async snapshot(): Promise<State> {
+    return this.state;
+  }
+
   /** Nothing to free: the state is plain arrays. */
   close(): void {}
-
-  get assumptionFailures(): number {
-    return this.params.tasks.assumptionFailures;
-  }
 
   /** The GPU histogram kernel's counts, from the reference state (best pattern = highest current success rate). */
   async histograms(): Promise<Histograms> {

@@ -4,7 +4,7 @@
 // kernels, so it does the same work per rollout as the GPU, and keeps the logits in float32 like
 // the GPU; unlike src/reference it is written for speed and need not match it bit for bit.
 import type { Config } from '../model/config';
-import { CONVERGED_MASS, EPS_GRPO } from '../model/constants';
+import { CONVERGED_MASS, EPS_GRPO, IMPROVED_MARGIN } from '../model/constants';
 import { METRIC, metricLayout, type MetricLayout } from '../model/metrics';
 import { PHILOX, STREAM_ROLLOUT } from '../model/rng';
 import { buildTasks, type TaskTables } from '../model/tasks';
@@ -16,7 +16,7 @@ const U24 = 2 ** -24;
 const mulhi = (mHi: number, mLo: number, b: number) => ((mHi * b + (((mLo * b) / 65536) >>> 0)) / 65536) >>> 0;
 
 /** Why the fast CPU engine cannot run `c`, or undefined when it can. */
-export function cpuUnsupported(c: Config): string | undefined {
+export function fastCpuUnsupported(c: Config): string | undefined {
   if (c.reward !== 'rlvr') return `reward "${c.reward}" (it covers rlvr)`;
   if (c.answerMode !== 'frozen') return 'trainable answers';
   if (c.optimizer !== 'sgd') return `optimizer "${c.optimizer}" (it covers sgd)`;
@@ -26,7 +26,7 @@ export function cpuUnsupported(c: Config): string | undefined {
   return undefined;
 }
 
-export class CpuEngine {
+export class FastCpuEngine {
   /** RL steps done so far. */
   step = 0;
   /** Rollouts done so far: G sampled (pattern, answer, reward) per task and step; one exact gradient per task and step in expected mode. */
@@ -34,6 +34,7 @@ export class CpuEngine {
   readonly layout: MetricLayout;
   private readonly theta: Float32Array;
   private readonly lref: Float64Array;
+  private readonly startAcc: Float64Array; // each task's accuracy before step 1, for improvedFrac
   private readonly keys: Uint32Array; // Philox key schedule: the key is fixed by the seed
   private readonly u = new Float64Array(3);
   // Per-task scratch, allocated once.
@@ -49,7 +50,7 @@ export class CpuEngine {
     readonly config: Config,
     readonly tasks: TaskTables = buildTasks(config),
   ) {
-    const why = cpuUnsupported(config);
+    const why = fastCpuUnsupported(config);
     if (why) throw new Error(`the fast CPU engine does not cover ${why}`);
     const { tasks: N, patterns: K, group: G, answers: A } = config;
     this.layout = metricLayout(config);
@@ -70,6 +71,15 @@ export class CpuEngine {
     this.kg = new Int32Array(G);
     this.rg = new Float64Array(G);
     this.counts = new Int32Array(A);
+    // Taken from policyMetrics itself, so that a task whose policy never moves compares equal.
+    this.startAcc = new Float64Array(N);
+    const row = new Float64Array(this.layout.names.length);
+    for (let i = 0; i < N; i++) {
+      logSoftmax(this.theta, config.policy === 'shared' ? 0 : i * K, K, this.lp);
+      row.fill(0);
+      this.policyMetrics(i, row);
+      this.startAcc[i] = row[METRIC.accuracy];
+    }
   }
 
   /** Philox4x32-10 of counter (g, i, t, 0): the pattern, answer and verifier uniforms into this.u. */
@@ -234,6 +244,8 @@ export class CpuEngine {
     let kl = 0;
     let best = 0;
     let bestRate = -1;
+    let worst = 0;
+    let worstRate = 2;
     for (let k = 0; k < K; k++) {
       const p = Math.exp(lp[k]);
       const s = this.rate(i, k);
@@ -244,6 +256,10 @@ export class CpuEngine {
         bestRate = s;
         best = k;
       }
+      if (s < worstRate) {
+        worstRate = s;
+        worst = k;
+      }
       if (L.mass >= 0) out[L.mass + k] += p;
     }
     const bestMass = Math.exp(lp[best]);
@@ -252,6 +268,10 @@ export class CpuEngine {
     out[METRIC.bestMass] += bestMass;
     out[METRIC.converged] += bestMass > CONVERGED_MASS ? 1 : 0;
     out[METRIC.klToRef] += kl;
+    const worstMass = Math.exp(lp[worst]);
+    out[METRIC.worstMass] += worstMass;
+    out[METRIC.convergedWorst] += worstMass > CONVERGED_MASS ? 1 : 0;
+    out[METRIC.improvedFrac] += acc > this.startAcc[i] + IMPROVED_MARGIN ? 1 : 0;
     for (let j = 0; j < passK.length; j++) out[L.passAt + j] += 1 - (1 - acc) ** passK[j];
   }
 }

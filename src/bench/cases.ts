@@ -1,0 +1,109 @@
+// The benchmark's cases: the sweep over task counts, patterns, group sizes, estimators and
+// policies, thinned on a fallback adapter and narrowed by the command line's flags or the page's
+// query string. Pure planning: nothing here measures.
+import { POLICIES, parseConfig, type Config, type Estimator } from '../model/config';
+
+export type Policy = (typeof POLICIES)[number];
+
+export interface BenchCase {
+  tasks: number;
+  patterns: number;
+  /** G; 1 for the expected estimator, which samples nothing. */
+  group: number;
+  estimator: Estimator;
+  policy: Policy;
+}
+
+/** The rows to measure, and what was left out of the full sweep and why. */
+export interface SweepPlan {
+  cases: BenchCase[];
+  notes: string[];
+}
+
+/** The full sweep (the main config of docs/model.md first in each list). */
+export const SWEEP = {
+  tasks: [1e3, 1e4, 1e5, 1e6, 1e7],
+  patterns: [4, 16],
+  group: [8, 64],
+  estimator: ['grpo', 'reinforce', 'rloo', 'expected'] as Estimator[],
+  policy: ['tabular', 'shared'] as Policy[],
+};
+/** The main kernel, and the benchmark's target row (N = 65,536). */
+export const MAIN: Omit<BenchCase, 'tasks'> = { patterns: 4, group: 8, estimator: 'grpo', policy: 'tabular' };
+export const TARGET_TASKS = 65536;
+/**
+ * On a fallback (CPU) adapter the sweep is thinned to finish in a few minutes: the scaling curve
+ * of the main kernel up to 10^5 tasks (with the target 65,536), and at 10^4 tasks one factor at a
+ * time away from the main config (each other estimator, the shared policy, K 16, G 64, both).
+ */
+const FALLBACK_TASKS = [1e3, 1e4, TARGET_TASKS, 1e5];
+const FALLBACK_VARIANT_TASKS = 1e4;
+const FALLBACK_VARIANTS: Partial<BenchCase>[] = [
+  ...SWEEP.estimator.filter((estimator) => estimator !== MAIN.estimator).map((estimator) => ({ estimator })),
+  { policy: 'shared' },
+  { patterns: 16 },
+  { group: 64 },
+  { patterns: 16, group: 64 },
+];
+
+export type SweepFilter = { [F in keyof BenchCase]?: BenchCase[F][] };
+
+/** Rollouts of one RL step: N G sampled (pattern, answer, reward) triples; N exact task gradients in expected mode. */
+export const rolloutsPerStep = (c: Pick<BenchCase, 'tasks' | 'group' | 'estimator'>) => c.tasks * (c.estimator === 'expected' ? 1 : c.group);
+
+export function caseConfig(c: BenchCase): Config {
+  return parseConfig({ tasks: c.tasks, patterns: c.patterns, group: c.group, estimator: c.estimator, policy: c.policy, steps: 1e7 });
+}
+
+export const describeCase = (c: BenchCase) =>
+  `N=${c.tasks} K=${c.patterns} ${c.estimator === 'expected' ? 'expected' : `G=${c.group} ${c.estimator}`} ${c.policy}`;
+
+const key = (c: BenchCase) => `${c.tasks}/${c.patterns}/${c.group}/${c.estimator}/${c.policy}`;
+
+/** G is 1 for the expected estimator, which samples nothing. */
+const normalise = (c: BenchCase): BenchCase => ({ ...c, group: c.estimator === 'expected' ? 1 : c.group });
+
+/** Every combination of the given values, without duplicates. */
+function grid(v: { [F in keyof BenchCase]: BenchCase[F][] }): BenchCase[] {
+  const out = new Map<string, BenchCase>();
+  for (const policy of v.policy)
+    for (const estimator of v.estimator)
+      for (const patterns of v.patterns)
+        for (const group of v.group)
+          for (const tasks of v.tasks) {
+            const c = normalise({ tasks, patterns, group, estimator, policy });
+            out.set(key(c), c);
+          }
+  return [...out.values()];
+}
+
+/**
+ * The rows to run. With no filter: the full sweep, thinned on a fallback adapter. A filter fixes
+ * the fields it names; the others take the main config's value, and tasks the sweep's N values.
+ */
+export function planSweep(fallback: boolean, filter: SweepFilter = {}): SweepPlan {
+  const given = Object.values(filter).some((v) => v && v.length > 0);
+  if (given) {
+    const pick = <F extends keyof BenchCase>(f: F, fallbackValue: BenchCase[F][]) => (filter[f]?.length ? filter[f]! : fallbackValue);
+    const tasks = pick('tasks', fallback ? FALLBACK_TASKS : SWEEP.tasks);
+    const cases = grid({
+      tasks,
+      patterns: pick('patterns', [MAIN.patterns]),
+      group: pick('group', [MAIN.group]),
+      estimator: pick('estimator', [MAIN.estimator]),
+      policy: pick('policy', [MAIN.policy]),
+    });
+    return { cases, notes: fallback && !filter.tasks?.length ? [`fallback adapter: N limited to ${FALLBACK_TASKS.join(', ')}`] : [] };
+  }
+  if (!fallback) return { cases: grid(SWEEP), notes: [] };
+  const curve = FALLBACK_TASKS.map((tasks) => ({ ...MAIN, tasks }));
+  const variants = FALLBACK_VARIANTS.map((v) => normalise({ ...MAIN, tasks: FALLBACK_VARIANT_TASKS, ...v }));
+  return {
+    cases: [...curve, ...variants],
+    notes: [
+      `fallback adapter: sweep thinned to the main kernel (K ${MAIN.patterns}, G ${MAIN.group}, ${MAIN.estimator}, ${MAIN.policy}) at N = ${FALLBACK_TASKS.join(', ')} ` +
+        `and, at N = ${FALLBACK_VARIANT_TASKS}, one change at a time: the other estimators, the shared policy, K 16, G 64, both ` +
+        `(full sweep: every combination of N = ${SWEEP.tasks.join(', ')}, K = ${SWEEP.patterns.join(', ')}, G = ${SWEEP.group.join(', ')}, all estimators, both policies)`,
+    ],
+  };
+}

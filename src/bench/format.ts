@@ -1,0 +1,70 @@
+// The benchmark's report as text, for the command line and the page: the adapter line first and
+// what each column measured, then one aligned row per case, then the roofline.
+import { CPU_MAX_ROLLOUTS_PER_STEP } from './measure';
+import type { BenchReport } from './report';
+
+const sci = (x: number) => (x >= 1e4 ? x.toExponential(2) : x.toPrecision(3));
+
+export function formatReport(r: BenchReport): string {
+  const gpuWord = r.adapter.isFallback ? 'WGSL on CPU fallback' : 'WGSL (GPU)';
+  const peer = r.peer;
+  const lines = [
+    `adapter: ${r.adapter.line}`,
+    `${r.adapter.isFallback ? 'CPU FALLBACK ADAPTER (SwiftShader): these are not GPU figures. ' : ''}timing: ${r.timing === 'timestamp-query' ? 'GPU timestamp queries (compute passes)' : 'queue completion (onSubmittedWorkDone, wall clock)'}; ` +
+      `median of repeats after a warm-up; rollouts = N*G*steps (expected estimator: N*steps)`,
+    'fast CPU = the fast CPU engine (float32 TypeScript, one thread, in this process, the same Philox draws)',
+    ...(peer
+      ? [`${peer.name} = ${peer.program} (the same step vectorised, its own random draws): ${peer.version} on ${peer.device}, ${peer.threads} threads, ${peer.timing} timing`]
+      : []),
+    ...r.notes.map((n) => `note: ${n}`),
+  ];
+  const header = ['tasks', 'K', 'G', 'estimator', 'policy', `${gpuWord} rollouts/s`, 'steps/s', 'fast CPU rollouts/s', 'WGSL/fast CPU'];
+  if (peer) header.push(`${peer.name} rollouts/s`, `WGSL/${peer.name}`);
+  header.push('timing');
+  const body = r.rows.map((x) => [
+    String(x.tasks),
+    String(x.patterns),
+    x.estimator === 'expected' ? '-' : String(x.group),
+    x.estimator,
+    x.policy,
+    sci(x.rolloutsPerSec),
+    sci(x.stepsPerSec),
+    sci(x.cpuRolloutsPerSec) + (x.cpuTasks < x.tasks ? `*` : ''),
+    `${x.speedup.toFixed(2)}x`,
+    // An empty cell where the peer does not cover the row (a note says why).
+    ...(peer ? [x.peerRolloutsPerSec ? sci(x.peerRolloutsPerSec) : '', x.peerSpeedup ? `${x.peerSpeedup.toFixed(2)}x` : ''] : []),
+    x.timing,
+  ]);
+  lines.push(...table([header, ...body], [3, 4, header.length - 1]));
+  if (r.rows.some((x) => x.cpuTasks < x.tasks))
+    lines.push(`* the fast CPU engine measured on the first ${CPU_MAX_ROLLOUTS_PER_STEP} rollouts of a step (fewer tasks; its cost per task does not depend on N)`);
+  if (r.roofline) {
+    const { peaks: p, rows } = r.roofline;
+    lines.push(
+      '',
+      'roofline of the main kernel (tabular GRPO step, rlvr, frozen answers); operations and bytes per rollout, counted from the WGSL',
+      `measured peaks: ${(p.intOpsPerSec / 1e9).toFixed(1)} G int ops/s, ${(p.floatOpsPerSec / 1e9).toFixed(1)} G float ops/s, ${(p.bytesPerSec / 1e9).toFixed(1)} GB/s copy`,
+      ...table([
+        ['tasks', 'K', 'G', 'int ops', 'float ops', 'bytes', 'floor rollouts/s', 'bound', 'achieved'],
+        ...rows.map((x) => [
+          String(x.tasks),
+          String(x.patterns),
+          String(x.group),
+          x.intOps.toFixed(0),
+          x.floatOps.toFixed(0),
+          x.bytes.toFixed(2),
+          sci(x.floorRolloutsPerSec),
+          x.bound,
+          `${(100 * x.fraction).toFixed(1)}%`,
+        ]),
+      ], [7]),
+    );
+  }
+  return lines.join('\n');
+}
+
+/** Aligned columns: text columns (`text` lists them) to the left, numbers to the right. */
+function table(rows: string[][], text: number[]): string[] {
+  const widths = rows[0].map((_, j) => Math.max(...rows.map((r) => r[j].length)));
+  return rows.map((r) => r.map((cell, j) => (text.includes(j) ? cell.padEnd(widths[j]) : cell.padStart(widths[j]))).join('  ').trimEnd());
+}

@@ -1,0 +1,40 @@
+// What every simulator offers, whichever computes it: the WGSL engine (behind its device-loss-proof
+// Runner) or the float64 reference. The command line, the dashboard and the tests drive only this.
+import type { ModelReport } from './report';
+
+/** Bins of the per-task histograms (best-pattern mass, accuracy) over [0, 1]. */
+export const HIST_BINS = 40;
+
+/** Task counts over HIST_BINS bins on [0, 1]: each task's best-pattern mass and accuracy. */
+export interface Histograms {
+  bestMass: Float32Array;
+  accuracy: Float32Array;
+}
+
+/** Called once per batch with `rows` metric rows (row-major, in the metric layout's order) for steps firstStep.. */
+export type BatchCallback = (firstStep: number, metrics: Float32Array | Float64Array, rows: number) => void;
+
+/** What a simulation runs on, for people and for files. */
+export interface AdapterDescription {
+  /** One line, as printed next to every figure. */
+  line: string;
+  /** The `adapter` object of exported JSON and checkpoints. */
+  json: Record<string, unknown>;
+}
+
+/** A run of one config. `S` is its full state: what snapshot() returns. */
+export interface Simulation<S = unknown> {
+  /** Steps whose metrics have been delivered. */
+  readonly step: number;
+  readonly report: ModelReport;
+  readonly adapter: AdapterDescription;
+  /** Runs until `steps` more steps have been delivered, or stop() is called. */
+  run(steps: number, onBatch?: BatchCallback): Promise<void>;
+  /** Asks a running run() to return after the batch in flight. */
+  stop(): void;
+  histograms(): Promise<Histograms>;
+  /** The full state after `step` steps (large: only on request). */
+  snapshot(): Promise<S>;
+  /** Frees what the run holds; the simulation is not used afterwards. */
+  close(): void;
+}

@@ -1,0 +1,49 @@
+// Opening simulations: what each backend states (the reference's size cap, who owns the device)
+// and the dashboard's shared device, replaced once for every simulation after a loss.
+import { describe, expect, it } from 'vitest';
+import type { Gpu } from '../src/engine/adapter';
+import { ConfigError, parseConfig } from '../src/model/config';
+import { nodeWebGpu } from '../src/node/gpu';
+import { referenceBackend, sharedDevice } from '../src/simulation/backend';
+import { openSimulation } from '../src/simulation/open';
+
+describe('openSimulation', () => {
+  it('refuses a config above the float64 reference cap, naming tasks and the numbers', async () => {
+    const config = parseConfig({ tasks: 100, group: 8 });
+    await expect(openSimulation(config, referenceBackend(799))).rejects.toThrow(ConfigError);
+    await expect(openSimulation(config, referenceBackend(799))).rejects.toThrow(/^tasks: the float64 reference takes at most 799 rollouts per step \(tasks x group\), got 800/);
+    expect((await openSimulation(config, referenceBackend(800))).step).toBe(0);
+  });
+
+  it('destroys the device on close() where the backend gives each simulation its own', async () => {
+    let gpu: Gpu | undefined;
+    const sim = await openSimulation(parseConfig({ tasks: 16, steps: 2 }), { ...nodeWebGpu, device: async () => (gpu = await nodeWebGpu.device()) });
+    await sim.run(2);
+    sim.close();
+    expect((await gpu!.device.lost).reason).toBe('destroyed');
+  });
+});
+
+describe('sharedDevice', () => {
+  /** A stand-in for an opened device: only its `lost` promise matters here. */
+  const fakeGpu = () => {
+    let lose!: () => void;
+    const lost = new Promise<GPUDeviceLostInfo>((resolve) => (lose = () => resolve({ reason: 'destroyed', message: '' } as GPUDeviceLostInfo)));
+    return { gpu: { device: { lost } } as unknown as Gpu, lose };
+  };
+
+  it('hands out one device until it is lost, then one new device to every asker', async () => {
+    const first = fakeGpu();
+    const next = fakeGpu();
+    let opened = 0;
+    const backend = sharedDevice(first.gpu, async () => (opened++, next.gpu));
+    expect(await backend.device()).toBe(first.gpu);
+    expect(await backend.device()).toBe(first.gpu);
+    first.lose();
+    await first.gpu.device.lost;
+    const [a, b] = await Promise.all([backend.device(), backend.device()]);
+    expect([a === next.gpu, b === next.gpu]).toEqual([true, true]);
+    expect(await backend.device()).toBe(next.gpu);
+    expect(opened).toBe(1);
+  });
+});
