@@ -296,7 +296,7 @@ export class PfSweepApp extends LitElement {
         <progress data-testid="sweep-progress" max=${p?.steps || 1} .value=${p?.stepsDone ?? 0}></progress>
         <span class="status" data-testid="sweep-status" data-phase=${phase}>${phase}</span>
         <span>cohorts <b data-testid="sweep-cohorts">${p?.cohortsDone ?? 0}</b> / ${p?.cohorts ?? 0}</span>
-        <span><b data-testid="sweep-rate">${sweep && sweep.stepsPerSecond > 0 ? Math.round(sweep.stepsPerSecond).toLocaleString('en-US') : '–'}</b> steps/s</span>
+        <span><b data-testid="sweep-rate">${phase === 'running' && sweep!.stepsPerSecond > 0 ? Math.round(sweep!.stepsPerSecond).toLocaleString('en-US') : '–'}</b> steps/s</span>
         <span>ETA <b data-testid="sweep-eta">${phase === 'running' && Number.isFinite(eta) ? formatDuration(eta) : '–'}</b></span>
       </div>
       ${this.claim && !this.files ? html`<p class="muted" data-testid="sweep-claim">${this.claim}</p>` : nothing}
