@@ -83,6 +83,10 @@ test.describe('noisy-verifier against the command line', () => {
     await expect.poll(async () => Number(await page.getByTestId('sweep-cohorts').textContent())).toBeGreaterThanOrEqual(3);
     await page.getByTestId('sweep-pause').click();
     await expect(page.getByTestId('sweep-status')).toHaveText('paused');
+    // Live: the finished cohorts' cells are drawn, the others are still empty.
+    const partial = (await cellsOf(page)).flat();
+    expect(partial.filter((v) => v !== null).length).toBeGreaterThanOrEqual(3);
+    expect(partial).toContain(null);
     await page.getByTestId('sweep-resume').click();
     await expect(page.getByTestId('sweep-status')).toHaveText('done', { timeout: 120_000 });
 

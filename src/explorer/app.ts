@@ -8,8 +8,7 @@ import { downloadText } from '../dashboard/download';
 import type { Grid } from '../sweep/grid';
 import { formatDuration } from '../sweep/progress';
 import { encodeTable, type Format } from '../sweep/table';
-import { normalise, type Selection } from './cells';
-import type { CellPick } from './heatmap';
+import { normalise, type CellPick, type Selection } from './cells';
 import { openFiles } from './open-files';
 import { PAGE_PRESETS, type PagePreset } from './presets';
 import type { SweepResults } from './results';
@@ -49,7 +48,7 @@ export class PfSweepApp extends LitElement {
   declare view: View;
   declare selection: Partial<Selection>;
   /** The grid point whose curves are shown. */
-  declare pick?: CellPick & { cell: [number, number] };
+  declare pick?: CellPick;
   /** What the running preset shows. */
   declare claim?: string;
   private sweep?: SweepController;
@@ -69,12 +68,17 @@ export class PfSweepApp extends LitElement {
   connectedCallback(): void {
     super.connectedCallback();
     window.addEventListener('hashchange', this.onHashChange);
+    // Files dropped anywhere on the page open as results (instead of the browser opening them).
+    window.addEventListener('dragover', this.onDragOver);
+    window.addEventListener('drop', this.onDrop);
     void this.init();
   }
 
   disconnectedCallback(): void {
     super.disconnectedCallback();
     window.removeEventListener('hashchange', this.onHashChange);
+    window.removeEventListener('dragover', this.onDragOver);
+    window.removeEventListener('drop', this.onDrop);
   }
 
   private get panel(): PfSpecPanel | null {
@@ -170,6 +174,8 @@ export class PfSweepApp extends LitElement {
     }
   }
 
+  private onDragOver = (e: DragEvent) => e.preventDefault();
+
   private onDrop = (e: DragEvent) => {
     e.preventDefault();
     void this.open(e.dataTransfer?.files ?? null);
@@ -230,7 +236,7 @@ export class PfSweepApp extends LitElement {
             The sweep spec in this address could not be used: ${this.hashError}. Fix it in the spec panel and press Run, or pick a preset.
           </p>`
         : nothing}
-      <div class="layout" @dragover=${(e: DragEvent) => e.preventDefault()} @drop=${this.onDrop}>
+      <div class="layout">
         <aside>${this.renderPresets()} ${this.renderSpec()} ${this.renderOpen()}</aside>
         <main>${this.renderControls()} ${this.renderViews()}</main>
       </div>
@@ -350,13 +356,13 @@ export class PfSweepApp extends LitElement {
             .selection=${sel}
             .version=${results.version}
             .selected=${this.pick?.cell}
-            @cell-select=${(e: CustomEvent<CellPick & { cell: [number, number] }>) => (this.pick = e.detail)}
+            @cell-select=${(e: CustomEvent<CellPick>) => (this.pick = e.detail)}
           ></pf-heatmap>`
         : html`<pf-line-view
             .results=${results}
             .selection=${sel}
             .version=${results.version}
-            @cell-select=${(e: CustomEvent<CellPick & { cell: [number, number] }>) => (this.pick = e.detail)}
+            @cell-select=${(e: CustomEvent<CellPick>) => (this.pick = e.detail)}
           ></pf-line-view>`}
       ${this.pick
         ? html`<pf-cohort-curves .results=${results} .cohorts=${this.pick.cohorts} .label=${this.pick.label} .version=${results.version}></pf-cohort-curves>`

@@ -1,6 +1,6 @@
 // What a view shows: one summary column over one or two axes, the other axes held at chosen
 // values, seed replicates of a grid point gathered into one cell (their mean and 95% interval).
-import type { AxisValue, ViewAxis } from './scale';
+import { formatValue, type AxisValue, type ViewAxis } from './scale';
 import { interval, type Interval } from './stats';
 import { numberOf, type SweepResults } from './results';
 
@@ -97,4 +97,20 @@ export function missingMeaning(column: string): string {
   if (column === 'gammaMedian') return 'no regime-2 tasks';
   if (column.startsWith('task')) return 'not reported yet';
   return 'empty';
+}
+
+/** What a click on a cell or a point selects: a grid point's cohorts (one per seed) and where it is. */
+export interface CellPick {
+  cohorts: number[];
+  label: string;
+  /** [column, row] of the view's grid. */
+  cell: [number, number];
+}
+
+/** "initBest = 0.0306, lr = 0.5" for the cell's coordinates and the values held fixed. */
+export function pointLabel(sel: Selection, x: AxisValue, y?: AxisValue): string {
+  const parts = [`${sel.x} = ${formatValue(x, 40)}`];
+  if (sel.y !== undefined && y !== undefined) parts.push(`${sel.y} = ${formatValue(y, 40)}`);
+  for (const [name, v] of Object.entries(sel.fixed)) parts.push(`${name} = ${formatValue(v, 40)}`);
+  return parts.join(', ');
 }

@@ -4,31 +4,17 @@
 import { LitElement, html, type PropertyDeclarations } from 'lit';
 import { download } from '../dashboard/download';
 import { boundaries } from './boundary';
-import { cellGrid, missingMeaning, type CellGrid, type CellStats, type Selection } from './cells';
+import { cellGrid, missingMeaning, pointLabel, type CellGrid, type CellPick, type CellStats, type Selection } from './cells';
 import { colourScale } from './colour';
 import { drawHeatmap, layout, type HeatmapLayout, type HeatmapModel } from './heatmap-draw';
 import type { SweepResults } from './results';
-import { formatNumber, formatValue, type AxisScale, type AxisValue } from './scale';
-
-/** What a click on a cell or a point selects: a grid point's cohorts (one per seed) and where it is. */
-export interface CellPick {
-  cohorts: number[];
-  label: string;
-}
+import { formatNumber, type AxisScale } from './scale';
 
 const HEIGHT = 440;
 const STRIP_HEIGHT = 190;
 
-/** "initBest = 0.0306, lr = 0.5" for the cell's coordinates and the values held fixed. */
-export function pointLabel(sel: Selection, x: AxisValue, y?: AxisValue): string {
-  const parts = [`${sel.x} = ${formatValue(x, 40)}`];
-  if (sel.y !== undefined && y !== undefined) parts.push(`${sel.y} = ${formatValue(y, 40)}`);
-  for (const [name, v] of Object.entries(sel.fixed)) parts.push(`${name} = ${formatValue(v, 40)}`);
-  return parts.join(', ');
-}
-
 /** A cell's value in words: the mean (and interval over seeds), or why there is none. */
-export function cellText(cell: CellStats, column: string): string {
+function cellText(cell: CellStats, column: string): string {
   const { stats } = cell;
   if (!stats) return cell.missing > 0 ? `empty (${missingMeaning(column)})` : 'not run yet';
   const seeds = stats.n > 1 ? ` (mean of ${stats.n} seeds; 95% interval ${formatNumber(stats.lo)} to ${formatNumber(stats.hi)})` : '';
@@ -138,8 +124,8 @@ export class PfHeatmap extends LitElement {
     const [i, j] = cell;
     const stats = this.grid.cells[j][i];
     if (!stats.cohorts.length) return;
-    const pick: CellPick = { cohorts: stats.cohorts, label: pointLabel(this.selection, this.grid.x.values[i], this.grid.y?.values[j]) };
-    this.dispatchEvent(new CustomEvent<CellPick & { cell: [number, number] }>('cell-select', { detail: { ...pick, cell }, bubbles: true }));
+    const pick: CellPick = { cohorts: stats.cohorts, label: pointLabel(this.selection, this.grid.x.values[i], this.grid.y?.values[j]), cell };
+    this.dispatchEvent(new CustomEvent<CellPick>('cell-select', { detail: pick, bubbles: true }));
   };
 
   private readout(): string {

@@ -5,8 +5,7 @@ import { LitElement, html, nothing, type PropertyDeclarations } from 'lit';
 import uPlot from 'uplot';
 import { PALETTE } from '../dashboard/charts';
 import { boundaries, type Boundary } from './boundary';
-import { cellGrid, type CellGrid, type Selection } from './cells';
-import { pointLabel, type CellPick } from './heatmap';
+import { cellGrid, pointLabel, type CellGrid, type CellPick, type Selection } from './cells';
 import { savePng, type LegendEntry } from './png';
 import type { SweepResults } from './results';
 import { axisTitle, formatNumber, formatValue, type ViewAxis } from './scale';
@@ -181,8 +180,8 @@ export class PfLineView extends LitElement {
       if (best < 0 || Math.abs(v - at) < Math.abs((u.data[1 + best * stride][i] as number) - at)) best = j;
     });
     if (best < 0) return;
-    const pick: CellPick = { cohorts: grid.cells[best][i].cohorts, label: pointLabel(this.selection, grid.x.values[i], grid.y?.values[best]) };
-    this.dispatchEvent(new CustomEvent<CellPick & { cell: [number, number] }>('cell-select', { detail: { ...pick, cell: [i, best] }, bubbles: true }));
+    const pick: CellPick = { cohorts: grid.cells[best][i].cohorts, label: pointLabel(this.selection, grid.x.values[i], grid.y?.values[best]), cell: [i, best] };
+    this.dispatchEvent(new CustomEvent<CellPick>('cell-select', { detail: pick, bubbles: true }));
   }
 
   private exportPng = () => {
