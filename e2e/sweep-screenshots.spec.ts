@@ -3,6 +3,7 @@
 // the two-regimes phase diagram with a picked cell's curves, a sweep with seeds filling in (empty
 // and pending cells), its line view with seed bands and a picked point's seed band, a bad link.
 import { expect, test } from '@playwright/test';
+import { downloadOf } from './helpers';
 
 const DIR = 'test-results/screenshots';
 
@@ -26,6 +27,9 @@ test('screenshots: phase diagram and curves; seeds filling in, line view with ba
   await heatmap.hover({ position: { x: x[2], y: y[0] } });
   await page.screenshot({ path: `${DIR}/sweep-two-regimes.png`, fullPage: true });
   await page.locator('pf-heatmap').screenshot({ path: `${DIR}/sweep-heatmap.png` });
+  const png = await downloadOf(page, 'sweep-heatmap-png');
+  expect(png.name).toBe('patternflow-sweep-heatmap-stepsToBest90.png');
+  expect(png.bytes.subarray(1, 4).toString()).toBe('PNG');
 
   await page.goto(`/sweep.html#spec=${encodeURIComponent(JSON.stringify(SEEDED))}`);
   await page.getByTestId('sweep-column').selectOption('stepsToBest90');
@@ -41,6 +45,7 @@ test('screenshots: phase diagram and curves; seeds filling in, line view with ba
   await over.click({ position: { x: 20, y: 20 } });
   await expect(page.getByTestId('sweep-cell-curves')).toContainText('3 seeds');
   await page.screenshot({ path: `${DIR}/sweep-lines-bands.png`, fullPage: true });
+  expect((await downloadOf(page, 'sweep-lines-png')).bytes.subarray(1, 4).toString()).toBe('PNG');
 
   const bad = await browser.newPage({ viewport: { width: 1280, height: 800 } });
   await bad.goto('/sweep.html#spec=%7B%22axes%22%3A%7B%22lr%22%3A%5B%5D%7D%7D');

@@ -119,12 +119,15 @@ test.describe('noisy-verifier against the command line', () => {
     expect((await downloadOf(link, 'sweep-export-csv')).bytes.equals(readFileSync(join(cliOut.csv, 'summary.csv')))).toBe(true);
   });
 
-  test('the command line’s summary.parquet opens as the same heatmap, its metrics and manifest give the curves', async ({ page, context }) => {
+  test('the command line’s summary.parquet opens as the same heatmap, without WebGPU; its metrics and manifest give the curves', async ({ page, context }) => {
     await runPreset(page, 'noisy-verifier');
     const live = { cells: await cellsOf(page), png: await heatmap(page).evaluate((c: HTMLCanvasElement) => c.toDataURL()) };
 
+    // Opening files needs no WebGPU: this page has none.
     const opened = await context.newPage();
+    await opened.addInitScript(() => Object.defineProperty(Navigator.prototype, 'gpu', { get: () => undefined, configurable: true }));
     await opened.goto('/sweep.html');
+    await expect(opened.getByTestId('no-webgpu')).toBeVisible();
     await opened.getByTestId('sweep-open').setInputFiles(['summary.parquet', 'metrics.parquet', 'manifest.json'].map((f) => join(cliOut.parquet, f)));
     await expect(opened.getByTestId('sweep-opened')).toContainText('21 cohorts');
     expect(await cellsOf(opened)).toEqual(live.cells);
