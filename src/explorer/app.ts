@@ -365,7 +365,7 @@ export class PfSweepApp extends LitElement {
             @cell-select=${(e: CustomEvent<CellPick>) => (this.pick = e.detail)}
           ></pf-line-view>`}
       ${this.pick
-        ? html`<pf-cohort-curves .results=${results} .cohorts=${this.pick.cohorts} .label=${this.pick.label} .version=${results.version}></pf-cohort-curves>`
+        ? html`<pf-cohort-curves .results=${results} .cohorts=${this.pick.cohorts} .label=${this.pick.label}></pf-cohort-curves>`
         : nothing}`;
   }
 }

@@ -19,12 +19,7 @@ import { interval } from './stats';
 function cohortLog(results: SweepResults, cohort: number, names: string[]): MetricsLog {
   const log = new MetricsLog(names);
   const cols = names.map((n) => results.metricsNames.indexOf(n));
-  for (const row of results.metricRows(cohort))
-    log.append(
-      Number(row[1]),
-      cols.map((c) => numberOf(row[c]) ?? NaN),
-      1,
-    );
+  for (const row of results.metricRows(cohort)) log.append(Number(row[1]), cols.map((c) => numberOf(row[c]) ?? NaN), 1);
   return log;
 }
 
@@ -45,18 +40,13 @@ export class PfCohortCurves extends LitElement {
     results: { attribute: false },
     cohorts: { attribute: false },
     label: { attribute: false },
-    version: { attribute: false },
     logX: { state: true },
   };
   declare results: SweepResults;
   declare cohorts: number[];
   declare label: string;
-  /** The results' version: a picked cohort's rows may arrive after the pick (its other seeds). */
-  declare version: number;
   declare logX: boolean;
   private runs: Run[] = [];
-  /** Metric rows of the picked cohorts when the runs were built. */
-  private rows = '';
   /** Bumped with every new set of runs: the charts are made anew for it (they redraw on a change of run ids or lengths only). */
   private build = 0;
 
@@ -64,7 +54,6 @@ export class PfCohortCurves extends LitElement {
     super();
     this.cohorts = [];
     this.label = '';
-    this.version = 0;
     this.logX = false;
   }
 
@@ -74,12 +63,9 @@ export class PfCohortCurves extends LitElement {
 
   protected willUpdate(changed: PropertyValues<this>): void {
     const grid = this.results.grid;
-    if (!grid || !this.cohorts.length) return;
-    // A cohort's rows arrive once, when it finishes: the runs change with the pick, or when a picked cohort finishes.
-    const rows = this.cohorts.map((c) => this.results.metricRows(c).length).join(',');
-    if (!changed.has('results') && !changed.has('cohorts') && rows === this.rows) return;
+    // Only finished cohorts can be picked, and their rows are all there: the runs change with the pick alone.
+    if (!grid || !this.cohorts.length || !(changed.has('results') || changed.has('cohorts'))) return;
     if (changed.has('cohorts')) this.logX = 'log' in grid.spec.log;
-    this.rows = rows;
     this.build++;
     const configs = this.cohorts.map((c) => grid.cohort(c).config);
     const names = metricLayout(configs[0]).names;
