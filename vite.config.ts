@@ -16,8 +16,8 @@ export default defineConfig({
       ],
     },
   ],
-  // Two pages: the dashboard and the throughput benchmark.
-  build: { rolldownOptions: { input: { main: 'index.html', bench: 'bench.html' } } },
+  // Three pages: the dashboard, the sweep explorer and the throughput benchmark; the plugin above gives each the policy.
+  build: { rolldownOptions: { input: { main: 'index.html', sweep: 'sweep.html', bench: 'bench.html' } } },
   test: {
     include: ['test/**/*.test.ts'],
     testTimeout: 120_000,

@@ -25,7 +25,7 @@ describe('Content-Security-Policy', () => {
 
   it('every page of the production build carries it', async () => {
     await build({ logLevel: 'silent', build: { outDir, emptyOutDir: true } });
-    for (const page of ['index.html', 'bench.html']) {
+    for (const page of ['index.html', 'sweep.html', 'bench.html']) {
       const html = readFileSync(join(outDir, page), 'utf8');
       const meta = html.match(/<meta http-equiv="Content-Security-Policy" content="([^"]*)">/);
       expect(meta, page).not.toBeNull();

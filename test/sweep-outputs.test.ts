@@ -17,7 +17,8 @@ import { outputPaths } from '../src/sweep/shards';
 import { parseSpec, type SpecInput } from '../src/sweep/spec';
 import { SummaryTracker } from '../src/sweep/summary';
 import { runSweep } from '../src/sweep/sweep';
-import { openReader, type Format } from '../src/sweep/table';
+import { openReader } from '../src/sweep/files';
+import type { Format } from '../src/sweep/table';
 
 const root = mkdtempSync(join(tmpdir(), 'patternflow-sweep-outputs-'));
 let dirs = 0;

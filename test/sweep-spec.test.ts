@@ -2,12 +2,12 @@
 // allowed; grids expand in the documented order, with derived axes and seed replicates; shards
 // come from flags or from a job array's environment. No GPU here.
 import { describe, expect, it } from 'vitest';
-import { formatDuration } from '../src/cli/sweep';
 import { ConfigError } from '../src/model/config';
 import { buildGrid, MAX_COHORTS, unionNames } from '../src/sweep/grid';
 import { parseShard, shardCohorts, shardFromEnv } from '../src/sweep/shards';
 import { LOG_POINTS, LogSchedule, parseSpec } from '../src/sweep/spec';
 import { PRESETS } from '../src/sweep/presets';
+import { formatDuration } from '../src/sweep/progress';
 
 const grid = (spec: unknown) => buildGrid(parseSpec(spec));
 const refusal = (spec: unknown): string => {

@@ -10,7 +10,8 @@ import { buildGrid, formatBytes, KERNEL_FIELDS, type Grid } from '../sweep/grid'
 import { PRESET_NAMES, PRESETS } from '../sweep/presets';
 import { parseShard, shardCohorts, shardFromEnv, type Shard } from '../sweep/shards';
 import { parseSpec } from '../sweep/spec';
-import { runSweep, type SweepProgress } from '../sweep/sweep';
+import { formatDuration, progressText, type SweepProgress } from '../sweep/progress';
+import { runSweep } from '../sweep/sweep';
 import { FORMATS, type Format } from '../sweep/table';
 
 interface SweepFlags {
@@ -30,15 +31,6 @@ const SIGNAL_EXIT = { SIGINT: 130, SIGTERM: 143 } as const;
 const REDRAW_MS = 1000;
 const count = (n: number) => n.toLocaleString('en-US');
 const cohorts = (n: number) => `${count(n)} cohort${n === 1 ? '' : 's'}`;
-
-/** A duration people read at a glance: 45 s, 12 min, 3 h 05 min. */
-export function formatDuration(seconds: number): string {
-  if (!Number.isFinite(seconds)) return '?';
-  if (seconds < 60) return `${Math.round(seconds)} s`;
-  const minutes = Math.round(seconds / 60);
-  if (minutes < 60) return `${minutes} min`;
-  return `${Math.floor(minutes / 60)} h ${String(minutes % 60).padStart(2, '0')} min`;
-}
 
 function readSpec(flags: SweepFlags): unknown {
   if (flags.spec && flags.preset) throw new ConfigError('--preset', 'give either --spec or --preset, not both');
@@ -98,9 +90,7 @@ function progressLine(quiet: boolean) {
     const now = performance.now();
     if (quiet || (!force && now - last < REDRAW_MS)) return;
     last = now;
-    const rate = p.stepsDone / Math.max((now - start) / 1000, 1e-9);
-    const eta = (p.steps - p.stepsDone) / Math.max(rate, 1e-9);
-    const line = `cohorts ${count(p.cohortsDone)}/${count(p.cohorts)}  ${count(Math.round(rate))} steps/s  ETA ${formatDuration(eta)}`;
+    const line = progressText(p, p.stepsDone / Math.max((now - start) / 1000, 1e-9));
     process.stderr.write(process.stderr.isTTY ? `\r${line}` : `${line}\n`);
   };
 }

@@ -174,7 +174,9 @@ export class PfApp extends LitElement {
         ${this.platform
           ? html`<p class="adapter">Adapter: <span data-testid="adapter">${this.platform.adapter.line}</span></p>`
           : html`<p class="adapter" data-testid="adapter-pending">Opening WebGPU…</p>`}
-        <a class="nav" href="bench.html" data-testid="bench-link">Throughput benchmark</a>
+        <nav class="nav">
+          <a href="sweep.html" data-testid="sweep-link">Sweep explorer</a> · <a href="bench.html" data-testid="bench-link">Throughput benchmark</a>
+        </nav>
       </header>
       ${this.platform?.warning ? html`<p class="warning" data-testid="fallback-warning">${this.platform.warning}</p>` : nothing}
       ${this.hashError

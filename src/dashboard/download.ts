@@ -8,7 +8,7 @@ export function download(filename: string, url: string): void {
   a.remove();
 }
 
-export function downloadText(filename: string, text: string, type: string): void {
+export function downloadText(filename: string, text: BlobPart, type: string): void {
   const url = URL.createObjectURL(new Blob([text], { type }));
   download(filename, url);
   // Revoked a while later: the download may still be reading the blob when click() returns.

@@ -3,12 +3,12 @@
 // with a manifest is complete; shards of one sweep carry the same spec hash and version, which
 // merge checks.
 import { createHash } from 'node:crypto';
-import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { ConfigError } from '../model/config';
 import type { Grid } from './grid';
 import type { Shard } from './shards';
 import type { SpecInput } from './spec';
-import { temporaryPath, type Format } from './table';
+import type { Format } from './table';
 
 export const VERSION: string = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
@@ -82,18 +82,6 @@ export function buildManifest(
     adapter: files.adapter,
     columns: files.columns,
   };
-}
-
-/** Writes JSON to a temporary file, then renames it: the manifest appears whole or not at all. */
-export function writeJsonAtomic(path: string, value: unknown): void {
-  const tmp = temporaryPath(path);
-  try {
-    writeFileSync(tmp, `${JSON.stringify(value, null, 1)}\n`);
-    renameSync(tmp, path);
-  } catch (e) {
-    rmSync(tmp, { force: true });
-    throw e;
-  }
 }
 
 export function readManifest(path: string): Manifest {

@@ -5,10 +5,11 @@ import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { ConfigError } from '../model/config';
 import { metricsColumns, summaryColumns } from './columns';
 import { buildGrid } from './grid';
-import { buildManifest, readManifest, writeJsonAtomic, type Manifest } from './manifest';
+import { openReader, openSink, writeJsonAtomic } from './files';
+import { buildManifest, readManifest, type Manifest } from './manifest';
 import { outputPaths, SHARD_MANIFEST, shardStem, type Shard } from './shards';
 import { parseSpec } from './spec';
-import { openReader, openSink, type Cell, type Column, type Format, type TableSink } from './table';
+import type { Cell, Column, Format, TableSink } from './table';
 
 export interface MergeOutcome {
   shards: number;

@@ -1,0 +1,373 @@
+// <pf-sweep-app>: the sweep page. Runs a sweep spec (edited in the panel, or a preset, or the one
+// in the address) on the browser's WebGPU, shows its summary as a heatmap or a line view as the
+// cohorts finish, the curves of a picked grid point, and exports the command line's files; or
+// opens files the command line wrote, without running anything.
+import { LitElement, html, nothing, type PropertyDeclarations } from 'lit';
+import { browserReference, browserWebGpu, type Platform } from '../dashboard/backend';
+import { downloadText } from '../dashboard/download';
+import type { Grid } from '../sweep/grid';
+import { formatDuration } from '../sweep/progress';
+import { encodeTable, type Format } from '../sweep/table';
+import { normalise, type CellPick, type Selection } from './cells';
+import { openFiles } from './open-files';
+import { PAGE_PRESETS, type PagePreset } from './presets';
+import type { SweepResults } from './results';
+import { formatValue } from './scale';
+import type { PfSpecPanel } from './spec-panel';
+import { SweepController } from './sweep-controller';
+import { specFromHash, specHash } from './url';
+import './cohort-curves';
+import './heatmap';
+import './line-view';
+import './spec-panel';
+
+type View = 'heatmap' | 'lines';
+
+
+/** Views redraw at most this often while a sweep runs, so drawing never competes with it for long. */
+const REDRAW_MS = 100;
+
+export class PfSweepApp extends LitElement {
+  static properties: PropertyDeclarations = {
+    platform: { state: true },
+    noWebGpu: { state: true },
+    hashError: { state: true },
+    files: { state: true },
+    openError: { state: true },
+    view: { state: true },
+    selection: { state: true },
+    pick: { state: true },
+    claim: { state: true },
+  };
+  declare platform?: Platform;
+  declare noWebGpu?: string;
+  declare hashError?: string;
+  /** Results opened from files; shown instead of the sweep's until a sweep starts. */
+  declare files?: { results: SweepResults; names: string };
+  declare openError?: string;
+  declare view: View;
+  declare selection: Partial<Selection>;
+  /** The grid point whose curves are shown. */
+  declare pick?: CellPick;
+  /** What the running preset shows. */
+  declare claim?: string;
+  private sweep?: SweepController;
+  private updateQueued = false;
+  private lastDraw = 0;
+
+  constructor() {
+    super();
+    this.view = 'heatmap';
+    this.selection = {};
+  }
+
+  protected createRenderRoot(): HTMLElement {
+    return this;
+  }
+
+  connectedCallback(): void {
+    super.connectedCallback();
+    window.addEventListener('hashchange', this.onHashChange);
+    // Files dropped anywhere on the page open as results (instead of the browser opening them).
+    window.addEventListener('dragover', this.onDragOver);
+    window.addEventListener('drop', this.onDrop);
+    void this.init();
+  }
+
+  disconnectedCallback(): void {
+    super.disconnectedCallback();
+    window.removeEventListener('hashchange', this.onHashChange);
+    window.removeEventListener('dragover', this.onDragOver);
+    window.removeEventListener('drop', this.onDrop);
+  }
+
+  private get panel(): PfSpecPanel | null {
+    return this.querySelector('pf-spec-panel');
+  }
+
+  private get results(): SweepResults | undefined {
+    return this.files?.results ?? this.sweep?.results;
+  }
+
+  private async init() {
+    await this.updateComplete;
+    if (!navigator.gpu) {
+      this.noWebGpu = window.isSecureContext
+        ? 'This browser does not expose WebGPU (navigator.gpu is missing): sweeps cannot run on a GPU here, but results can still be opened.'
+        : 'WebGPU needs a secure context (https or localhost), and this page was opened over plain http from another host.';
+      this.loadLinkOrDefault(false);
+      return;
+    }
+    try {
+      this.usePlatform(await browserWebGpu());
+    } catch (e) {
+      this.noWebGpu = `WebGPU is exposed but no adapter could be opened: ${(e as Error).message}`;
+      this.loadLinkOrDefault(false);
+    }
+  }
+
+  private usePlatform(platform: Platform) {
+    this.noWebGpu = undefined;
+    this.platform = platform;
+    this.sweep = new SweepController(this, platform.backend, () => this.queueUpdate());
+    this.loadLinkOrDefault(true);
+  }
+
+  /** Loads the spec in the address (and runs it, when `run` and it is valid); otherwise the first preset, not run. */
+  private loadLinkOrDefault(run: boolean) {
+    const panel = this.panel!;
+    let input: unknown;
+    try {
+      input = specFromHash(location.hash);
+      this.hashError = undefined;
+    } catch (e) {
+      this.hashError = (e as Error).message;
+    }
+    if (input === undefined) {
+      panel.load(PAGE_PRESETS[0].spec);
+      return;
+    }
+    panel.load(input);
+    const result = panel.current();
+    if (!result.grid) this.hashError = result.error;
+    else if (run) this.startGrid(result.grid, result.input);
+  }
+
+  /** A link pasted or followed into this page (the page's own runs replace the hash without this event). */
+  private onHashChange = () => this.loadLinkOrDefault(!!this.sweep);
+
+  private startGrid(grid: Grid, input: unknown, preset?: PagePreset) {
+    const sweep = this.sweep;
+    if (!sweep) return;
+    this.hashError = undefined;
+    this.files = undefined;
+    this.openError = undefined;
+    this.pick = undefined;
+    this.claim = preset?.shows;
+    if (preset) this.selection = preset.view;
+    history.replaceState(null, '', specHash(input));
+    sweep.start(grid);
+  }
+
+  private runPanel = () => {
+    const result = this.panel?.current();
+    if (result?.grid) this.startGrid(result.grid, result.input);
+  };
+
+  private runPreset(p: PagePreset) {
+    const panel = this.panel!;
+    panel.load(p.spec);
+    const result = panel.current();
+    if (result.grid) this.startGrid(result.grid, result.input, p);
+  }
+
+  private async open(list: FileList | null) {
+    const files = [...(list ?? [])];
+    if (!files.length) return;
+    try {
+      const results = await openFiles(files);
+      this.files = { results, names: files.map((f) => f.name).join(', ') };
+      this.openError = undefined;
+      this.pick = undefined;
+    } catch (e) {
+      this.openError = (e as Error).message;
+    }
+  }
+
+  private onDragOver = (e: DragEvent) => e.preventDefault();
+
+  private onDrop = (e: DragEvent) => {
+    e.preventDefault();
+    void this.open(e.dataTransfer?.files ?? null);
+  };
+
+  private async exportTable(table: 'summary' | 'metrics', format: Format) {
+    const results = this.results;
+    if (!results?.columns) return;
+    const rows = table === 'summary' ? results.summary : Array.from({ length: results.count }, (_, c) => results.metricRows(c)).flat();
+    const bytes = await encodeTable(format, results.columns[table], rows);
+    // The command line's file names, so a download drops in where its files would be.
+    downloadText(`${table}.${format}`, bytes, format === 'csv' ? 'text/csv' : 'application/vnd.apache.parquet');
+  }
+
+  /** Re-renders at most once per frame, and at most every REDRAW_MS, however many batches arrive. */
+  private queueUpdate() {
+    if (this.updateQueued) return;
+    this.updateQueued = true;
+    const frame = () =>
+      requestAnimationFrame((t) => {
+        if (t - this.lastDraw < REDRAW_MS) return frame();
+        this.lastDraw = t;
+        this.updateQueued = false;
+        this.requestUpdate();
+      });
+    frame();
+  }
+
+  private setSelection(part: Partial<Selection>) {
+    this.selection = { ...this.selection, ...part, fixed: { ...this.selection.fixed, ...part.fixed } };
+    this.pick = undefined;
+  }
+
+  render() {
+    return html`
+      <header class="top">
+        <h1>patternflow sweep explorer</h1>
+        <p class="subtitle">A grid of run configs on this browser's WebGPU, as phase diagrams</p>
+        ${this.platform
+          ? html`<p class="adapter">Adapter: <span data-testid="adapter">${this.platform.adapter.line}</span></p>`
+          : this.noWebGpu
+            ? nothing
+            : html`<p class="adapter">Opening WebGPU…</p>`}
+        <nav class="nav">
+          <a href="./" data-testid="dashboard-link">Dashboard</a>
+          <a href="bench.html" data-testid="bench-link">Throughput benchmark</a>
+        </nav>
+      </header>
+      ${this.platform?.warning ? html`<p class="warning" data-testid="fallback-warning">${this.platform.warning}</p>` : nothing}
+      ${this.noWebGpu
+        ? html`<p class="warning" data-testid="no-webgpu">
+            ${this.noWebGpu}
+            <button class="small" data-testid="use-reference" @click=${() => this.usePlatform(browserReference())}>Run sweeps on the float64 reference (CPU)</button>
+          </p>`
+        : nothing}
+      ${this.hashError
+        ? html`<p class="error" role="alert" data-testid="sweep-hash-error">
+            The sweep spec in this address could not be used: ${this.hashError}. Fix it in the spec panel and press Run, or pick a preset.
+          </p>`
+        : nothing}
+      <div class="layout">
+        <aside>${this.renderPresets()} ${this.renderSpec()} ${this.renderOpen()}</aside>
+        <main>${this.renderControls()} ${this.renderViews()}</main>
+      </div>
+    `;
+  }
+
+  private renderPresets() {
+    return html`<section class="card">
+      <h2>Presets</h2>
+      <ul class="presets">
+        ${PAGE_PRESETS.map(
+          (p) => html`<li>
+            <button data-testid=${`sweep-preset-${p.name}`} ?disabled=${!this.sweep} @click=${() => this.runPreset(p)}>${p.name}</button>
+            <small>${p.shows}</small>
+          </li>`,
+        )}
+      </ul>
+    </section>`;
+  }
+
+  private renderSpec() {
+    const valid = !!this.panel?.result.grid;
+    return html`<section class="card">
+      <h2>Sweep spec</h2>
+      <p class="muted">The command line's JSON: <code>base</code>, <code>axes</code>, <code>seeds</code>, <code>logEvery</code> or <code>logSteps</code> (README, “Sweeps”).</p>
+      <pf-spec-panel @spec-change=${() => this.requestUpdate()}></pf-spec-panel>
+      <button class="primary" data-testid="sweep-run" ?disabled=${!this.sweep || !valid} @click=${this.runPanel}>Run</button>
+    </section>`;
+  }
+
+  private renderOpen() {
+    return html`<section class="card">
+      <h2>Open results</h2>
+      <p class="muted">
+        Files written by <code>patternflow sweep</code> or <code>merge</code>: <code>summary.parquet</code> (or <code>.csv</code>), and
+        <code>metrics.parquet</code> and <code>manifest.json</code> for the cohorts' curves. Choose them or drop them on the page.
+      </p>
+      <input type="file" multiple accept=".parquet,.csv,.json" data-testid="sweep-open" @change=${(e: Event) => this.open((e.target as HTMLInputElement).files)} />
+      ${this.openError ? html`<p class="error" role="alert" data-testid="sweep-open-error">${this.openError}</p>` : nothing}
+      ${this.files ? html`<p class="muted" data-testid="sweep-opened">Showing ${this.files.names} (${this.files.results.summary.length} cohorts).</p>` : nothing}
+    </section>`;
+  }
+
+  private renderControls() {
+    const sweep = this.sweep;
+    const phase = sweep?.phase ?? 'idle';
+    const p = sweep?.progress;
+    const eta = sweep?.etaSeconds ?? NaN;
+    const exportable = !this.files && phase === 'done';
+    const exportButton = (table: 'summary' | 'metrics', format: Format, testId: string) =>
+      html`<button data-testid=${testId} ?disabled=${!exportable} @click=${() => this.exportTable(table, format)}>${table}.${format}</button>`;
+    return html`<section class="card controls">
+      <div class="buttons">
+        <button data-testid="sweep-pause" ?disabled=${phase !== 'running'} @click=${() => sweep?.pause()}>Pause</button>
+        <button data-testid="sweep-resume" ?disabled=${phase !== 'paused'} @click=${() => sweep?.resume()}>Resume</button>
+        <button data-testid="sweep-stop" ?disabled=${!['running', 'checking', 'paused'].includes(phase)} @click=${() => sweep?.stop()}>Stop</button>
+        <span class="spacer"></span>
+        <span class="muted">Export:</span>
+        ${exportButton('summary', 'csv', 'sweep-export-csv')} ${exportButton('metrics', 'csv', 'sweep-export-metrics-csv')}
+        ${exportButton('summary', 'parquet', 'sweep-export-parquet')} ${exportButton('metrics', 'parquet', 'sweep-export-metrics-parquet')}
+      </div>
+      <div class="progress">
+        <progress data-testid="sweep-progress" max=${p?.steps || 1} .value=${p?.stepsDone ?? 0}></progress>
+        <span class="status" data-testid="sweep-status" data-phase=${phase}>${phase}</span>
+        <span>cohorts <b data-testid="sweep-cohorts">${p?.cohortsDone ?? 0}</b> / ${p?.cohorts ?? 0}</span>
+        <span><b data-testid="sweep-rate">${phase === 'running' && sweep!.stepsPerSecond > 0 ? Math.round(sweep!.stepsPerSecond).toLocaleString('en-US') : '–'}</b> steps/s</span>
+        <span>ETA <b data-testid="sweep-eta">${phase === 'running' && Number.isFinite(eta) ? formatDuration(eta) : '–'}</b></span>
+      </div>
+      ${this.claim && !this.files ? html`<p class="muted" data-testid="sweep-claim">${this.claim}</p>` : nothing}
+      ${phase === 'error' ? html`<p class="error" role="alert" data-testid="sweep-error">${sweep?.error}</p>` : nothing}
+    </section>`;
+  }
+
+  private renderViews() {
+    const results = this.results;
+    const sel = results && normalise(results, this.selection);
+    if (!results || !sel)
+      return html`<section class="card muted">${results ? 'This sweep has no axes: its one cohort is in the exported tables.' : 'Run a sweep or open results to see them here.'}</section>`;
+    const axes = results.axes;
+    const select = (testId: string, label: string, value: string, options: { value: string; text: string }[], set: (v: string) => void) =>
+      html`<label class="toggle"
+        >${label}
+        <select data-testid=${testId} .value=${value} @change=${(e: Event) => set((e.target as HTMLSelectElement).value)}>
+          ${options.map((o) => html`<option value=${o.value} ?selected=${o.value === value}>${o.text}</option>`)}
+        </select></label
+      >`;
+    const names = (except: string[]) => axes.filter((a) => !except.includes(a.name)).map((a) => ({ value: a.name, text: a.name }));
+    return html`<section class="view-options">
+        <span class="tabs">
+          <button data-testid="sweep-view-heatmap" aria-pressed=${this.view === 'heatmap'} @click=${() => (this.view = 'heatmap')}>Heatmap</button>
+          <button data-testid="sweep-view-lines" aria-pressed=${this.view === 'lines'} @click=${() => (this.view = 'lines')}>Line view</button>
+        </span>
+        ${select(
+          'sweep-column',
+          'column',
+          sel.column,
+          results.valueColumns.map((c) => ({ value: c, text: c })),
+          (column) => this.setSelection({ column }),
+        )}
+        ${select('sweep-x', 'x', sel.x, names([]), (x) => this.setSelection({ x, y: sel.y === x ? undefined : sel.y }))}
+        ${select('sweep-y', this.view === 'heatmap' ? 'y' : 'lines by', sel.y ?? '', [...names([sel.x]), { value: '', text: '(none)' }], (y) => this.setSelection({ y }))}
+        ${axes
+          .filter((a) => a.name !== sel.x && a.name !== sel.y)
+          .map((a) =>
+            select(
+              `sweep-fix-${a.name}`,
+              `${a.name} at`,
+              String(sel.fixed[a.name]),
+              a.values.map((v) => ({ value: String(v), text: formatValue(v, 24) })),
+              (v) => this.setSelection({ fixed: { [a.name]: a.values.find((w) => String(w) === v)! } }),
+            ),
+          )}
+      </section>
+      ${this.view === 'heatmap'
+        ? html`<pf-heatmap
+            .results=${results}
+            .selection=${sel}
+            .version=${results.version}
+            .selected=${this.pick?.cell}
+            @cell-select=${(e: CustomEvent<CellPick>) => (this.pick = e.detail)}
+          ></pf-heatmap>`
+        : html`<pf-line-view
+            .results=${results}
+            .selection=${sel}
+            .version=${results.version}
+            @cell-select=${(e: CustomEvent<CellPick>) => (this.pick = e.detail)}
+          ></pf-line-view>`}
+      ${this.pick
+        ? html`<pf-cohort-curves .results=${results} .cohorts=${this.pick.cohorts} .label=${this.pick.label}></pf-cohort-curves>`
+        : nothing}`;
+  }
+}
+
+customElements.define('pf-sweep-app', PfSweepApp);

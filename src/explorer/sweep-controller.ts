@@ -1,0 +1,144 @@
+// Owns the sweep running on the page: start, pause, resume, stop. Cohorts run through the same
+// executor and CohortWriter as on the command line; their rows land in a SweepResults and
+// nothing else happens in the simulation's callbacks (views redraw on animation frames). Every
+// start bumps a generation: rows and outcomes of an older run are dropped, never shown.
+import type { ReactiveController, ReactiveControllerHost } from 'lit';
+import type { Backend } from '../simulation/backend';
+import { SequentialExecutor, StoppedError, type Executor } from '../sweep/executor';
+import type { Grid } from '../sweep/grid';
+import { etaSeconds, type SweepProgress } from '../sweep/progress';
+import { CohortWriter, executeCohorts, type RowSink } from '../sweep/record';
+import type { Cell } from '../sweep/table';
+import { SweepResults } from './results';
+
+export type SweepPhase = 'idle' | 'checking' | 'running' | 'pausing' | 'paused' | 'stopped' | 'done' | 'error';
+
+/** steps/s is measured over this window. */
+const RATE_WINDOW_MS = 3000;
+
+export class SweepController implements ReactiveController {
+  phase: SweepPhase = 'idle';
+  error = '';
+  results?: SweepResults;
+  progress?: SweepProgress;
+  stepsPerSecond = 0;
+  private generation = 0;
+  private grid?: Grid;
+  private writer?: CohortWriter;
+  private executor?: Executor;
+  private loop: Promise<void> = Promise.resolve();
+  private samples: { t: number; steps: number }[] = [];
+  /** What a stopped executor's StoppedError means: a pause or a stop. */
+  private halting: 'pause' | 'stop' = 'stop';
+
+  constructor(
+    host: ReactiveControllerHost,
+    readonly backend: Backend,
+    /** Called (at most once per frame) when rows or the phase changed. */
+    private readonly changed: () => void,
+  ) {
+    host.addController(this);
+  }
+
+  hostDisconnected(): void {
+    this.generation++;
+    this.executor?.stop();
+  }
+
+  get etaSeconds(): number {
+    return this.progress && this.stepsPerSecond > 0 ? etaSeconds(this.progress, this.stepsPerSecond) : NaN;
+  }
+
+  /** Runs every cohort of `grid`; `results` is the new, empty table as soon as this returns. */
+  start(grid: Grid): void {
+    const generation = ++this.generation;
+    this.executor?.stop();
+    const results = SweepResults.live(grid);
+    const current = () => generation === this.generation;
+    const sink = (add: (rows: readonly Cell[][]) => void): RowSink => ({
+      async write(rows) {
+        if (current()) add(rows);
+      },
+    });
+    const order = Array.from({ length: grid.count }, (_, i) => i);
+    this.grid = grid;
+    this.results = results;
+    this.writer = new CohortWriter(
+      grid,
+      order,
+      sink((rows) => results.addSummary(rows)),
+      sink((rows) => results.addMetrics(rows)),
+      (p) => {
+        if (!current()) return;
+        this.progress = p;
+        this.measureRate(p.stepsDone);
+        this.changed();
+      },
+    );
+    this.progress = this.writer.progress;
+    this.stepsPerSecond = 0;
+    this.error = '';
+    // The previous run must have let go of the device before this one takes it.
+    const previous = this.loop;
+    this.loop = previous.then(() => (current() ? this.drive(generation, true) : undefined));
+  }
+
+  pause(): void {
+    if (this.phase !== 'running') return;
+    this.halting = 'pause';
+    this.executor?.stop();
+    this.setPhase('pausing');
+  }
+
+  /** Goes on from the first unfinished cohort (one stopped halfway starts again: same seed, same rows). */
+  resume(): void {
+    if (this.phase !== 'paused') return;
+    const generation = this.generation;
+    this.loop = this.loop.then(() => (generation === this.generation ? this.drive(generation, false) : undefined));
+  }
+
+  stop(): void {
+    if (this.phase === 'paused') return this.setPhase('stopped');
+    if (this.phase !== 'running' && this.phase !== 'checking') return;
+    this.halting = 'stop';
+    this.executor?.stop();
+  }
+
+  private async drive(generation: number, check: boolean): Promise<void> {
+    const grid = this.grid!;
+    const writer = this.writer!;
+    const executor = (this.executor = new SequentialExecutor(this.backend));
+    const current = () => generation === this.generation;
+    this.samples = [];
+    try {
+      if (check) {
+        this.setPhase('checking');
+        await executor.check(grid, writer.unfinished);
+        if (!current()) return;
+      }
+      this.setPhase('running');
+      await executeCohorts(grid, writer.unfinished, executor, writer);
+      if (current()) this.setPhase('done');
+    } catch (e) {
+      if (!current()) return;
+      if (e instanceof StoppedError) this.setPhase(this.halting === 'pause' ? 'paused' : 'stopped');
+      else {
+        this.error = e instanceof Error ? e.message : String(e);
+        this.setPhase('error');
+      }
+    }
+  }
+
+  private measureRate(steps: number) {
+    const t = performance.now();
+    this.samples.push({ t, steps });
+    while (this.samples.length > 2 && t - this.samples[1].t > RATE_WINDOW_MS) this.samples.shift();
+    const first = this.samples[0];
+    if (t > first.t) this.stepsPerSecond = ((steps - first.steps) * 1000) / (t - first.t);
+  }
+
+  private setPhase(phase: SweepPhase) {
+    this.phase = phase;
+    this.changed();
+  }
+}
