@@ -37,9 +37,9 @@ export const PRESETS: Record<string, Preset> = {
     shows:
       "Theorem 5.6: the paper's self-certainty RLIF in its setting (A = 2, s ~ U[0, 1], uniform start) sends each task to its most " +
       'self-certain pattern, the one whose success rate is farthest from 1/2, which is its worst one about half the time: ' +
-      'finalConvergedWorst near 0.5 at every K (within the standard error sqrt(0.25 / 64) = 0.06)',
+      'finalConvergedWorst near 0.5 at every K (within 3 standard errors, 3 sqrt(0.25 / 32) = 0.27)',
     spec: {
-      base: { reward: 'rlif-self-certainty', answers: 2, estimator: 'expected', successBeta: { alpha: 1, beta: 1 }, tasks: 64, lr: 10, steps: 300 },
+      base: { reward: 'rlif-self-certainty', answers: 2, estimator: 'expected', successBeta: { alpha: 1, beta: 1 }, tasks: 32, lr: 10, steps: 300 },
       axes: { patterns: RLIF_PATTERNS },
       logSteps: 'log',
     },
