@@ -5,7 +5,7 @@ import { hashOf, openDashboard, waitDone } from './helpers';
 
 const DIR = 'test-results/screenshots';
 
-test('screenshots: weak start vs SFT overlaid, smoothing, log x; errors; no WebGPU', async ({ page, browser }) => {
+test('screenshots: weak start vs SFT overlaid, smoothing, log x; the model report and the collapse chart; errors; no WebGPU', async ({ page, browser }) => {
   await openDashboard(page, '/' + hashOf({ tasks: 4, steps: 3, estimator: 'expected' }));
   await waitDone(page);
   await page.getByTestId('preset-rlvr-weak').click();
@@ -17,6 +17,12 @@ test('screenshots: weak start vs SFT overlaid, smoothing, log x; errors; no WebG
   await expect(page.getByTestId('hist-step')).toHaveText('3000');
   await page.screenshot({ path: `${DIR}/dashboard-overlay.png`, fullPage: true });
   await page.getByTestId('chart-pattern-mass').screenshot({ path: `${DIR}/chart-pattern-mass.png` });
+
+  await page.getByTestId('preset-rlif-theorem-5-6').click();
+  await expect(page.getByTestId('step-count')).toHaveText('300', { timeout: 120_000 });
+  await waitDone(page);
+  await page.getByTestId('model-report').screenshot({ path: `${DIR}/model-report.png` });
+  await page.getByTestId('chart-collapse').screenshot({ path: `${DIR}/chart-collapse.png` });
 
   await page.getByTestId('preset-noisy-informative').click();
   await waitDone(page);
