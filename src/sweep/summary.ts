@@ -1,0 +1,89 @@
+// A cohort's summary row (docs/model.md §8): the final value of every metric, and events found
+// on EVERY step's metrics as they stream by, never on the logged rows alone, so the summary is
+// the same whatever logEvery is.
+import { METRIC } from '../model/metrics';
+import type { ModelReport } from '../model/report';
+
+/** Best-pattern mass thresholds: stepsToBest50, stepsToBest90, stepsToBest99. */
+const BEST_THRESHOLDS = [
+  ['stepsToBest50', 0.5],
+  ['stepsToBest90', 0.9],
+  ['stepsToBest99', 0.99],
+] as const;
+
+/** A collapse: accuracy at least this far below its running peak. */
+export const COLLAPSE_DROP = 0.1;
+
+/** The summary's columns after the final values, in order. */
+export const SUMMARY_COLUMNS = [
+  'peakAccuracy',
+  'peakAccuracyStep',
+  ...BEST_THRESHOLDS.map(([name]) => name),
+  'collapseStep',
+  'taskMedianStepsToBest90',
+  'taskFracBest90',
+  'regimeOne',
+  'regimeTwo',
+  'regimeOther',
+  'gammaMedian',
+] as const;
+export type SummaryColumn = (typeof SUMMARY_COLUMNS)[number];
+
+/** `final` + the metric's name, capitalised: finalAccuracy, finalPatternMass0, finalPassAt8. */
+export const finalName = (metric: string) => `final${metric[0].toUpperCase()}${metric.slice(1)}`;
+
+/** Follows one cohort's metric rows (every step, in order) and gives its summary. */
+export class SummaryTracker {
+  private last?: Float64Array;
+  private lastStep = 0;
+  private peak = -Infinity;
+  private peakStep = 0;
+  private collapse: number | null = null;
+  private readonly reached: (number | null)[] = BEST_THRESHOLDS.map(() => null);
+
+  constructor(readonly metricNames: readonly string[]) {}
+
+  /** `rows` metric rows (row-major, in metricNames' order) for steps firstStep, firstStep + 1, ... */
+  add(firstStep: number, values: ArrayLike<number>, rows: number): void {
+    const width = this.metricNames.length;
+    for (let r = 0; r < rows; r++) {
+      const step = firstStep + r;
+      if (step !== this.lastStep + 1) throw new Error(`summary: step ${step} follows step ${this.lastStep}; every step must be seen, in order`);
+      this.lastStep = step;
+      const accuracy = values[r * width + METRIC.accuracy];
+      const best = values[r * width + METRIC.bestMass];
+      if (accuracy > this.peak) [this.peak, this.peakStep] = [accuracy, step];
+      if (this.collapse === null && this.peak - accuracy >= COLLAPSE_DROP) this.collapse = step;
+      BEST_THRESHOLDS.forEach(([, threshold], j) => {
+        if (this.reached[j] === null && best >= threshold) this.reached[j] = step;
+      });
+    }
+    if (rows > 0) this.last = Float64Array.from({ length: width }, (_, j) => values[(rows - 1) * width + j]);
+  }
+
+  /** Final metric values by name, then the events and the model report by SUMMARY_COLUMNS. */
+  summary(report: ModelReport): { finals: Map<string, number>; events: Record<SummaryColumn, number | null> } {
+    if (!this.last) throw new Error('summary: no metric rows were seen');
+    const last = this.last;
+    const finals = new Map(this.metricNames.map((name, j) => [name, last[j]]));
+    const [best50, best90, best99] = this.reached;
+    return {
+      finals,
+      events: {
+        peakAccuracy: this.peak,
+        peakAccuracyStep: this.peakStep,
+        stepsToBest50: best50,
+        stepsToBest90: best90,
+        stepsToBest99: best99,
+        collapseStep: this.collapse,
+        // Both need each task's own best-pattern mass every step, which simulations do not report yet.
+        taskMedianStepsToBest90: null,
+        taskFracBest90: null,
+        regimeOne: report.regimes.one,
+        regimeTwo: report.regimes.two,
+        regimeOther: report.regimes.other,
+        gammaMedian: report.gamma?.median ?? null,
+      },
+    };
+  }
+}

@@ -1,0 +1,160 @@
+// `patternflow sweep` and `patternflow merge` as users run them (bin/patternflow.js in a child
+// process, the WGSL engine on the test machine's adapter): a cohort equals its single run, three
+// shards merged equal the unsharded sweep, the outputs open in DuckDB, bad input is one line with
+// exit code 2, an interrupted sweep leaves nothing behind, and a preset reproduces its closed form.
+import { DuckDBInstance } from '@duckdb/node-api';
+import { execFile, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { configToJSON } from '../src/model/config';
+import { buildGrid } from '../src/sweep/grid';
+import { PRESETS } from '../src/sweep/presets';
+import { parseSpec, type SpecInput } from '../src/sweep/spec';
+
+const exec = promisify(execFile);
+const dir = mkdtempSync(join(tmpdir(), 'patternflow-sweep-cli-'));
+const cli = (...args: string[]) => exec(process.execPath, ['bin/patternflow.js', ...args], { maxBuffer: 1 << 26 });
+const fails = async (...args: string[]) => {
+  const e = await cli(...args).then(
+    () => undefined,
+    (err: { code: number; stderr: string }) => err,
+  );
+  if (!e) throw new Error(`expected failure for ${args.join(' ')}`);
+  return { code: e.code, stderr: e.stderr };
+};
+const specFile = (name: string, spec: unknown) => {
+  const path = join(dir, `${name}.json`);
+  writeFileSync(path, JSON.stringify(spec));
+  return path;
+};
+const query = async (sql: string) => (await (await (await DuckDBInstance.create(':memory:')).connect()).runAndReadAll(sql)).getRowObjectsJson();
+
+// Sampled and expected estimators, so cohorts fall into two runs; small enough for a CPU adapter.
+const SMALL: SpecInput = { base: { tasks: 48, steps: 30, successRates: [0.9, 0.5, 0.4, 0.3] }, axes: { estimator: ['expected', 'grpo'], lr: [0.2, 0.7], initBest: [0.1] }, logEvery: 1 };
+
+describe('patternflow sweep', () => {
+  it("writes each cohort's metrics exactly as patternflow run writes its config's", async () => {
+    const out = join(dir, 'cohorts');
+    await cli('sweep', '--spec', specFile('small', SMALL), '--out', out, '--format', 'csv', '--quiet');
+    const lines = readFileSync(join(out, 'metrics.csv'), 'utf8').trim().split('\n');
+    const grid = buildGrid(parseSpec(SMALL));
+    for (const index of [1, 2]) {
+      const config = join(dir, `cohort${index}.json`);
+      const run = join(dir, `cohort${index}.csv`);
+      writeFileSync(config, JSON.stringify(configToJSON(grid.cohort(index).config)));
+      await cli('run', '--config', config, '--out', run, '--quiet');
+      const expected = readFileSync(run, 'utf8').trim().split('\n');
+      expect(lines[0]).toBe(`cohort,${expected[0]}`);
+      expect(lines.filter((l) => l.startsWith(`${index},`))).toEqual(expected.slice(1).map((l) => `${index},${l}`));
+    }
+  });
+
+  it('merges 3 shards into the unsharded sweep, byte for byte, which DuckDB reads', async () => {
+    const spec = specFile('shards', { ...SMALL, logEvery: 4 });
+    const [whole, shards, merged] = ['whole', 'shards', 'merged'].map((d) => join(dir, d));
+    await cli('sweep', '--spec', spec, '--out', whole, '--quiet');
+    for (const shard of ['0/3', '1/3', '2/3']) await cli('sweep', '--spec', spec, '--out', shards, '--shard', shard, '--quiet');
+    expect(readdirSync(shards).sort()).toEqual(
+      [0, 1, 2].flatMap((i) => ['manifest.json', 'metrics.parquet', 'parquet'].map((ext) => `shard-0000${i}-of-00003.${ext}`)).sort(),
+    );
+    const { stderr } = await cli('merge', shards, '--out', merged);
+    expect(stderr).toMatch(/^patternflow merge: 3 shards, 4 cohorts: /);
+    for (const f of ['summary.parquet', 'metrics.parquet']) expect(readFileSync(join(merged, f)), f).toEqual(readFileSync(join(whole, f)));
+
+    const summary = await query(`select cohort, estimator, lr, initBest, seed, regimeTwo, stepsToBest50 from '${join(whole, 'summary.parquet')}' order by cohort`);
+    expect(summary.map((r) => [r.cohort, r.estimator, r.lr, r.initBest, r.seed, r.regimeTwo])).toEqual([
+      [0, 'expected', 0.2, 0.1, '1', '48'],
+      [1, 'expected', 0.7, 0.1, '1', '48'],
+      [2, 'grpo', 0.2, 0.1, '1', '48'],
+      [3, 'grpo', 0.7, 0.1, '1', '48'],
+    ]);
+    const rows = await query(`select count(*) as n from '${join(whole, 'metrics.parquet')}'`);
+    expect(rows).toEqual([{ n: String(4 * 8) }]); // steps 4, 8, ..., 28 and 30
+    const manifest = JSON.parse(readFileSync(join(whole, 'manifest.json'), 'utf8'));
+    expect(manifest).toMatchObject({ spec: { ...SMALL, logEvery: 4, seeds: 1 }, shard: null, cohorts: 4, grid: { count: 4, steps: 30 }, adapter: { architecture: 'swiftshader' } });
+    expect(manifest.runs.map((r: { cohorts: number }) => r.cohorts)).toEqual([2, 2]);
+
+    // A shard gone: merge names it and writes nothing.
+    rmSync(join(shards, 'shard-00002-of-00003.manifest.json'));
+    const missing = await fails('merge', shards, '--out', join(dir, 'merged-again'));
+    expect(missing.code).toBe(2);
+    expect(missing.stderr.trim().split('\n')).toHaveLength(1);
+    expect(missing.stderr).toMatch(/: missing 1 of 3 shards: shard-00002-of-00003 /);
+    expect(existsSync(join(dir, 'merged-again'))).toBe(false);
+  });
+
+  it('runs the issue\'s example axes (48 cohorts), its summary opening in DuckDB', async () => {
+    // The example's base with 1 task and 300 steps (its 4096 default tasks take about 45 minutes here).
+    const example = {
+      base: { estimator: 'expected', successRates: [0.9, 0.5, 0.4, 0.3], steps: 300, tasks: 1 },
+      axes: { initBest: { logspace: [0.005, 0.5, 16] }, lr: [0.25, 0.5, 1] },
+      seeds: 1,
+      logEvery: 10,
+    };
+    const out = join(dir, 'example');
+    const { stdout } = await cli('sweep', '--spec', specFile('example', example), '--plan');
+    expect(stdout).toMatch(/^sweep: 48 cohorts \(16 initBest x 3 lr x 1 seed\), 300 steps each, 30 metric rows per cohort \(every 10 steps and the last\)\nruns: 1 /);
+    expect(stdout).toMatch(/\nmemory: GPU buffers up to [\d.]+ kB per cohort/);
+    await cli('sweep', '--spec', specFile('example', example), '--out', out, '--quiet');
+    const rows = await query(`select initBest, lr, stepsToBest90, regimeOne from '${join(out, 'summary.parquet')}' order by cohort`);
+    expect(rows).toHaveLength(48);
+    // Steps to 0.9 shrink as initBest and lr grow (never reached is null: slowest of all).
+    const steps = (r: (typeof rows)[number]) => (r.stepsToBest90 === null ? Infinity : Number(r.stepsToBest90));
+    for (let j = 3; j < 48; j++) expect(steps(rows[j])).toBeLessThanOrEqual(steps(rows[j - 3]));
+    expect(rows.at(-1)).toMatchObject({ initBest: 0.5, lr: 1, stepsToBest90: 20, regimeOne: '1' });
+  });
+
+  it('reproduces the KL optimum of Proposition 5.2 (preset kl-optimum)', async () => {
+    const out = join(dir, 'kl');
+    await cli('sweep', '--preset', 'kl-optimum', '--out', out, '--quiet');
+    const rows = await query(`select klCoef, finalBestMass from '${join(out, 'summary.parquet')}' order by cohort`);
+    const s = PRESETS['kl-optimum'].spec.base!.successRates as number[];
+    expect(rows).toHaveLength(8);
+    for (const { klCoef, finalBestMass } of rows) {
+      const w = s.map((x) => Math.exp(x / Number(klCoef)));
+      expect(Math.abs(Number(finalBestMass) - w[0] / w.reduce((a, b) => a + b))).toBeLessThan(1e-5);
+    }
+  });
+
+  it.each([
+    [['--spec', 'BAD:{"axes":{"bogus":[1]}}'], /^patternflow: axes\.bogus: unknown axis \(allowed: /],
+    [['--spec', 'BAD:{"axes":{"seed":[1,2]}}'], /^patternflow: axes\.seed: cannot be an axis/],
+    [['--spec', 'BAD:{"axes":{"lr":[]}}'], /^patternflow: axes\.lr: has no values/],
+    [['--spec', 'BAD:{"axes":{"lr":{"logspace":[0.001,1,1000]},"klCoef":{"linspace":[0,1,10000]}}}'], /^patternflow: axes: the grid has 10,000,000 cohorts .* it would need about /],
+    [['--spec', 'BAD:{"axes":{"lr":[1,2]}}', '--shard', '2/2'], /^patternflow: --shard: shard index 2 is out of range for 2 shards \(0\.\.1\)$/],
+    [['--spec', 'BAD:{"axes":{"lr":[1,2]}}', '--shard', '0/3'], /^patternflow: shards: 3 shards for 2 cohorts would leave shards 2\.\. empty/],
+    [['--spec', '/nonexistent.json'], /^patternflow: --spec: cannot read/],
+    [[], /^patternflow: --spec: give a sweep spec \(--spec FILE\) or a preset \(--preset two-regimes\|noisy-verifier\|rlif-collapse\|kl-optimum\)$/],
+    [['--preset', 'nope'], /argument 'nope' is invalid\. Allowed choices are two-regimes, noisy-verifier, rlif-collapse, kl-optimum/],
+  ])('refuses %j with exit code 2 and one line, writing nothing', async (args, message) => {
+    const out = join(dir, `bad-${Math.random().toString(36).slice(2)}`);
+    const argv = (args as string[]).map((a) => (a.startsWith('BAD:') ? specFile('bad', JSON.parse(a.slice(4))) : a));
+    const { code, stderr } = await fails('sweep', ...argv, '--out', out);
+    expect(code).toBe(2);
+    expect(stderr.trim().split('\n')).toHaveLength(1);
+    expect(stderr.trim()).toMatch(message);
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it('stopped by SIGTERM mid-sweep, exits 143 and leaves no file behind', async () => {
+    const out = join(dir, 'stopped');
+    const spec = specFile('slow', { base: { estimator: 'expected', tasks: 1, steps: 20000 }, axes: { lr: [0.1, 0.2, 0.3, 0.4] } });
+    const child = spawn(process.execPath, ['bin/patternflow.js', 'sweep', '--spec', spec, '--out', out], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    const started = new Promise<void>((resolve) =>
+      child.stderr.on('data', (d: Buffer) => {
+        stderr += d;
+        if (/cohorts \d+\/4/.test(stderr)) resolve();
+      }),
+    );
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    await started;
+    child.kill('SIGTERM');
+    expect(await exited).toBe(143);
+    expect(stderr).toMatch(/patternflow sweep: stopped by SIGTERM; nothing written/);
+    expect(readdirSync(out)).toEqual([]);
+  });
+});
