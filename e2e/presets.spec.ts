@@ -96,14 +96,26 @@ test.describe('presets reproduce docs/model.md §6', () => {
     // The claim's rounded masses and accuracy are the closed form's.
     for (const [k, p] of [0.349, 0.313, 0.211, 0.127].entries()) expect(optimum[k]).toBeCloseTo(p, 3);
     expect(last(csv.accuracy)).toBeCloseTo(0.577, 3);
+    await expect(report(page)).toContainText('KL penalty (beta 0.25): the policy stops at π_ref·exp(R/beta)/Z (Proposition 5.2)');
   });
 
   test('Theorem 5.6: RLIF with self-certainty collapses about half the tasks onto their worst pattern', async ({ page }) => {
-    const csv = await runPreset(page, 'rlif-theorem-5-6');
+    test.setTimeout(300_000);
+    const csv = await runPreset(page, 'rlif-theorem-5-6', 240_000);
     const n = parseConfig(preset('rlif-theorem-5-6').config).tasks;
     const se = Math.sqrt(0.25 / n);
     expect(Math.abs(last(csv.convergedWorst) - 0.5)).toBeLessThan(3 * se);
     expect(Math.abs(last(csv.worstMass) - 0.5)).toBeLessThan(3 * se);
+    // Every task settles on its best or its worst pattern: the most self-certain is one of the two.
+    expect(last(csv.converged) + last(csv.convergedWorst)).toBeCloseTo(1, 6);
+    // The claim's numbers: 50.4% on the worst pattern, 48% improved after the first step.
+    expect(last(csv.convergedWorst)).toBeCloseTo(0.504, 3);
+    expect(csv.improvedFrac[0]).toBeCloseTo(0.48, 2);
+    // More patterns than the CSV has per-pattern columns for (K > 32).
+    expect(csv.patternMass0).toBeUndefined();
+    // RLVR's regimes do not describe an RLIF run, and the report says so.
+    await expect(report(page)).toContainText("RLIF reward: the regimes below are what RLVR would do from this start; RLIF moves the mass towards the pattern of highest expected reward instead (with self-certainty, Theorem 5.6's most self-certain pattern)");
+    await expect(report(page)).toContainText('other: all 256 tasks');
   });
 
   test("RLIF with the paper's self-certainty reward: the confidently right pattern wins, no fall", async ({ page }) => {
@@ -151,6 +163,7 @@ test.describe('presets reproduce docs/model.md §6', () => {
     const csv = await runPreset(page, 'noisy-inverted');
     expect(last(csv.accuracy)).toBeLessThan(0.35);
     expect(last(csv.patternMass3)).toBeGreaterThan(0.9);
+    await expect(report(page)).toContainText('TPR ≤ FPR');
     const meanOf = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
     // Sampled rewards are noisy: compare the first and last 50 steps.
     expect(meanOf(csv.reward.slice(-50))).toBeGreaterThan(meanOf(csv.reward.slice(0, 50)) + 0.08);

@@ -247,7 +247,7 @@ export class PfApp extends LitElement {
     return html`<section class="card model-report" data-testid="model-report">
       <h2>Model report</h2>
       <ul>
-        ${reportSentences(run.report, run.config.tasks).map((line) => html`<li>${line}</li>`)}
+        ${reportSentences(run.report, run.config).map((line) => html`<li>${line}</li>`)}
       </ul>
     </section>`;
   }

@@ -107,13 +107,25 @@ export function reportLine(r: ModelReport, tasks: number): string {
 }
 
 /**
- * The report as sentences for a reader: one per regime that has tasks, naming its theorem and what
- * it predicts, then one on Assumption 5.5 (docs/model.md §5b).
+ * The report as sentences for a reader: first what in the config takes the run outside the
+ * regimes' setting (they are results on clean RLVR, per task, without a KL penalty), then one
+ * sentence per regime that has tasks, naming its theorem and what it predicts, then one on
+ * Assumption 5.5 (docs/model.md §5b).
  */
-export function reportSentences(r: ModelReport, tasks: number): string[] {
+export function reportSentences(r: ModelReport, c: Pick<Config, 'tasks' | 'reward' | 'tpr' | 'fpr' | 'klCoef' | 'policy'>): string[] {
+  const tasks = c.tasks;
   const { one, two, other } = r.regimes;
   const of = (n: number) => (n === tasks ? `all ${tasks} tasks` : `${n} of ${tasks} tasks`);
   const lines: string[] = [];
+  if (c.reward !== 'rlvr')
+    lines.push(
+      'RLIF reward: the regimes below are what RLVR would do from this start; RLIF moves the mass towards the pattern of ' +
+        "highest expected reward instead (with self-certainty, Theorem 5.6's most self-certain pattern), which need not be the best",
+    );
+  else if (c.tpr <= c.fpr)
+    lines.push('The verifier rewards a wrong answer at least as often as a correct one (TPR ≤ FPR): RLVR does not move towards the best pattern, and the regimes below do not apply');
+  if (c.klCoef > 0) lines.push(`KL penalty (beta ${fmt(c.klCoef)}): the policy stops at π_ref·exp(R/beta)/Z (Proposition 5.2), short of a single pattern`);
+  if (c.policy === 'shared') lines.push('Shared policy: one logit vector serves every task, while the regimes below are per-task results');
   if (one > 0) lines.push(`Theorem 5.3 (regime 1): ${of(one)} — best-pattern mass rises monotonically to 1`);
   if (two > 0)
     lines.push(
