@@ -68,11 +68,33 @@ test('a 10^6-step log draws at most two points per pixel', async ({ page }) => {
   expect(drawn.points).toBeLessThanOrEqual(2 * drawn.width);
 });
 
+test('the pattern-mass chart copes with runs that report no per-pattern masses (K > 32)', async ({ page }) => {
+  await openDashboard(page, '/' + hashOf({ tasks: 4, steps: 3, estimator: 'expected' }));
+  await waitDone(page);
+  const labels = await page.evaluate(async () => {
+    const [metrics, charts] = ['/src/model/metrics.ts', '/src/dashboard/charts.ts'];
+    const { MetricsLog } = await import(metrics);
+    const { CHARTS } = await import(charts);
+    const log = new MetricsLog(['accuracy', 'bestMass', 'worstMass', 'passAt1']);
+    log.append(1, Float32Array.from({ length: 4 * 50 }, (_, i) => (i % 4) / 4), 50);
+    const chart = document.createElement('pf-chart');
+    chart.spec = CHARTS.find((c: { id: string }) => c.id === 'pattern-mass');
+    chart.runs = [{ id: 98, name: 'many patterns', config: {} as never, log }];
+    document.body.prepend(chart);
+    while (Number(chart.querySelector('section')?.dataset.points ?? 0) === 0) await new Promise((r) => setTimeout(r, 50));
+    return [...chart.querySelectorAll('.u-legend .u-label')].map((e) => e.textContent);
+  });
+  expect(labels).toEqual(['step', 'best pattern', 'worst pattern']);
+});
+
 test('charts: log scales, smoothing, synced cursors, decimated data and PNG export', async ({ page }) => {
   await openDashboard(page, '/' + hashOf({ tasks: 256, steps: 2000, group: 8, lr: 0.05 }));
   await waitDone(page);
   const charts = page.locator('[data-testid^=chart-]');
-  await expect(charts).toHaveCount(6);
+  // accuracy, pass@k, pattern mass, entropy and KL, converged, collapse (Theorem 5.6), majority.
+  await expect(charts).toHaveCount(7);
+  await expect(page.getByTestId('chart-pattern-mass').locator('.u-legend')).toContainText('worst pattern');
+  await expect(page.getByTestId('chart-collapse').locator('.u-legend')).toContainText('on the worst pattern (mass > 0.99)');
   for (const chart of await charts.all()) {
     const points = Number(await chart.getAttribute('data-points'));
     const width = Number(await chart.getAttribute('data-width'));

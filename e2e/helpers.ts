@@ -2,6 +2,7 @@
 import { expect, type Page } from '@playwright/test';
 import { readFile } from 'node:fs/promises';
 import { parseCsv } from '../src/model/export';
+import type { ModelReport } from '../src/model/report';
 
 /** Waits until the current run has done all its steps. */
 export async function waitDone(page: Page, timeout = 120_000): Promise<void> {
@@ -21,6 +22,11 @@ export async function exportCsvText(page: Page): Promise<string> {
 
 export async function exportCsv(page: Page): Promise<Record<string, number[]>> {
   return parseCsv(await exportCsvText(page));
+}
+
+/** The current run as the Export JSON button writes it: config, adapter, model report, metrics. */
+export async function exportJson(page: Page): Promise<{ config: Record<string, unknown>; adapter: Record<string, unknown>; model: ModelReport; metrics: Record<string, number[]> }> {
+  return JSON.parse((await downloadOf(page, 'export-json')).bytes.toString('utf8'));
 }
 
 /** Opens the dashboard and waits for its default preset to finish, so that later clicks start from a settled page. */

@@ -1,10 +1,12 @@
-// MODEL.md §6, asserted quantitatively from the page's exported metrics (Chromium, WebGPU).
+// docs/model.md §6, asserted quantitatively from the page's exported metrics (Chromium, WebGPU).
+// The presets' own claims (Theorems 5.3, 5.4 and 5.6, Proposition 5.2) are in presets.spec.ts.
 import { expect, test } from '@playwright/test';
 import { parseConfig, type ConfigInput } from '../src/model/config';
 import { parseCsv } from '../src/model/export';
+import { modelReport } from '../src/model/report';
 import { buildTasks } from '../src/model/tasks';
-import { firstStepAt, last } from './helpers';
-import { referenceColumns, runInPage } from './regression';
+import { exportJson, firstStepAt, last } from './helpers';
+import { referenceColumns, runInPage, runLink } from './regression';
 
 const TWO_REGIMES = { tasks: 1, estimator: 'expected', lr: 0.5, successRates: [0.9, 0.5, 0.4, 0.3] } as const;
 const weak = (p: number): ConfigInput => ({ ...TWO_REGIMES, successRates: [...TWO_REGIMES.successRates], init: [p, (1 - p) / 3, (1 - p) / 3, (1 - p) / 3], steps: 2500 });
@@ -69,4 +71,35 @@ test('expected mode matches the float64 integration of the same discrete map at 
   const csv = parseCsv(await runInPage(page, config));
   const ref = referenceColumns(config);
   for (const [name, col] of Object.entries(ref)) col.forEach((v, t) => expect(Math.abs(csv[name][t] - v), `${name} at step ${t + 1}`).toBeLessThan(1e-4));
+});
+
+test('the model report (docs/model.md §5b): each regime named on the page and in the exported JSON', async ({ page }) => {
+  const s = [0.9, 0.5, 0.4, 0.3];
+  const cases: [ConfigInput, object, string][] = [
+    // ACC_ref = 0.525 beats every pattern but the best.
+    [{ tasks: 8, estimator: 'expected', steps: 1, successRates: s }, { one: 8, two: 0, other: 0 }, 'Theorem 5.3 (regime 1): all 8 tasks'],
+    // The paper's gamma = 6 start: only s = 0.5 beats ACC_ref = 0.4825.
+    [{ tasks: 8, estimator: 'expected', steps: 1, successRates: s, init: [0.05, 0.7, 0.125, 0.125] }, { one: 0, two: 8, other: 0 }, 'Theorem 5.4 (regime 2): all 8 tasks, gamma 6 —'],
+    [{ tasks: 8, estimator: 'expected', steps: 1, successRates: [0.9, 0.8, 0.7, 0.1] }, { one: 0, two: 0, other: 8 }, 'other: all 8 tasks'],
+  ];
+  for (const [config, regimes, sentence] of cases) {
+    await runLink(page, config);
+    expect((await exportJson(page)).model.regimes).toEqual(regimes);
+    await expect(page.getByTestId('model-report')).toContainText(sentence);
+  }
+  // Per-task draws spread the tasks over the regimes: the page reports what the model computes.
+  const mixed: ConfigInput = { tasks: 500, estimator: 'expected', steps: 1, successBeta: { alpha: 1, beta: 1 }, init: [0.1, 0.5, 0.3, 0.1], seed: 5 };
+  await runLink(page, mixed);
+  const c = parseConfig(mixed);
+  const expected = modelReport(c, buildTasks(c));
+  const { model } = await exportJson(page);
+  // Counts exactly; gamma to rounding (the browser's Math.exp and log may differ from Node's in the last bit).
+  expect({ ...model, gamma: null }).toEqual({ ...expected, gamma: null });
+  for (const key of ['min', 'median', 'max'] as const) expect(model.gamma![key]).toBeCloseTo(expected.gamma![key], 12);
+  const { one, two, other } = expected.regimes;
+  expect(Math.min(one, two, other)).toBeGreaterThan(0);
+  await expect(page.getByTestId('model-report')).toContainText(`Theorem 5.3 (regime 1): ${one} of 500 tasks`);
+  await expect(page.getByTestId('model-report')).toContainText(`Theorem 5.4 (regime 2): ${two} of 500 tasks, gamma `);
+  await expect(page.getByTestId('model-report')).toContainText(`other: ${other} of 500 tasks`);
+  await expect(page.getByTestId('model-report')).toContainText(`Assumption 5.5 (marginal reading): fails for ${expected.assumption55Failures} of 500 tasks`);
 });

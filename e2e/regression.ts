@@ -5,10 +5,15 @@ import { parseConfig, type ConfigInput } from '../src/model/config';
 import { makeParams, simulate } from '../src/reference/reference';
 import { exportCsvText, hashOf, waitDone } from './helpers';
 
-export async function runInPage(page: Page, config: ConfigInput, timeout = 170_000): Promise<string> {
+/** Opens `config` as a link and waits for its last step; export what you need afterwards. */
+export async function runLink(page: Page, config: ConfigInput, timeout = 170_000): Promise<void> {
   await page.goto('about:blank');
   await page.goto(`/${hashOf(config)}`);
   await waitDone(page, timeout);
+}
+
+export async function runInPage(page: Page, config: ConfigInput, timeout?: number): Promise<string> {
+  await runLink(page, config, timeout);
   return exportCsvText(page);
 }
 

@@ -2,7 +2,7 @@
 // malformed one gives a readable message (never a blank page, never markup from the URL).
 import { expect, test } from '@playwright/test';
 import { parseConfig } from '../src/model/config';
-import { exportCsvText, hashOf, openDashboard, waitDone } from './helpers';
+import { exportCsvText, exportJson, hashOf, openDashboard, waitDone } from './helpers';
 
 test('a shared link reproduces the run: same config, byte-identical CSV', async ({ page, context }) => {
   await openDashboard(page, '/' + hashOf({ tasks: 8, steps: 5, estimator: 'expected' }));
@@ -34,9 +34,7 @@ test('a shared link reproduces the run: same config, byte-identical CSV', async 
 test('the JSON export holds the config, the adapter and the metrics', async ({ page }) => {
   await openDashboard(page, '/' + hashOf({ tasks: 8, steps: 4, estimator: 'expected', reward: 'rlif-certainty' }));
   await waitDone(page);
-  const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-json').click()]);
-  const { readFile } = await import('node:fs/promises');
-  const json = JSON.parse(await readFile(await download.path(), 'utf8'));
+  const json = await exportJson(page);
   expect(json.config).toMatchObject({ tasks: 8, steps: 4, reward: 'rlif-certainty', init: [0.25, 0.25, 0.25, 0.25] });
   expect(json.adapter.architecture).toBe('swiftshader');
   expect(json.model.regimes.one + json.model.regimes.two + json.model.regimes.other).toBe(8);

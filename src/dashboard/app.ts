@@ -4,7 +4,7 @@
 import { LitElement, html, nothing, svg, type PropertyDeclarations } from 'lit';
 import { configToJSON, type Config } from '../model/config';
 import { logToCsv, logToJson } from '../model/export';
-import { reportLine } from '../model/report';
+import { reportSentences } from '../model/report';
 import { browserReference, browserWebGpu, REFERENCE_MAX_ROLLOUTS, type Platform } from './backend';
 import { CHARTS, DASHES } from './charts';
 import type { PfConfigPanel } from './config-panel';
@@ -202,7 +202,7 @@ export class PfApp extends LitElement {
             <pf-config-panel @config-change=${() => this.requestUpdate()}></pf-config-panel>
           </section>
         </aside>
-        <main>${this.renderControls()} ${this.renderCharts()} ${this.renderRuns()}</main>
+        <main>${this.renderControls()} ${this.renderReport()} ${this.renderCharts()} ${this.renderRuns()}</main>
       </div>
     `;
   }
@@ -237,9 +237,20 @@ export class PfApp extends LitElement {
         <span>ETA ${phase === 'running' && Number.isFinite(eta) ? `${eta.toFixed(1)} s` : '–'}</span>
       </div>
       ${run ? html`<p class="run-title">Run #${run.id}: ${run.name}${this.claim ? html` — <span data-testid="claim">${this.claim}</span>` : nothing}</p>` : nothing}
-      ${run?.report ? html`<p class="muted" data-testid="model-report">${reportLine(run.report, run.config.tasks)}</p>` : nothing}
       ${result?.error ? html`<p class="error">The run config on the left is invalid: ${result.error.message}</p>` : nothing}
       ${phase === 'error' ? html`<p class="error" role="alert" data-testid="run-error">${sim?.error}</p>` : nothing}
+    </section>`;
+  }
+
+  /** Which of the paper's results applies to the current run's tasks (docs/model.md §5b), known before step 1. */
+  private renderReport() {
+    const run = this.sim?.run;
+    if (!run?.report) return nothing;
+    return html`<section class="card model-report" data-testid="model-report">
+      <h2>Model report</h2>
+      <ul>
+        ${reportSentences(run.report, run.config).map((line) => html`<li>${line}</li>`)}
+      </ul>
     </section>`;
   }
 

@@ -13,9 +13,11 @@ const matching = (re: RegExp) => (names: readonly string[]) => names.filter((n) 
 export const CHARTS: readonly ChartSpec[] = [
   { id: 'accuracy', title: 'Accuracy and reward', yLabel: 'mean over tasks', unit: true, pick: () => ['accuracy', 'reward'] },
   { id: 'pass-at-k', title: 'pass@k', yLabel: 'mean over tasks', unit: true, pick: matching(/^passAt\d+$/) },
-  { id: 'pattern-mass', title: 'Pattern mass', yLabel: 'mean π(k | q)', unit: true, pick: (names) => ['bestMass', ...matching(/^patternMass\d+$/)(names)] },
+  // Runs with more than 32 patterns report no per-pattern masses: the best and worst remain.
+  { id: 'pattern-mass', title: 'Pattern mass', yLabel: 'mean π(k | q)', unit: true, pick: (names) => ['bestMass', 'worstMass', ...matching(/^patternMass\d+$/)(names)] },
   { id: 'entropy-kl', title: 'Policy entropy and KL to π_ref', yLabel: 'nats', unit: false, pick: () => ['entropy', 'klToRef'] },
   { id: 'converged', title: 'Converged tasks and zero-std groups', yLabel: 'fraction', unit: true, pick: () => ['converged', 'zeroStdFrac'] },
+  { id: 'collapse', title: 'Collapse onto the worst pattern (Theorem 5.6)', yLabel: 'fraction of tasks', unit: true, pick: () => ['convergedWorst', 'improvedFrac'] },
   { id: 'majority', title: 'Majority answer correct', yLabel: 'fraction of groups', unit: true, pick: () => ['majorityCorrect'] },
   { id: 'success-rate', title: 'Success rates (trainable answers)', yLabel: 'mean s(k)', unit: true, pick: matching(/^successRate\d+$/) },
 ];
@@ -26,7 +28,10 @@ const LABELS: Record<string, string> = {
   entropy: 'entropy',
   klToRef: 'KL(π ‖ π_ref)',
   bestMass: 'best pattern',
+  worstMass: 'worst pattern',
   converged: 'converged (mass > 0.99)',
+  convergedWorst: 'on the worst pattern (mass > 0.99)',
+  improvedFrac: 'accuracy above its start',
   zeroStdFrac: 'zero-std groups',
   majorityCorrect: 'majority correct',
 };

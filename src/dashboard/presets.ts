@@ -1,5 +1,6 @@
-// One-click runs reproducing MODEL.md §6. Each sentence states what the run shows; the numbers
-// in it were measured with `npx patternflow run` (SwiftShader) and are asserted by e2e/presets.spec.ts.
+// One-click runs reproducing docs/model.md §6: the paper's results (named by their theorem) and
+// the extensions (named as such). Each sentence states what the run shows; the numbers in it were
+// measured with `npx patternflow run` (SwiftShader) and are asserted by e2e/presets.spec.ts.
 import type { ConfigInput } from '../model/config';
 
 export interface Preset {
@@ -10,24 +11,45 @@ export interface Preset {
   config: ConfigInput;
 }
 
-// The paper's gradient-flow example (§6.2): s = [0.9, 0.5, 0.4, 0.3], exact expected gradient, lr 0.5.
-// Every task is identical in expected mode, so few tasks suffice.
+// The paper's gradient-flow example (docs/model.md §6.2): s = [0.9, 0.5, 0.4, 0.3], exact expected
+// gradient, lr 0.5. Every task is identical in expected mode, so few tasks suffice.
 const FLOW: ConfigInput = { tasks: 256, estimator: 'expected', lr: 0.5, successRates: [0.9, 0.5, 0.4, 0.3] };
 const WEAK_INIT = [0.01, 0.33, 0.33, 0.33];
+// The small RLIF example of docs/model.md §6.4: pattern 1 is confidently wrong (wrongDecay 0.01 puts
+// 0.94 of its mass on answer 1) and starts with 2% of the mass.
+const RLIF: ConfigInput = {
+  tasks: 64,
+  estimator: 'expected',
+  lr: 1,
+  patterns: 3,
+  answers: 8,
+  wrongDecay: 0.01,
+  successRates: [0.9, 0.05, 0.5],
+  init: [0.3, 0.02, 0.68],
+  steps: 10000,
+};
 // A sampled GRPO run (1024 tasks x 8 rollouts) behind a noisy verifier.
 const NOISY: ConfigInput = { tasks: 1024, group: 8, estimator: 'grpo', lr: 0.1, successRates: [0.9, 0.5, 0.4, 0.3], steps: 1000 };
 
 export const PRESETS: readonly Preset[] = [
   {
     id: 'rlvr-strong',
-    name: 'RLVR, strong start',
-    claim: 'Half the mass on the best pattern: accuracy climbs monotonically from 0.66 to the best success rate 0.9, with 0.9 best-pattern mass by step 40.',
+    name: 'Theorem 5.3: RLVR, strong start (regime 1)',
+    claim:
+      'Half the mass on the best pattern, so the base accuracy 0.65 beats every other pattern: the best-pattern mass rises monotonically (0.9 by step 40) and accuracy climbs from 0.66 to the best success rate 0.9.',
     config: { ...FLOW, init: [0.5, 0.1666667, 0.1666667, 0.1666666], steps: 300 },
+  },
+  {
+    id: 'rlvr-regime-2',
+    name: 'Theorem 5.4: RLVR, regime 2 (gamma 6)',
+    claim:
+      'The paper’s gamma = 6 start (0.05 on the best pattern, 0.70 on the second-best): only the second-best beats the base accuracy 0.48, so its mass first rises to 0.74 (step 35), then falls while the best pattern’s climbs to 0.9 by step 136.',
+    config: { ...FLOW, init: [0.05, 0.7, 0.125, 0.125], steps: 400 },
   },
   {
     id: 'rlvr-weak',
     name: 'RLVR, weak start (plateau)',
-    claim: 'With 1% on the best pattern, the second-best pattern first takes the mass and accuracy stalls near 0.5; 0.9 best-pattern mass takes 1,912 steps.',
+    claim: 'With 1% on the best pattern (regime 2, gamma 67), the second-best pattern first takes the mass and accuracy stalls near 0.5; 0.9 best-pattern mass takes 1,912 steps.',
     config: { ...FLOW, init: WEAK_INIT, steps: 3000 },
   },
   {
@@ -37,31 +59,53 @@ export const PRESETS: readonly Preset[] = [
     config: { ...FLOW, init: WEAK_INIT, steps: 3000, sft: { steps: 10, lr: 0.5, target: [1, 0, 0, 0] } },
   },
   {
-    id: 'rlif-collapse',
-    name: 'RLIF: rise, then fall',
-    claim: 'Rewarding self-certainty favours a confidently wrong pattern: accuracy rises 0.62 → 0.90 (step 1,600), then falls to 0.05, while the reward keeps rising 0.60 → 0.89.',
+    id: 'kl-optimum',
+    name: 'Proposition 5.2: the KL-regularised optimum',
+    claim:
+      'With a KL penalty to π_ref (β 0.25), RLVR stops short of the best pattern: the masses converge to π_ref·exp(s/β)/Z = 0.349, 0.313, 0.211, 0.127 (within 1e-4 by step 87) and accuracy to 0.577 instead of 0.8.',
+    config: { tasks: 64, estimator: 'expected', lr: 2, klCoef: 0.25, successRates: [0.8, 0.6, 0.4, 0.2], init: [0.1, 0.2, 0.3, 0.4], steps: 300 },
+  },
+  {
+    id: 'rlif-theorem-5-6',
+    name: 'Theorem 5.6: RLIF with self-certainty, 1,000 patterns',
+    claim:
+      'The paper’s setting (1,000 patterns, two answers, success rates uniform on [0, 1], uniform start, self-certainty reward): each task converges to its most self-certain pattern, the one farthest from 1/2, which is its worst for 50.4% of the 256 tasks and its best for the rest; accuracy rose after the first step for only 48% of them.',
+    // The issue's command line with 256 tasks: 1/2 within 3 standard errors is then a ±0.094 band,
+    // and the run takes under a minute on SwiftShader.
     config: {
-      tasks: 64,
+      tasks: 256,
+      patterns: 1000,
+      answers: 2,
       estimator: 'expected',
-      reward: 'rlif-certainty',
-      lr: 1,
-      patterns: 3,
-      answers: 8,
-      wrongDecay: 0.01,
-      successRates: [0.9, 0.05, 0.5],
-      init: [0.3, 0.02, 0.68],
-      steps: 10000,
+      reward: 'rlif-self-certainty',
+      lr: 10,
+      successBeta: { alpha: 1, beta: 1 },
+      steps: 300,
     },
   },
   {
+    id: 'rlif-self-certainty',
+    name: 'RLIF, the paper’s reward: no fall',
+    claim:
+      'Three patterns, one confidently wrong, under the paper’s self-certainty reward (how far a pattern’s answers are from uniform): the confidently right pattern is the most self-certain, so accuracy climbs from 0.66 to 0.90 (0.89 by step 24) and never falls, unlike the same run under the extension below.',
+    config: { ...RLIF, reward: 'rlif-self-certainty' },
+  },
+  {
+    id: 'rlif-collapse',
+    name: 'RLIF extension (answer probability): rise, then fall',
+    claim:
+      'Rewarding the probability of its own answer (an extension, not the paper’s reward) favours a confidently wrong pattern: accuracy rises 0.62 → 0.90 (step 1,600), then falls to 0.05, while the reward keeps rising 0.60 → 0.89.',
+    config: { ...RLIF, reward: 'rlif-certainty' },
+  },
+  {
     id: 'noisy-informative',
-    name: 'Noisy verifier, TPR > FPR',
+    name: 'Noisy verifier, TPR > FPR (extension)',
     claim: 'A verifier that is wrong 20% of the time (TPR 0.8, FPR 0.2) still rewards correct answers more often: accuracy climbs from 0.53 to 0.89.',
     config: { ...NOISY, tpr: 0.8, fpr: 0.2 },
   },
   {
     id: 'noisy-inverted',
-    name: 'Noisy verifier, TPR < FPR',
+    name: 'Noisy verifier, TPR < FPR (extension)',
     claim: 'A verifier that rewards wrong answers more often (TPR 0.2, FPR 0.8) drives accuracy from 0.52 down towards the worst pattern’s 0.3 while the reward rises.',
     config: { ...NOISY, tpr: 0.2, fpr: 0.8 },
   },

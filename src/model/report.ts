@@ -106,4 +106,47 @@ export function reportLine(r: ModelReport, tasks: number): string {
   );
 }
 
+/**
+ * The report as sentences for a reader: first what in the config takes the run outside the
+ * regimes' setting (they are results on clean RLVR, per task, without a KL penalty), then one
+ * sentence per regime that has tasks, naming its theorem and what it predicts, then one on
+ * Assumption 5.5 (docs/model.md §5b).
+ */
+export function reportSentences(r: ModelReport, c: Pick<Config, 'tasks' | 'reward' | 'tpr' | 'fpr' | 'klCoef' | 'policy'>): string[] {
+  const tasks = c.tasks;
+  const { one, two, other } = r.regimes;
+  const of = (n: number) => (n === tasks ? `all ${tasks} tasks` : `${n} of ${tasks} tasks`);
+  const lines: string[] = [];
+  if (c.reward !== 'rlvr')
+    lines.push(
+      'RLIF reward: the regimes below are what RLVR would do from this start; RLIF moves the mass towards the pattern of ' +
+        "highest expected reward instead (with self-certainty, Theorem 5.6's most self-certain pattern), which need not be the best",
+    );
+  else if (c.tpr <= c.fpr)
+    lines.push('The verifier rewards a wrong answer at least as often as a correct one (TPR ≤ FPR): RLVR does not move towards the best pattern, and the regimes below do not apply');
+  if (c.klCoef > 0) lines.push(`KL penalty (beta ${fmt(c.klCoef)}): the policy stops at π_ref·exp(R/beta)/Z (Proposition 5.2), short of a single pattern`);
+  if (c.policy === 'shared') lines.push('Shared policy: one logit vector serves every task, while the regimes below are per-task results');
+  if (one > 0) lines.push(`Theorem 5.3 (regime 1): ${of(one)} — best-pattern mass rises monotonically to 1`);
+  if (two > 0)
+    lines.push(
+      `Theorem 5.4 (regime 2): ${of(two)}${r.gamma ? `, gamma ${gammaText(r.gamma)}` : ''} — ` +
+        'the mass first flows to the second-best pattern, then to the best',
+    );
+  if (other > 0) lines.push(`other: ${of(other)} — two or more patterns beat the base model's accuracy, a case the paper does not cover`);
+  const a55 = r.assumption55Failures;
+  const perPattern = r.patternModeFailures;
+  lines.push(
+    `Assumption 5.5 (marginal reading): ${a55 === 0 ? `holds for all ${tasks} tasks` : `fails for ${of(a55)}`}; ` +
+      (perPattern === 0
+        ? 'no single pattern makes a wrong answer as likely as the correct one'
+        : `in ${of(perPattern)} some single pattern makes a wrong answer at least as likely as the correct one`),
+  );
+  return lines;
+}
+
+/** gamma as one number when every regime-2 task shares it, else its range and median. */
+function gammaText(g: NonNullable<ModelReport['gamma']>): string {
+  return g.min === g.max ? fmt(g.min) : `${fmt(g.min)}..${fmt(g.max)} (median ${fmt(g.median)})`;
+}
+
 const fmt = (x: number) => String(+x.toPrecision(3));
