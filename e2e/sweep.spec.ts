@@ -21,10 +21,10 @@ type Row = Record<string, string>;
 const parse = (bytes: Buffer): Row[] => Papa.parse<Row>(bytes.toString('utf8').trim(), { header: true }).data;
 const num = (v: string) => (v === '' ? null : Number(v));
 
-async function runPreset(page: Page, name: string) {
+async function runPreset(page: Page, name: string, timeout = 150_000) {
   await page.goto('/sweep.html');
   await page.getByTestId(`sweep-preset-${name}`).click();
-  await expect(page.getByTestId('sweep-status')).toHaveText('done', { timeout: 150_000 });
+  await expect(page.getByTestId('sweep-status')).toHaveText('done', { timeout });
 }
 
 const heatmap = (page: Page) => page.getByTestId('sweep-heatmap');
@@ -139,18 +139,15 @@ test.describe('noisy-verifier against the command line', () => {
   });
 });
 
-test('rlif-collapse: the reward rises while about half the tasks end on their worst pattern, at every K', async ({ page }) => {
-  await runPreset(page, 'rlif-collapse');
+test('rlif-collapse: about half the tasks end on their worst pattern, at every K up to 10,000', async ({ page }) => {
+  test.setTimeout(360_000);
+  await runPreset(page, 'rlif-collapse', 330_000);
   const rows = parse((await downloadOf(page, 'sweep-export-csv')).bytes);
-  expect(rows.map((r) => Number(r.patterns))).toEqual([2, 4, 8, 16, 32]);
-  // Measured here: finalReward 0.75 .. 0.97, finalBestMass 0.51 .. 0.58, finalConvergedWorst 0.41 .. 0.46.
-  rows.forEach((r, j) => {
-    const K = `K ${r.patterns}`;
-    expect(Number(r.finalReward), K).toBeGreaterThan(j ? Number(rows[j - 1].finalReward) : 0.7);
-    expect(Number(r.finalBestMass), K).toBeGreaterThan(0.4);
-    expect(Number(r.finalBestMass), K).toBeLessThan(0.65);
-    expect(Number(r.finalConvergedWorst), K).toBeGreaterThan(0.35);
-  });
+  expect(rows.map((r) => Number(r.patterns))).toEqual([10, 100, 1000, 10000]);
+  // Theorem 5.6: the most self-certain pattern is the worst one with probability 1/2. Measured
+  // with the command line: 0.47, 0.50, 0.47, 0.56 of the 32 tasks.
+  const se = Math.sqrt(0.25 / 32);
+  for (const r of rows) expect(Math.abs(Number(r.finalConvergedWorst) - 0.5), `K ${r.patterns}`).toBeLessThan(3 * se);
   expect((await cellsOf(page))[0]).toEqual(rows.map((r) => Number(r.finalConvergedWorst)));
 });
 
