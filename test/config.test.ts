@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError, configToJSON, defaultSuccessRates, parseConfig } from '../src/model/config';
 
 describe('run config', () => {
-  it('fills the defaults of MODEL.md §7', () => {
+  it('fills the defaults of docs/model.md §7', () => {
     const c = parseConfig({});
     expect(c).toMatchObject({
       tasks: 4096, patterns: 4, answers: 8, group: 8, steps: 1000, seed: 1,

@@ -1,4 +1,4 @@
-// The float64 reference against closed forms and the predictions of MODEL.md §6.
+// The float64 reference against closed forms and the predictions of docs/model.md §6.
 import { describe, expect, it } from 'vitest';
 import { parseConfig, type ConfigInput } from '../src/model/config';
 import { metricLayout } from '../src/model/metrics';
@@ -48,7 +48,7 @@ describe('tasks', () => {
   });
 });
 
-describe('expected mode (gradient flow) against MODEL.md §6', () => {
+describe('expected mode (gradient flow) against docs/model.md §6', () => {
   it('matches the two-regime example: 40 steps to 0.9 from pi0_best 0.5, 1912 from 0.01', () => {
     const steps = [0.5, 0.01].map((p) => {
       const cfg = { ...EXAMPLE, init: weakInit(p) };

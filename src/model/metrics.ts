@@ -1,4 +1,4 @@
-// The per-step metrics of MODEL.md §5, in the column order of the CSV the command line writes.
+// The per-step metrics of docs/model.md §5, in the column order of the CSV the command line writes.
 import type { Config } from './config';
 
 /** Metrics every run reports, in CSV order; pattern masses, pass@k and (trainable answers) success rates follow. */

@@ -1,4 +1,4 @@
-// The fixed side of the model (MODEL.md §1): success rates per task and pattern, and the
+// The fixed side of the model (docs/model.md §1): success rates per task and pattern, and the
 // geometric spread of wrong answers. Computed once on the host in float64 and shared by the
 // GPU engine and the CPU reference, so both simulate the very same tasks.
 import type { Config } from './config';

@@ -1,4 +1,4 @@
-// The CPU twin: MODEL.md §2–§5 in float64, written for clarity rather than speed. A pure step
+// The float64 reference: docs/model.md §2–§5 in float64, written for clarity rather than speed. A pure step
 // function of explicit state, parameters and RNG key (gymnax style): `step(params, state)`
 // returns the next state and the step's metrics and never mutates its input. It draws the same
 // Philox numbers as the WGSL kernels, so for the same seed it samples the same rollouts.
@@ -81,7 +81,7 @@ export function answerDist(P: Model, s: State, i: number, k: number): Float64Arr
   return patternAnswers(P, s, i, k).p;
 }
 
-/** The fixed answer distribution of MODEL.md §1: s for a*, the wrong mass spread geometrically. */
+/** The fixed answer distribution of docs/model.md §1: s for a*, the wrong mass spread geometrically. */
 function frozenAnswerDist(P: Model, i: number, k: number): Float64Array {
   const { answers: A, patterns: K } = P.cfg;
   const rate = rateOf(P.tasks, K, i, k);
@@ -307,7 +307,7 @@ export interface StepResult {
   rollouts: Uint32Array;
 }
 
-/** One RL step for every task: returns the next state and the metrics of MODEL.md §5. */
+/** One RL step for every task: returns the next state and the metrics of docs/model.md §5. */
 export function step(P: Params, s: State): StepResult {
   const { tasks: N, patterns: K, answers: A, estimator, policy } = P.cfg;
   const t = s.t + 1;
