@@ -3,7 +3,7 @@ import { LitElement, html, type PropertyDeclarations } from 'lit';
 import uPlot from 'uplot';
 import { ChartController } from './chart-controller';
 import type { ChartSpec } from './charts';
-import { download } from './download';
+import { savePng } from './png';
 import type { Run } from './simulation-controller';
 
 export class PfChart extends LitElement {
@@ -63,40 +63,7 @@ export class PfChart extends LitElement {
   /** The chart as drawn (axes and labels are on uPlot's canvas) with the title above and the legend below. */
   private exportPng = () => {
     const plot = this.chart.plot;
-    if (!plot) return;
-    const src = plot.ctx.canvas;
-    const px = uPlot.pxRatio;
-    const legend = this.chart.lines;
-    const rowH = 18 * px;
-    const perRow = 3;
-    const legendH = Math.ceil(legend.length / perRow) * rowH + 8 * px;
-    const titleH = 28 * px;
-    const canvas = document.createElement('canvas');
-    canvas.width = src.width;
-    canvas.height = titleH + src.height + legendH;
-    const ctx = canvas.getContext('2d')!;
-    ctx.fillStyle = '#fff';
-    ctx.fillRect(0, 0, canvas.width, canvas.height);
-    ctx.fillStyle = '#222';
-    ctx.font = `600 ${14 * px}px system-ui, sans-serif`;
-    ctx.fillText(this.spec.title, 8 * px, 19 * px);
-    ctx.drawImage(src, 0, titleH);
-    ctx.font = `${12 * px}px system-ui, sans-serif`;
-    const colW = canvas.width / perRow;
-    legend.forEach((l, j) => {
-      const x = (j % perRow) * colW + 8 * px;
-      const y = titleH + src.height + Math.floor(j / perRow) * rowH + 12 * px;
-      ctx.strokeStyle = l.color;
-      ctx.lineWidth = 2 * px;
-      ctx.setLineDash(l.dash.map((d) => d * px));
-      ctx.beginPath();
-      ctx.moveTo(x, y - 4 * px);
-      ctx.lineTo(x + 22 * px, y - 4 * px);
-      ctx.stroke();
-      ctx.fillStyle = '#222';
-      ctx.fillText(l.label, x + 28 * px, y);
-    });
-    download(`patternflow-${this.spec.id}.png`, canvas.toDataURL('image/png'));
+    if (plot) savePng(`patternflow-${this.spec.id}.png`, this.spec.title, plot.ctx.canvas, this.chart.lines, uPlot.pxRatio);
   };
 }
 

@@ -6,7 +6,7 @@ import uPlot from 'uplot';
 import { PALETTE } from '../dashboard/charts';
 import { boundaries, type Boundary } from './boundary';
 import { cellGrid, pointLabel, type CellGrid, type CellPick, type Selection } from './cells';
-import { savePng, type LegendEntry } from './png';
+import { savePng, type LegendEntry } from '../dashboard/png';
 import type { SweepResults } from './results';
 import { axisTitle, formatNumber, formatValue, type ViewAxis } from './scale';
 

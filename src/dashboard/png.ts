@@ -1,6 +1,6 @@
 // A view as a PNG: its canvas with a title above and the legend below (uPlot keeps its legend in
 // HTML, so the picture would otherwise lose it).
-import { download } from '../dashboard/download';
+import { download } from './download';
 
 export interface LegendEntry {
   label: string;
