@@ -94,9 +94,9 @@ async function measureGpu(gpu: Gpu, config: Config, opts: BenchOptions): Promise
     const estimate = (await timeRun(warm)) / warm;
     // Whole fused dispatches, as a long run makes them.
     const steps = fusedSteps * Math.max(1, Math.ceil(opts.minSeconds / Math.max(estimate, 1e-9) / fusedSteps));
-    const batches = Math.ceil(steps / stepsPerBatch);
-    if (gpu.hasTimestamps && batches <= 2048) {
-      timer = new PassTimer(device, batches);
+    // The engine sizes its batches by time; a batch holds at least one step.
+    if (gpu.hasTimestamps && steps <= 2048) {
+      timer = new PassTimer(device, steps);
       engine.passTimestamps = timer.next;
     }
     const walls: number[] = [];
