@@ -3,6 +3,7 @@
 // the same config in the same process; and the interface of a peer (another implementation of
 // the step, which the command line hands in). Browser-safe: no Node imports.
 import type { Gpu } from '../engine/adapter';
+import { THROUGHPUT_BATCH_MS } from '../engine/batch-sizer';
 import { Engine } from '../engine/engine';
 import type { Config } from '../model/config';
 import { FastCpuEngine } from '../fast/engine';
@@ -76,7 +77,7 @@ const now = () => performance.now() / 1000;
 
 /** The WGSL engine on one case: seconds per RL step (median of repeats) and how it was timed. */
 async function measureGpu(gpu: Gpu, config: Config, opts: BenchOptions): Promise<{ secPerStep: number; steps: number; timing: Timing }> {
-  const engine = await Engine.create(gpu, config);
+  const engine = await Engine.create(gpu, config, { batchMs: THROUGHPUT_BATCH_MS });
   const { device } = gpu;
   let timer: PassTimer | undefined;
   try {

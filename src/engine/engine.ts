@@ -6,7 +6,7 @@ import { checkFinite } from '../model/numerics';
 import { HIST_BINS, type BatchCallback, type Histograms } from '../model/simulation';
 import { buildTasks, type TaskTables } from '../model/tasks';
 import type { Gpu } from './adapter';
-import { BatchSizer, TARGET_BATCH_MS } from './batch-sizer';
+import { BatchSizer, INTERACTIVE_BATCH_MS } from './batch-sizer';
 import { bindGroupEntries, bindGroupLayoutEntries, type BindingName } from './bindings';
 import { wgslHeader } from './header';
 import { knobsData, KNOBS_BYTES } from './knobs';
@@ -27,6 +27,8 @@ export interface Snapshot {
 export interface EngineOptions extends PlanOptions {
   /** Precomputed task tables (the dashboard and tests reuse them); built from the config otherwise. */
   tasks?: TaskTables;
+  /** The device time each batch aims at, when stepsPerBatch does not fix it (default INTERACTIVE_BATCH_MS). */
+  batchMs?: number;
 }
 
 interface Buffers extends Record<BindingName, GPUBuffer> {
@@ -56,9 +58,9 @@ export class Engine {
     private readonly pipelineLayout: GPUPipelineLayout,
     private readonly pipelines: Partial<Record<EntryPoint, GPUComputePipeline>>,
     private readonly bindGroup: GPUBindGroup,
-    timedBatches: boolean,
+    opts: EngineOptions,
   ) {
-    if (timedBatches) this.sizer = new BatchSizer({ max: plan.stepsPerBatch, targetMs: TARGET_BATCH_MS, now: () => performance.now() });
+    if (opts.stepsPerBatch === undefined) this.sizer = new BatchSizer({ max: plan.stepsPerBatch, targetMs: opts.batchMs ?? INTERACTIVE_BATCH_MS, now: () => performance.now() });
   }
 
   get device(): GPUDevice {
@@ -108,7 +110,7 @@ export class Engine {
     const setupError = await device.popErrorScope();
     if (setupError) throw new Error(`WebGPU setup failed: ${setupError.message}`);
 
-    const engine = new Engine(gpu, config, plan, tasks, buffers, module, pipelineLayout, pipelines, bindGroup, opts.stepsPerBatch === undefined);
+    const engine = new Engine(gpu, config, plan, tasks, buffers, module, pipelineLayout, pipelines, bindGroup, opts);
     engine.initialise();
     return engine;
   }
