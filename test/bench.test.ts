@@ -81,7 +81,8 @@ describe('sweep', () => {
     expect(full.cases).toHaveLength(5 * 2 * (2 * 3 + 1) * 2);
     expect(full.notes).toEqual([]);
     const thin = planSweep(true);
-    expect(thin.cases).toHaveLength(11);
+    expect(thin.cases).toHaveLength(12);
+    expect(thin.cases.at(-1)).toEqual({ tasks: 65536, patterns: 4, group: 1, estimator: 'expected', policy: 'tabular' });
     expect(Math.max(...thin.cases.map((c) => c.tasks))).toBeLessThanOrEqual(1e5);
     expect(thin.notes.join()).toMatch(/thinned/);
   });

@@ -98,11 +98,14 @@ export function planSweep(fallback: boolean, filter: SweepFilter = {}): SweepPla
   if (!fallback) return { cases: grid(SWEEP), notes: [] };
   const curve = FALLBACK_TASKS.map((tasks) => ({ ...MAIN, tasks }));
   const variants = FALLBACK_VARIANTS.map((v) => normalise({ ...MAIN, tasks: FALLBACK_VARIANT_TASKS, ...v }));
+  // The expected estimator's target row (issue #14), at the main kernel's N.
+  const expectedTarget = normalise({ ...MAIN, tasks: TARGET_TASKS, estimator: 'expected' });
   return {
-    cases: [...curve, ...variants],
+    cases: [...curve, ...variants, expectedTarget],
     notes: [
       `fallback adapter: sweep thinned to the main kernel (K ${MAIN.patterns}, G ${MAIN.group}, ${MAIN.estimator}, ${MAIN.policy}) at N = ${FALLBACK_TASKS.join(', ')} ` +
-        `and, at N = ${FALLBACK_VARIANT_TASKS}, one change at a time: the other estimators, the shared policy, K 16, G 64, both ` +
+        `and, at N = ${FALLBACK_VARIANT_TASKS}, one change at a time: the other estimators, the shared policy, K 16, G 64, both; ` +
+        `the expected estimator at N = ${TARGET_TASKS} ` +
         `(full sweep: every combination of N = ${SWEEP.tasks.join(', ')}, K = ${SWEEP.patterns.join(', ')}, G = ${SWEEP.group.join(', ')}, all estimators, both policies)`,
     ],
   };
