@@ -1,7 +1,7 @@
 // GRPO with scale "batch": the std of all N*G rewards of the step, needed before any advantage.
-// Each task's group is drawn here and drawn again, identically, by the step kernel. Counts,
-// means and squared deviations are merged with Chan's pairwise formula, which stays accurate
-// in f32 where sum-of-squares would cancel.
+// Each task's group is drawn here (drawTaskGroup, from either kernel shape) and drawn again,
+// identically, by the step kernel. Counts, means and squared deviations are merged with Chan's
+// pairwise formula, which stays accurate in f32 where sum-of-squares would cancel.
 
 // (n, mean, M2) of two disjoint sets merged.
 fn chan(a: vec3f, b: vec3f) -> vec3f {
@@ -36,21 +36,10 @@ fn batchStats(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) 
   let i = taskIndex(wid, nwg, lid);
   var stats = vec3f(0.0);
   if (i < knobs.nTasks) {
-    var th: array<f32, K>;
-    var lp: array<f32, K>;
-    var pi: array<f32, K>;
-    var pas: array<PatternAnswers, K>;
-    let row = select(i, 0u, SHARED);
-    for (var k = 0u; k < K; k++) { th[k] = theta[row * K + k]; }
-    logSoftmax(&th, &lp);
-    for (var k = 0u; k < K; k++) {
-      pi[k] = exp(lp[k]);
-      pas[k] = patternAnswers(i, k);
-    }
     var kg: array<u32, G>;
     var ag: array<u32, G>;
     var rg: array<f32, G>;
-    sampleGroup(i, params.step, &pi, &pas, &kg, &ag, &rg);
+    drawTaskGroup(i, params.step, &kg, &ag, &rg);
     var sum = 0.0;
     for (var g = 0u; g < G; g++) { sum += rg[g]; }
     let mean = sum / f32(G);

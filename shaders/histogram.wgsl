@@ -14,20 +14,18 @@ fn histogram(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) w
   workgroupBarrier();
   let i = taskIndex(wid, nwg, lid);
   if (i < knobs.nTasks) {
-    var th: array<f32, K>;
-    var lp: array<f32, K>;
     let row = select(i, 0u, SHARED);
-    for (var k = 0u; k < K; k++) { th[k] = theta[row * K + k]; }
-    logSoftmax(&th, &lp);
+    let lz = logNorm(row);
     var acc = 0.0;
-    var best = 0u;
     var bestRate = -1.0;
+    var bestLp = 0.0;
     for (var k = 0u; k < K; k++) {
+      let lp = logit(row, k) - lz;
       let s = patternAnswers(i, k).s;
-      acc += exp(lp[k]) * s;
-      if (s > bestRate) { bestRate = s; best = k; }
+      acc += exp(lp) * s;
+      if (s > bestRate) { bestRate = s; bestLp = lp; }
     }
-    atomicAdd(&histCounts[histBin(exp(lp[best]))], 1u);
+    atomicAdd(&histCounts[histBin(exp(bestLp))], 1u);
     atomicAdd(&histCounts[HIST_BINS + histBin(acc)], 1u);
   }
   workgroupBarrier();

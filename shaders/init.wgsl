@@ -1,14 +1,16 @@
-// Initial state (MODEL.md §2): theta = log pi0 for every row, trainable answer logits
+// Initial state (docs/model.md §2): theta = log pi0 for every row, trainable answer logits
 // phi = log P(a | q_i, k) (floored so a zero probability gives a finite logit), then SFT, then
-// each task's accuracy at the start of RL.
+// each task's accuracy at the start of RL. Both kernel shapes run these: they stream over the
+// rows in storage.
 
 @compute @workgroup_size(WG)
 fn initState(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
   let i = taskIndex(wid, nwg, lid);
   if (i >= knobs.nTasks) { return; }
   if (!SHARED || i == 0u) {
-    for (var k = 0u; k < K; k++) { theta[i * K + k] = knobs.initLogits[k / 4u][k % 4u]; }
+    for (var k = 0u; k < K; k++) { theta[i * K + k] = tables[TABLE_INIT_OFF + k]; }
   }
+  if (i == 0u) { copyToRef(); }
   if (TRAINABLE) {
     for (var k = 0u; k < K; k++) {
       let s = rateOf(i, k);
@@ -17,19 +19,24 @@ fn initState(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) w
   }
 }
 
-// SFT before RL (MODEL.md §4): knobs.sftSteps steps of theta += lr (target - pi) on every logit row.
+// pi_ref, the policy at the start of RL, is every row's: task 0's row is copied to refRow.
+fn copyToRef() {
+  for (var k = 0u; k < K; k++) { theta[refRow() * K + k] = theta[k]; }
+}
+
+// SFT before RL (docs/model.md §4): knobs.sftSteps steps of theta += lr (target - pi) on every logit row.
 @compute @workgroup_size(WG)
 fn sft(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
   let i = taskIndex(wid, nwg, lid);
   if (i >= knobs.nTasks || (SHARED && i > 0u)) { return; }
-  var th: array<f32, K>;
-  var lp: array<f32, K>;
-  for (var k = 0u; k < K; k++) { th[k] = theta[i * K + k]; }
   for (var n = 0u; n < knobs.sftSteps; n++) {
-    logSoftmax(&th, &lp);
-    for (var k = 0u; k < K; k++) { th[k] += knobs.sftLr * (knobs.sftTarget[k / 4u][k % 4u] - exp(lp[k])); }
+    let lz = logNorm(i);
+    for (var k = 0u; k < K; k++) {
+      let x = theta[i * K + k];
+      theta[i * K + k] = x + knobs.sftLr * (tables[TABLE_SFT_OFF + k] - exp(x - lz));
+    }
   }
-  for (var k = 0u; k < K; k++) { theta[i * K + k] = th[k]; }
+  if (i == 0u) { copyToRef(); }
 }
 
 // Each task's accuracy at the start of RL (after SFT), which improvedFrac compares with
@@ -39,12 +46,7 @@ fn sft(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wid: ve
 fn startAccuracy(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
   let i = taskIndex(wid, nwg, lid);
   if (i >= knobs.nTasks) { return; }
-  let row = select(i, 0u, SHARED);
-  var th: array<f32, K>;
-  var lp: array<f32, K>;
-  for (var k = 0u; k < K; k++) { th[k] = theta[row * K + k]; }
-  logSoftmax(&th, &lp);
   var out: array<f32, M>;
-  policyMetrics(i, &lp, &out);
+  storedPolicyMetrics(i, select(i, 0u, SHARED), &out);
   scratch[knobs.startAccOff + i] = out[M_ACCURACY];
 }

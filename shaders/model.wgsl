@@ -1,17 +1,9 @@
-// The pattern-selection model of MODEL.md §1–§3 for one task: policy, answer distributions,
-// rewards, the optimizer. Each function mirrors one in src/reference/reference.ts. The ids a
-// switch names (REWARD_*, EST_*, SCALE_*, OPT_*) come from the header: each names its every
-// case, and a `default` (which WGSL requires) shares a named case's clause.
-
-// log softmax with the row maximum subtracted first; finite for any finite logits.
-fn logSoftmax(x: ptr<function, array<f32, K>>, out: ptr<function, array<f32, K>>) {
-  var mx = (*x)[0];
-  for (var k = 1u; k < K; k++) { mx = max(mx, (*x)[k]); }
-  var z = 0.0;
-  for (var k = 0u; k < K; k++) { z += exp((*x)[k] - mx); }
-  let lz = mx + log(z);
-  for (var k = 0u; k < K; k++) { (*out)[k] = (*x)[k] - lz; }
-}
+// The pattern-selection model of docs/model.md §1–§3 for one task and pattern: answer
+// distributions, rewards, the optimizer. Both kernel shapes call these; the per-vector functions
+// are in shaders/vectors.wgsl (registers) and shaders/stream.wgsl (storage). Each function
+// mirrors one in src/reference/reference.ts. The ids a switch names (REWARD_*, EST_*, SCALE_*,
+// OPT_*) come from the header: each names its every case, and a `default` (which WGSL requires)
+// shares a named case's clause.
 
 fn rateOf(i: u32, k: u32) -> f32 {
   if (PER_TASK_RATES) { return rates[i * K + k]; }
@@ -54,19 +46,7 @@ fn answerProb(i: u32, k: u32, pa: PatternAnswers, a: u32) -> f32 {
   return frozenAnswerProb(pa.s, k, a);
 }
 
-// Inverse-CDF draws; a u past the rounded total falls on the last index of nonzero mass.
-fn samplePattern(pi: ptr<function, array<f32, K>>, u: f32) -> u32 {
-  var c = 0.0;
-  var last = 0u;
-  for (var k = 0u; k < K; k++) {
-    let p = (*pi)[k];
-    if (p > 0.0) { last = k; }
-    c += p;
-    if (u < c) { return k; }
-  }
-  return last;
-}
-
+// Inverse-CDF draw; a u past the rounded total falls on the last index of nonzero mass.
 fn sampleAnswer(i: u32, k: u32, pa: PatternAnswers, u: f32) -> u32 {
   var c = 0.0;
   var last = 0u;
@@ -151,29 +131,5 @@ fn optimizerStep(x: f32, grad: f32, m: ptr<function, f32>, v: ptr<function, f32>
       let vHat = *v / (1.0 - pow(ADAM_B2, f32(t)));
       return x + knobs.lr * mHat / (sqrt(vHat) + ADAM_EPS);
     }
-  }
-}
-
-fn refLogProbs(out: ptr<function, array<f32, K>>) {
-  var r: array<f32, K>;
-  for (var k = 0u; k < K; k++) { r[k] = scratch[REF_OFF + k]; }
-  logSoftmax(&r, out);
-}
-
-// Adds -beta dKL(pi||pi_ref)/dtheta + c dH/dtheta (both exact) to grad.
-fn addRegularisers(lp: ptr<function, array<f32, K>>, grad: ptr<function, array<f32, K>>) {
-  if (knobs.klCoef == 0.0 && knobs.entCoef == 0.0) { return; }
-  var lref: array<f32, K>;
-  refLogProbs(&lref);
-  var kl = 0.0;
-  var h = 0.0;
-  for (var k = 0u; k < K; k++) {
-    let p = exp((*lp)[k]);
-    kl += p * ((*lp)[k] - lref[k]);
-    h -= p * (*lp)[k];
-  }
-  for (var k = 0u; k < K; k++) {
-    let p = exp((*lp)[k]);
-    (*grad)[k] += -knobs.klCoef * p * ((*lp)[k] - lref[k] - kl) - knobs.entCoef * p * ((*lp)[k] + h);
   }
 }

@@ -20,8 +20,8 @@ describe('run config', () => {
   });
 
   const bad: [string, unknown, string, RegExp][] = [
-    ['K = 1', { patterns: 1 }, 'patterns', /integer in 2\.\.32/],
-    ['K = 33', { patterns: 33 }, 'patterns', /integer in 2\.\.32/],
+    ['K = 1', { patterns: 1 }, 'patterns', /integer in 2\.\.16384/],
+    ['K = 16385', { patterns: 16385 }, 'patterns', /integer in 2\.\.16384/],
     ['A = 65', { answers: 65 }, 'answers', /integer in 2\.\.64/],
     ['fractional tasks', { tasks: 10.5 }, 'tasks', /integer in 1\.\./],
     ['negative tasks', { tasks: -3 }, 'tasks', /integer in 1\.\./],
@@ -35,8 +35,8 @@ describe('run config', () => {
     ['short successRates', { patterns: 4, successRates: [0.5, 0.2] }, 'successRates', /^successRates: must have 4 entries \(one per pattern\), got 2$/],
     ['vectors of different lengths', { successRates: [0.5, 0.2, 0.1], init: [0.5, 0.5] }, 'init', /^init: has 2 entries but successRates has 3: give every per-pattern vector K entries$/],
     ['Beta vectors of different lengths', { successBeta: { alpha: [1, 1, 1], beta: [1, 1] } }, 'successBeta.beta', /has 2 entries but successBeta.alpha has 3/],
-    ['a one-entry vector', { successRates: [0.5] }, 'successRates', /^successRates: has 1 entries, and K \(patterns\) must be an integer in 2\.\.32$/],
-    ['a 33-entry vector', { init: Array<number>(33).fill(1 / 33) }, 'init', /2\.\.32/],
+    ['a one-entry vector', { successRates: [0.5] }, 'successRates', /^successRates: has 1 entries, and K \(patterns\) must be an integer in 2\.\.16384$/],
+    ['a 16385-entry vector', { init: Array<number>(16385).fill(1 / 16385) }, 'init', /2\.\.16384/],
     ['both success sources', { successRates: [0.5, 0.5, 0.5, 0.5], successBeta: { alpha: [1, 1, 1, 1], beta: [1, 1, 1, 1] } }, 'successBeta', /either/],
     ['Beta alpha zero', { successBeta: { alpha: [0, 1, 1, 1], beta: [1, 1, 1, 1] } }, 'successBeta.alpha[0]', /> 0/],
     ['Beta beta zero as one number', { successBeta: { alpha: 1, beta: 0 } }, 'successBeta.beta', /> 0/],
@@ -102,15 +102,15 @@ describe('run config', () => {
 
   it('names a long vector of the wrong length by its length alone, in one short line', () => {
     // The largest K the schema allows; a vector of another length, however long, gives no values.
-    for (const length of [31, 16384]) {
-      const input = { patterns: 32, successRates: Array.from({ length }, (_, j) => 0.123456789 + j * 1e-6) };
+    for (const length of [31, 16385]) {
+      const input = { patterns: 16384, successRates: Array.from({ length }, (_, j) => 0.123456789 + j * 1e-6) };
       let message = '';
       try {
         parseConfig(input);
       } catch (e) {
         message = (e as ConfigError).message;
       }
-      expect(message).toBe(`successRates: must have 32 entries (one per pattern), got ${length}`);
+      expect(message).toBe(`successRates: must have 16384 entries (one per pattern), got ${length}`);
       expect(message.length).toBeLessThan(80);
     }
   });

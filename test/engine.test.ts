@@ -112,6 +112,30 @@ describe('limits', () => {
     expect(() => checkLimits(c, makePlan(c), limits)).toThrow(/^tasks: 50000000 tasks need 409\.60 GB for the answer logits \(phi\), above this adapter's buffer limit of 1\.07 GB; allowed here: 1\.\.131072 with this config$/);
   });
 
+  it('names the per-task vectors of large K, and the most tasks that fit', () => {
+    const limits = { maxStorageBufferBindingSize: 2 ** 27, maxBufferSize: 2 ** 28 };
+    const refuse = (input: ConfigInput) => () => {
+      const c = parseConfig(input);
+      checkLimits(c, makePlan(c), limits);
+    };
+    // One row of 16,384 logits per task, and pi_ref's row after them.
+    expect(refuse({ tasks: 4096, patterns: 16384 })).toThrow(
+      /^tasks: 4096 tasks need 268\.50 MB for the pattern logits \(theta\), above this adapter's buffer limit of 134\.22 MB; allowed here: 1\.\.2047 with this config$/,
+    );
+    expect(refuse({ tasks: 2047, patterns: 16384 })).not.toThrow();
+    expect(refuse({ tasks: 4096, patterns: 16384, optimizer: 'adam' })).toThrow(/^tasks: 4096 tasks need 536\.87 MB for the Adam state, .*; allowed here: 1\.\.1024 with this config$/);
+    // The shared policy's per-task gradient rows (storage shape).
+    expect(refuse({ tasks: 4096, patterns: 16384, policy: 'shared' })).toThrow(/^tasks: 4096 tasks need 268\.\d\d MB for the shared policy's gradient rows, .*; allowed here: 1\.\.20\d\d with this config$/);
+  });
+
+  it('names patterns when not even one task fits', () => {
+    const c = parseConfig({ tasks: 1, patterns: 16384, answers: 64, answerMode: 'trainable' });
+    const limits = { maxStorageBufferBindingSize: 2 ** 20, maxBufferSize: 2 ** 20 };
+    expect(() => checkLimits(c, makePlan(c), limits)).toThrow(
+      /^patterns: 16384 patterns need 4\.46 MB for the answer tables even with one task, above this adapter's buffer limit of 1\.05 MB; allowed here: 2\.\.3855 with this config$/,
+    );
+  });
+
   it('splits huge task counts over a 2D dispatch', () => {
     const plan = makePlan(parseConfig({ tasks: 10_000_000 }));
     expect(plan.workgroups[1]).toBe(3);

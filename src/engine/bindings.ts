@@ -19,7 +19,7 @@ interface Binding {
 export const BINDINGS = [
   // The dispatch: its first RL step, the steps fused into it and its metrics row.
   { name: 'params', type: 'uniform', wgsl: 'Params', dynamicOffset: true },
-  // Pattern logits theta: N*K (tabular) or K (shared).
+  // Pattern logits theta: N*K (tabular) or K (shared), then pi_ref's K.
   { name: 'theta', type: 'storage', wgsl: 'array<f32>' },
   // Adam moments: theta m | theta v | phi m | phi v (plan.opt).
   { name: 'opt', type: 'storage', wgsl: 'array<f32>' },
@@ -27,13 +27,13 @@ export const BINDINGS = [
   { name: 'phi', type: 'storage', wgsl: 'array<f32>' },
   // Success rates s[i,k]: N*K (per-task draws) or K.
   { name: 'rates', type: 'read-only-storage', wgsl: 'array<f32>' },
-  // The answer tables of frozen answers (plan.tables).
+  // The run's fixed vectors: answer tables of frozen answers, initial logits, SFT target (plan.tables).
   { name: 'tables', type: 'read-only-storage', wgsl: 'array<f32>' },
   // Metric sums per step and workgroup (or task), [step][row][metric]; histogram counts per workgroup.
   { name: 'partials', type: 'storage', wgsl: 'array<f32>' },
-  // State beside the tasks' own: ref logits | batch stats | grad partials | grad sum | batch partials | metrics out | histograms | start accuracies (plan.scratch).
+  // Small state: batch stats | grad partials | grad sum | batch partials | metrics out | histograms | start accuracies (plan.scratch).
   { name: 'scratch', type: 'storage', wgsl: 'array<f32>' },
-  // Sampled (pattern | answer << 8) of every rollout of the last step, when recording.
+  // Sampled (pattern | answer << RECORD_ANSWER_SHIFT) of every rollout of the last step, when recording.
   { name: 'record', type: 'storage', wgsl: 'array<u32>' },
   // The run's numbers that do not shape the kernels (knobs.ts).
   { name: 'knobs', type: 'uniform', wgsl: 'Knobs' },

@@ -72,7 +72,7 @@ export class Engine {
     const plan = planFor(gpu, config, opts);
     checkLimits(config, plan, device.limits);
     const tasks = opts.tasks ?? buildTasks(config);
-    const module = device.createShaderModule({ code: moduleSource(wgslHeader(config, plan)) });
+    const module = device.createShaderModule({ code: moduleSource(wgslHeader(config, plan), plan.shape) });
     const info = await module.getCompilationInfo();
     const errors = info.messages.filter((m) => m.type === 'error');
     if (errors.length) throw new Error(`WGSL compilation failed:\n${errors.map((m) => `${m.lineNum}:${m.linePos} ${m.message}`).join('\n')}`);
@@ -93,7 +93,7 @@ export class Engine {
     const buffers: Buffers = {
       params: device.createBuffer({ label: 'params', size: plan.stepsPerBatch * PARAMS_STRIDE, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST }),
       knobs: device.createBuffer({ label: 'knobs', size: KNOBS_BYTES, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST }),
-      theta: make(plan.thetaLen, S | COPY, 'theta'),
+      theta: make(plan.thetaLen + config.patterns, S | COPY, 'theta'),
       opt: make(plan.opt.len, S | COPY, 'adam state'),
       phi: make(plan.phiLen, S | COPY, 'answer logits'),
       rates: make(plan.ratesLen, S | COPY, 'success rates'),
@@ -136,6 +136,8 @@ export class Engine {
       tables[plan.tables.entropy + k] = h;
     }
     tables.set(this.tasks.wrongLogSums, plan.tables.logSum);
+    tables.set(c.init.map(Math.log), plan.tables.initLogits);
+    if (c.sft) tables.set(c.sft.target, plan.tables.sftTarget);
     device.queue.writeBuffer(buffers.tables, 0, tables);
     this.writeParams([{ step: 0, nSteps: 0, slot: 0 }]);
     const enc = device.createCommandEncoder();
@@ -143,14 +145,9 @@ export class Engine {
     pass.setBindGroup(0, this.bindGroup, [0]);
     this.dispatchTasks(pass, 'initState');
     if (c.sft && c.sft.steps > 0) this.dispatchTasks(pass, 'sft');
+    // After SFT: the start accuracy is that of pi_ref.
+    this.dispatchTasks(pass, 'startAccuracy');
     pass.end();
-    // pi_ref is the policy at the start of RL; every row is identical there, so row 0 serves all tasks.
-    enc.copyBufferToBuffer(buffers.theta, 0, buffers.scratch, plan.scratch.ref * 4, K * 4);
-    // After the copy, so that policyMetrics (which the kernel runs) reads pi_ref.
-    const start = enc.beginComputePass();
-    start.setBindGroup(0, this.bindGroup, [0]);
-    this.dispatchTasks(start, 'startAccuracy');
-    start.end();
     device.queue.submit([enc.finish()]);
   }
 
@@ -261,7 +258,7 @@ export class Engine {
       this.read(buffers.theta, 0, plan.thetaLen),
       this.read(buffers.opt, 0, plan.opt.len),
       this.read(buffers.phi, 0, plan.phiLen),
-      this.read(buffers.scratch, plan.scratch.ref, this.config.patterns),
+      this.read(buffers.theta, plan.thetaLen, this.config.patterns),
     ]);
     return { step: this.step, theta: new Float32Array(theta), opt: new Float32Array(opt), phi: new Float32Array(phi), refLogits: new Float32Array(refLogits) };
   }
@@ -277,7 +274,7 @@ export class Engine {
     device.queue.writeBuffer(buffers.theta, 0, s.theta);
     if (s.opt.length) device.queue.writeBuffer(buffers.opt, 0, s.opt);
     if (s.phi.length) device.queue.writeBuffer(buffers.phi, 0, s.phi);
-    device.queue.writeBuffer(buffers.scratch, plan.scratch.ref * 4, s.refLogits);
+    device.queue.writeBuffer(buffers.theta, plan.thetaLen * 4, s.refLogits);
     this.step = s.step;
   }
 
@@ -303,7 +300,7 @@ export class Engine {
     return { bestMass: counts.subarray(0, HIST_BINS), accuracy: counts.subarray(HIST_BINS) };
   }
 
-  /** (pattern | answer << 8) of every rollout of the last step, task-major; needs `record: true`. */
+  /** (pattern | answer << RECORD_ANSWER_SHIFT) of every rollout of the last step, task-major; needs `record: true`. */
   async readRecord(): Promise<Uint32Array> {
     if (this.plan.recordLen === 0) throw new Error('this engine was created without { record: true }');
     return new Uint32Array(await this.read(this.buffers.record, 0, this.plan.recordLen));

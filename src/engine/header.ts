@@ -3,11 +3,11 @@
 // modes). Numbers that do not (lr, seed, N, ...) go to the uniform of knobs.ts instead: runs that
 // differ only in those share one compiled module, which the device caches.
 import { ESTIMATORS, OPTIMIZERS, REWARDS, SCALES, type Config } from '../model/config';
-import { ADAM, CONVERGED_MASS, EPS_GRPO, IMPROVED_MARGIN, PHI_FLOOR } from '../model/constants';
+import { ADAM, CONVERGED_MASS, EPS_GRPO, IMPROVED_MARGIN, PHI_FLOOR, RECORD_ANSWER_SHIFT } from '../model/constants';
 import { BASE_METRICS, METRIC } from '../model/metrics';
 import { PHILOX, STREAM_ROLLOUT } from '../model/rng';
 import { HIST_BINS } from '../model/simulation';
-import { CHUNK, WORKGROUP, type Plan } from './plan';
+import { CHUNK, SUM_BLOCK, WORKGROUP, type Plan } from './plan';
 
 /** A name as a WGSL constant: 'rlif-certainty' gives RLIF_CERTAINTY, 'zeroStdFrac' ZERO_STD_FRAC. */
 export const wgslName = (name: string) =>
@@ -51,28 +51,32 @@ export function wgslHeader(c: Config, plan: Plan): string {
     ['G', 'u32', u32(c.estimator === 'expected' ? 1 : c.group)],
     ['WG', 'u32', u32(WORKGROUP)],
     ['CHUNK', 'u32', u32(CHUNK)],
+    ['SUM_BLOCK', 'u32', u32(SUM_BLOCK)],
     ['M', 'u32', u32(plan.metrics)],
     ['PER_TASK_RATES', 'bool', String(plan.perTaskRates)],
     ['SHARED', 'bool', String(c.policy === 'shared')],
     ['TRAINABLE', 'bool', String(c.answerMode === 'trainable')],
     ['ADAM', 'bool', 'OPTIMIZER == OPT_ADAM'],
     ['RECORD', 'bool', String(plan.recordLen > 0)],
+    ['RECORD_ANSWER_SHIFT', 'u32', u32(RECORD_ANSWER_SHIFT)],
     ['TASK_ROWS', 'bool', String(plan.taskRows)],
     ...Object.entries(PHILOX).map(([name, v]): [string, string, string] => [`PHILOX_${name}`, 'u32', u32(v)]),
     ['STREAM_ROLLOUT', 'u32', u32(STREAM_ROLLOUT)],
     ['NUM_PASSK', 'u32', u32(c.passK.length)],
     ['PASSK', `array<u32, ${c.passK.length}>`, `array<u32, ${c.passK.length}>(${c.passK.map(u32).join(', ')})`],
     ...BASE_METRICS.map((m): [string, string, string] => [`M_${wgslName(m)}`, 'u32', u32(METRIC[m])]),
-    ['M_MASS', 'u32', u32(plan.layout.mass)],
+    ['PATTERN_COLUMNS', 'bool', String(plan.layout.mass >= 0)],
+    ['M_MASS', 'u32', u32(Math.max(0, plan.layout.mass))],
     ['M_PASSK', 'u32', u32(plan.layout.passAt)],
     ['M_SRATE', 'u32', u32(Math.max(0, plan.layout.successRate))],
     ['THETA_M_OFF', 'u32', u32(plan.opt.thetaM)],
-    ['REF_OFF', 'u32', u32(plan.scratch.ref)],
     ['BATCH_OFF', 'u32', u32(plan.scratch.batch)],
     ['GRADP_OFF', 'u32', u32(plan.scratch.gradPartials)],
     ['TABLE_WRONG_OFF', 'u32', u32(plan.tables.wrong)],
     ['TABLE_SQSUM_OFF', 'u32', u32(plan.tables.squareSum)],
     ['TABLE_ENTROPY_OFF', 'u32', u32(plan.tables.entropy)],
+    ['TABLE_INIT_OFF', 'u32', u32(plan.tables.initLogits)],
+    ['TABLE_SFT_OFF', 'u32', u32(plan.tables.sftTarget)],
     ['TABLE_LOGSUM_OFF', 'u32', u32(plan.tables.logSum)],
     ['HIST_BINS', 'u32', u32(HIST_BINS)],
     ['ADAM_B1', 'f32', f32(ADAM.beta1)],

@@ -1,8 +1,9 @@
 // The uniform of the run's numbers that do not shape the kernels: N, the seed, learning rates,
-// verifier noise, regulariser weights, the initial logits, SFT, and the buffer offsets that
-// depend on N. Kept out of the generated header so that runs differing only in them share one
-// compiled module. The fields below are the one statement of their order: struct Knobs is
-// generated from them, and knobsData writes them. Written once per run.
+// verifier noise, regulariser weights, SFT, and the buffer offsets that depend on N. Kept out of
+// the generated header so that runs differing only in them share one compiled module. The
+// fields below are the one statement of their order: struct Knobs is generated from them, and
+// knobsData writes them. Written once per run. K-vectors (the initial logits, the SFT target)
+// are in the tables buffer instead (plan.tables): a uniform cannot hold 16,384 of them.
 import type { Config } from '../model/config';
 import type { Plan } from './plan';
 
@@ -30,19 +31,10 @@ const SCALARS: Scalar[] = [
   ['startAccOff', 'u32', (_, p) => p.scratch.startAccuracy],
 ];
 
-/** K-vectors (K <= 32) as array<vec4f, 8>, four values to a vec4: a uniform array's stride is 16 bytes. */
-const VECTORS: [name: string, value: (c: Config) => number[]][] = [
-  ['initLogits', (c) => c.init.map(Math.log)],
-  ['sftTarget', (c) => c.sft?.target ?? []],
-];
-const VEC4S = 8;
-const VECTOR_BYTES = VEC4S * 16;
-const VECTORS_OFFSET = Math.ceil((SCALARS.length * 4) / 16) * 16; // bytes: vec4 alignment
-export const KNOBS_BYTES = VECTORS_OFFSET + VECTORS.length * VECTOR_BYTES;
+export const KNOBS_BYTES = Math.ceil((SCALARS.length * 4) / 16) * 16; // a uniform's size is a multiple of 16
 
 export function knobsStruct(): string {
-  const fields = [...SCALARS.map(([name, type]) => `${name}: ${type}`), ...VECTORS.map(([name]) => `${name}: array<vec4f, ${VEC4S}>`)];
-  return `struct Knobs {\n${fields.map((f) => `  ${f},\n`).join('')}}`;
+  return `struct Knobs {\n${SCALARS.map(([name, type]) => `  ${name}: ${type},\n`).join('')}}`;
 }
 
 export function knobsData(c: Config, plan: Plan): ArrayBuffer {
@@ -50,6 +42,5 @@ export function knobsData(c: Config, plan: Plan): ArrayBuffer {
   const u = new Uint32Array(data);
   const f = new Float32Array(data);
   SCALARS.forEach(([, type, value], j) => (type === 'u32' ? (u[j] = value(c, plan) >>> 0) : (f[j] = value(c, plan))));
-  VECTORS.forEach(([, value], j) => f.set(value(c), (VECTORS_OFFSET + j * VECTOR_BYTES) / 4));
   return data;
 }

@@ -4,10 +4,17 @@ import { ConfigError, type Config } from '../model/config';
 import { metricLayout, type MetricLayout } from '../model/metrics';
 import { HIST_BINS } from '../model/simulation';
 
-
 /** Threads per workgroup (one task each) and metrics summed per pass of the workgroup reduction. */
 export const WORKGROUP = 64;
 export const CHUNK = 16;
+/**
+ * The register shape keeps a task's K-vectors in function-scope arrays, which WGSL bounds at 8,192
+ * bytes per entry point; above this K the storage shape streams over them in storage instead.
+ */
+export const REGISTER_PATTERNS = 32;
+export type KernelShape = 'registers' | 'storage';
+/** Sums over the patterns add blocks of this many terms (shaders/rows.wgsl): sqrt(16,384). */
+export const SUM_BLOCK = 128;
 const MAX_WORKGROUPS_PER_DIM = 65535;
 /** Partials of fused steps are bounded to this many bytes. */
 const PARTIALS_BUDGET = 32 << 20;
@@ -19,31 +26,43 @@ const MAX_STEPS_PER_BATCH = 256;
 const STAGING_BUDGET = 4 << 20;
 
 /**
- * The answer tables of frozen answers, float offsets into one buffer: each pattern's wrong-answer
- * weights w (K rows of A - 1), then per pattern (K each) sum_j w_j^2, the entropy of w, and
- * sum_j log w_j.
+ * The run's fixed vectors, float offsets into one read-only buffer: each pattern's wrong-answer
+ * weights w (K rows of A - 1), then per pattern (K each) sum_j w_j^2, the entropy of w,
+ * sum_j log w_j, the initial logits log pi0 and the SFT target.
  */
 export interface TablesLayout {
   wrong: number;
   squareSum: number;
   entropy: number;
   logSum: number;
+  initLogits: number;
+  sftTarget: number;
   len: number;
 }
 
 export function tablesLayout(K: number, A: number): TablesLayout {
   let at = 0;
   const region = (len: number) => ((at += len), at - len);
-  return { wrong: region(K * (A - 1)), squareSum: region(K), entropy: region(K), logSum: region(K), len: at };
+  return {
+    wrong: region(K * (A - 1)),
+    squareSum: region(K),
+    entropy: region(K),
+    logSum: region(K),
+    initLogits: region(K),
+    sftTarget: region(K),
+    len: at,
+  };
 }
 
 export interface Plan {
+  options: PlanOptions; // what it was made with
+  shape: KernelShape;
   layout: MetricLayout;
   metrics: number; // M
   perTaskRates: boolean;
   workgroups: [number, number]; // dispatch size (x, y) of the per-task kernels
   numWorkgroups: number; // x * y
-  thetaLen: number;
+  thetaLen: number; // the policy's logits; pi_ref's K follow them in the theta buffer
   phiLen: number;
   opt: { thetaM: number; thetaV: number; phiM: number; phiV: number; len: number };
   ratesLen: number;
@@ -53,7 +72,7 @@ export interface Plan {
   taskRows: boolean; // partials: one row per task (no workgroup barrier in the per-task kernels) or per workgroup
   metricRows: number; // partial rows per step
   partialsLen: number;
-  scratch: { ref: number; batch: number; gradPartials: number; gradSum: number; batchPartials: number; metrics: number; hist: number; startAccuracy: number; len: number };
+  scratch: { batch: number; gradPartials: number; gradSum: number; batchPartials: number; metrics: number; hist: number; startAccuracy: number; len: number };
   recordLen: number;
 }
 
@@ -70,6 +89,8 @@ export interface PlanOptions {
    * budget; GPUs sum in workgroup memory instead.
    */
   taskRows?: boolean;
+  /** Override the kernel shape (tests: the storage shape at small K against the register shape). */
+  shape?: KernelShape;
 }
 
 export function makePlan(c: Config, opts: PlanOptions = {}): Plan {
@@ -85,6 +106,7 @@ export function makePlan(c: Config, opts: PlanOptions = {}): Plan {
   const phiLen = c.answerMode === 'trainable' ? N * K * A : 0;
   const adam = c.optimizer === 'adam';
   const opt = { thetaM: 0, thetaV: thetaLen, phiM: 2 * thetaLen, phiV: 2 * thetaLen + phiLen, len: adam ? 2 * (thetaLen + phiLen) : 0 };
+  const shape = opts.shape ?? (K <= REGISTER_PATTERNS ? 'registers' : 'storage');
   const stepsPerBatch = Math.min(c.steps, opts.stepsPerBatch ?? Math.max(1, Math.min(MAX_STEPS_PER_BATCH, Math.floor(STAGING_BUDGET / (4 * M)))));
   const taskRows = (opts.taskRows ?? false) && numWorkgroups * WORKGROUP * M * 4 <= PARTIALS_BUDGET;
   const metricRows = taskRows ? numWorkgroups * WORKGROUP : numWorkgroups;
@@ -95,9 +117,9 @@ export function makePlan(c: Config, opts: PlanOptions = {}): Plan {
   let at = 0;
   const region = (len: number) => ((at += len), at - len);
   const scratch = {
-    ref: region(K),
     batch: region(2),
-    gradPartials: region(shared ? metricRows * K : 0),
+    // Shared policy: the gradient per partial row (registers) or per task (storage), summed by sharedUpdate.
+    gradPartials: region(shared ? (shape === 'registers' ? metricRows : N) * K : 0),
     gradSum: region(K),
     batchPartials: region(batchScale ? numWorkgroups * 3 : 0),
     metrics: region(stepsPerBatch * M),
@@ -107,6 +129,8 @@ export function makePlan(c: Config, opts: PlanOptions = {}): Plan {
   };
   scratch.len = at;
   return {
+    options: opts,
+    shape,
     layout,
     metrics: M,
     perTaskRates: c.successBeta !== undefined,
@@ -127,30 +151,56 @@ export function makePlan(c: Config, opts: PlanOptions = {}): Plan {
   };
 }
 
-const gb = (bytes: number) => `${(bytes / 1e9).toFixed(2)} GB`;
+const size = (bytes: number) => (bytes >= 1e9 ? `${(bytes / 1e9).toFixed(2)} GB` : `${(bytes / 1e6).toFixed(2)} MB`);
 
-/** Throws a ConfigError naming `tasks` when a buffer would exceed the adapter's limits. */
-export function checkLimits(c: Config, plan: Plan, limits: Pick<GPUSupportedLimits, 'maxStorageBufferBindingSize' | 'maxBufferSize'>): void {
-  const limit = Math.min(limits.maxStorageBufferBindingSize, limits.maxBufferSize);
-  const K = c.patterns;
-  const tabular = c.policy === 'tabular';
-  const phiPerTask = c.answerMode === 'trainable' ? K * c.answers * 4 : 0;
-  const adamPerTask = c.optimizer === 'adam' ? 2 * ((tabular ? K * 4 : 0) + phiPerTask) : 0;
-  const perTask: [string, number, number][] = [
-    ['pattern logits (theta)', plan.thetaLen * 4, tabular ? K * 4 : 0],
-    ['answer logits (phi)', plan.phiLen * 4, phiPerTask],
-    ['Adam state', plan.opt.len * 4, adamPerTask],
-    ['success rates', plan.ratesLen * 4, plan.perTaskRates ? K * 4 : 0],
-    ['rollout record', plan.recordLen * 4, plan.recordLen > 0 ? c.group * 4 : 0],
-    ['metric partials', plan.partialsLen * 4, 0],
+type Limits = Pick<GPUSupportedLimits, 'maxStorageBufferBindingSize' | 'maxBufferSize'>;
+
+/** The largest GPU buffer of a plan: what it holds, and its bytes. */
+function largestBuffer(c: Config, plan: Plan): [what: string, bytes: number] {
+  const buffers: [string, number][] = [
+    ['pattern logits (theta)', plan.thetaLen + c.patterns],
+    ['answer logits (phi)', plan.phiLen],
+    ['Adam state', plan.opt.len],
+    ['success rates', plan.ratesLen],
+    ['answer tables', plan.tables.len],
+    ['metric partials', plan.partialsLen],
+    [plan.scratch.gradPartials > 0 ? "shared policy's gradient rows" : 'scratch', plan.scratch.len],
+    ['rollout record', plan.recordLen],
   ];
-  // Name the largest buffer, and the task count at which every per-task buffer still fits.
-  const [what, bytes] = perTask.reduce((a, b) => (b[1] > a[1] ? b : a));
+  const [what, floats] = buffers.reduce((a, b) => (b[1] > a[1] ? b : a));
+  return [what, floats * 4];
+}
+
+/** The largest n in lo..hi for which fits(n) holds, or lo - 1 if none does (fits is monotone). */
+function largestFitting(lo: number, hi: number, fits: (n: number) => boolean): number {
+  let [good, bad] = [lo - 1, hi + 1];
+  while (bad - good > 1) {
+    const mid = Math.floor((good + bad) / 2);
+    if (fits(mid)) good = mid;
+    else bad = mid;
+  }
+  return good;
+}
+
+/**
+ * Throws a ConfigError when a buffer would exceed the adapter's limits, naming the buffer, its
+ * bytes and the limit: for `tasks`, with the most tasks that fit; for `patterns` where not even
+ * one task fits, with the most patterns that do.
+ */
+export function checkLimits(c: Config, plan: Plan, limits: Limits): void {
+  const limit = Math.min(limits.maxStorageBufferBindingSize, limits.maxBufferSize);
+  const [what, bytes] = largestBuffer(c, plan);
   if (bytes <= limit) return;
-  const maxTasks = Math.min(...perTask.filter(([, , b]) => b > 0).map(([, , b]) => Math.floor(limit / b)));
+  // Plans of the same options for other counts (sizes only: the config's vectors are not read).
+  const fits = (other: Config) => largestBuffer(other, makePlan(other, plan.options))[1] <= limit;
+  const maxTasks = largestFitting(1, c.tasks - 1, (n) => fits({ ...c, tasks: n }));
+  const above = `above this adapter's buffer limit of ${size(limit)}`;
+  if (maxTasks >= 1) throw new ConfigError('tasks', `${c.tasks} tasks need ${size(bytes)} for the ${what}, ${above}; allowed here: 1..${maxTasks} with this config`);
+  const one = { ...c, tasks: 1 };
+  const [whatOne, bytesOne] = largestBuffer(one, makePlan(one, plan.options));
+  const maxPatterns = largestFitting(2, c.patterns - 1, (k) => fits({ ...c, patterns: k }));
   throw new ConfigError(
-    'tasks',
-    `${c.tasks} tasks need ${gb(bytes)} for the ${what}, above this adapter's buffer limit of ${gb(limit)}` +
-      (Number.isFinite(maxTasks) ? `; allowed here: 1..${maxTasks} with this config` : ''),
+    'patterns',
+    `${c.patterns} patterns need ${size(bytesOne)} for the ${whatOne} even with one task, ${above}` + (maxPatterns >= 2 ? `; allowed here: 2..${maxPatterns} with this config` : ''),
   );
 }

@@ -1,14 +1,22 @@
 // The kernels of shaders/, concatenated after the generated header and bind group declarations
-// into one module: every pipeline is an entry point of it. Node loads `?raw` through bin/wgsl-hooks.js, Vite natively.
+// into one module: every pipeline is an entry point of it. The plan's kernel shape picks the
+// files of the step kernels (plan.ts). Node loads `?raw` through bin/wgsl-hooks.js, Vite natively.
 import philox from '../../shaders/philox.wgsl?raw';
 import bindings from '../../shaders/bindings.wgsl?raw';
 import model from '../../shaders/model.wgsl?raw';
+import gradient from '../../shaders/gradient.wgsl?raw';
+import metrics from '../../shaders/metrics.wgsl?raw';
+import rows from '../../shaders/rows.wgsl?raw';
+import vectors from '../../shaders/vectors.wgsl?raw';
 import step from '../../shaders/step.wgsl?raw';
+import stream from '../../shaders/stream.wgsl?raw';
+import streamStep from '../../shaders/stream-step.wgsl?raw';
 import init from '../../shaders/init.wgsl?raw';
 import batch from '../../shaders/batch.wgsl?raw';
 import histogram from '../../shaders/histogram.wgsl?raw';
 import type { Config } from '../model/config';
 import { wgslBindings } from './bindings';
+import type { KernelShape } from './plan';
 
 export type EntryPoint = 'initState' | 'sft' | 'startAccuracy' | 'batchStats' | 'batchReduce' | 'step' | 'sharedUpdate' | 'sharedMetrics' | 'finalize' | 'histogram' | 'histogramReduce';
 
@@ -21,6 +29,11 @@ export function entryPointsFor(c: Config): EntryPoint[] {
   return entries;
 }
 
-export function moduleSource(header: string): string {
-  return [header, wgslBindings(), philox, bindings, model, step, init, batch, histogram].join('\n');
+const COMMON = [philox, bindings, model, gradient, metrics, rows, init, batch, histogram];
+
+/** Each shape's per-vector functions and step kernels: only these reach the compiler, so no K-array does at large K. */
+const SHAPES: Record<KernelShape, string[]> = { registers: [vectors, step], storage: [stream, streamStep] };
+
+export function moduleSource(header: string, shape: KernelShape): string {
+  return [header, wgslBindings(), ...COMMON, ...SHAPES[shape]].join('\n');
 }

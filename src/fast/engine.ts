@@ -260,7 +260,7 @@ export class FastCpuEngine {
         worstRate = s;
         worst = k;
       }
-      out[L.mass + k] += p;
+      if (L.mass >= 0) out[L.mass + k] += p;
     }
     const bestMass = Math.exp(lp[best]);
     out[METRIC.accuracy] += acc;

@@ -20,21 +20,29 @@ export type BaseMetric = (typeof BASE_METRICS)[number];
 /** Position of each base metric in a metrics row (the kernels get them as M_ACCURACY, M_REWARD, ...). */
 export const METRIC = Object.fromEntries(BASE_METRICS.map((name, j) => [name, j])) as { readonly [m in BaseMetric]: number };
 
+/**
+ * Per-pattern columns (patternMass{k}, and successRate{k} with trainable answers) are reported up
+ * to this many patterns only: at K = 16,384 they would be nearly all of every row, and of the
+ * per-task rows the kernels sum. Every other metric is reported at any K.
+ */
+export const MAX_PATTERN_COLUMNS = 32;
+
 export interface MetricLayout {
   names: string[];
-  mass: number; // index of patternMass0
+  mass: number; // index of patternMass0, or -1 above MAX_PATTERN_COLUMNS patterns
   passAt: number; // index of the first passAt{k}
-  successRate: number; // index of successRate0, or -1 with frozen answers
+  successRate: number; // index of successRate0, or -1 with frozen answers or above MAX_PATTERN_COLUMNS patterns
 }
 
 export function metricLayout(c: Pick<Config, 'patterns' | 'passK' | 'answerMode'>): MetricLayout {
   const K = c.patterns;
+  const perPattern = K <= MAX_PATTERN_COLUMNS;
   const names: string[] = [...BASE_METRICS];
-  const mass = names.length;
-  for (let k = 0; k < K; k++) names.push(`patternMass${k}`);
+  const mass = perPattern ? names.length : -1;
+  if (perPattern) for (let k = 0; k < K; k++) names.push(`patternMass${k}`);
   const passAt = names.length;
   for (const k of c.passK) names.push(`passAt${k}`);
-  const successRate = c.answerMode === 'trainable' ? names.length : -1;
+  const successRate = perPattern && c.answerMode === 'trainable' ? names.length : -1;
   if (successRate >= 0) for (let k = 0; k < K; k++) names.push(`successRate${k}`);
   return { names, mass, passAt, successRate };
 }

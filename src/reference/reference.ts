@@ -6,7 +6,8 @@ import type { Config } from '../model/config';
 import { BASE_METRICS, METRIC, metricLayout, type BaseMetric, type MetricLayout } from '../model/metrics';
 import { rolloutUniforms } from '../model/rng';
 import { buildTasks, frozenSelfCertainty, rateOf, type TaskTables } from '../model/tasks';
-import { ADAM, CONVERGED_MASS, EPS_GRPO, IMPROVED_MARGIN, PHI_FLOOR } from '../model/constants';
+import { ADAM, CONVERGED_MASS, EPS_GRPO, IMPROVED_MARGIN, PHI_FLOOR, RECORD_ANSWER_SHIFT } from '../model/constants';
+import { initialLogits, logSoftmax, softmax } from '../model/policy';
 
 /** What stays fixed through RL. */
 export interface Params {
@@ -39,15 +40,7 @@ export function makeParams(cfg: Config, tasks: TaskTables = buildTasks(cfg)): Pa
   return { cfg, tasks, layout: metricLayout(cfg), startAccuracy: accuracies({ cfg, tasks }, initState({ cfg, tasks })) };
 }
 
-export function logSoftmax(x: ArrayLike<number>): Float64Array {
-  const max = Math.max(...Array.from(x));
-  let z = 0;
-  for (let k = 0; k < x.length; k++) z += Math.exp(x[k] - max);
-  const lz = max + Math.log(z);
-  return Float64Array.from(x, (v) => v - lz);
-}
-
-const softmax = (x: ArrayLike<number>) => logSoftmax(x).map(Math.exp);
+export { logSoftmax };
 
 /** Index drawn by inverse CDF; a u past the rounded total falls on the last index of nonzero mass. */
 export function sampleIndex(p: ArrayLike<number>, u: number): number {
@@ -120,17 +113,6 @@ function patternReward(P: Params, pa: PatternAnswers, majority: number): number 
   let r = 0;
   for (let a = 0; a < pa.p.length; a++) r += pa.p[a] * answerReward(P, pa, a, majority);
   return r;
-}
-
-function initialLogits(cfg: Config): Float64Array {
-  const theta = Float64Array.from(cfg.init, Math.log);
-  if (cfg.sft) {
-    for (let n = 0; n < cfg.sft.steps; n++) {
-      const pi = softmax(theta);
-      for (let k = 0; k < theta.length; k++) theta[k] += cfg.sft.lr * (cfg.sft.target[k] - pi[k]);
-    }
-  }
-  return theta;
 }
 
 export function initState(P: Model): State {
@@ -321,7 +303,7 @@ const logitsOf = (P: Model, s: State, i: number) => {
 export interface StepResult {
   state: State;
   metrics: Float64Array;
-  /** (pattern | answer << 8) of every rollout, task-major, as the GPU records them; empty in expected mode. */
+  /** (pattern | answer << RECORD_ANSWER_SHIFT) of every rollout, task-major, as the GPU records them; empty in expected mode. */
   rollouts: Uint32Array;
 }
 
@@ -340,7 +322,7 @@ export function step(P: Params, s: State): StepResult {
     const groups = pis.map((pi, i) => sampleGroup(P, s, i, pi, dists[i]));
     const batchStd = sampleStd(groups.flatMap((g) => g.rewards));
     steps = groups.map((ro, i) => sampledTaskStep(P, pis[i], dists[i], ro, batchStd));
-    rollouts = Uint32Array.from(groups.flatMap((g) => g.patterns.map((k, j) => k | (g.answers[j] << 8))));
+    rollouts = Uint32Array.from(groups.flatMap((g) => g.patterns.map((k, j) => k | (g.answers[j] << RECORD_ANSWER_SHIFT))));
   }
 
   const next = cloneState(s);
@@ -406,7 +388,7 @@ function metricsOf(P: Params, s: State, steps: TaskStep[]): Float64Array {
       improvedFrac: acc > P.startAccuracy[i] + IMPROVED_MARGIN ? 1 : 0,
     };
     for (const m of BASE_METRICS) out[METRIC[m]] += row[m] / N;
-    for (let k = 0; k < K; k++) out[L.mass + k] += pi[k] / N;
+    if (L.mass >= 0) for (let k = 0; k < K; k++) out[L.mass + k] += pi[k] / N;
     passK.forEach((kk, j) => (out[L.passAt + j] += (1 - (1 - acc) ** kk) / N));
     if (L.successRate >= 0) for (let k = 0; k < K; k++) out[L.successRate + k] += rates[k] / N;
   }

@@ -1,0 +1,112 @@
+// A task's row of the metrics of docs/model.md §5, and the sum of those rows. Either kernel
+// shape adds the task's patterns one by one into PolicySums (addPattern), and finishPolicyMetrics
+// turns the sums into the row: each metric is defined once, whatever the shape.
+
+// Per-task sums over the patterns; the storage shape sums blocks of patterns and merges them
+// (mergePolicySums), so every field has its merge there.
+struct PolicySums {
+  acc: f32,     // sum_k pi_k s_k
+  h: f32,       // entropy of pi
+  kl: f32,      // KL(pi || pi_ref)
+  bestRate: f32,
+  bestLp: f32,  // log pi of the best pattern, the first with the highest success rate
+  worstRate: f32,
+  worstLp: f32, // log pi of the worst pattern, the first with the lowest success rate
+}
+
+fn noPolicySums() -> PolicySums {
+  return PolicySums(0.0, 0.0, 0.0, -1.0, 0.0, 2.0, 0.0);
+}
+
+// Adds pattern k, of log-probability lp (lref under pi_ref) and success rate s, and writes its
+// per-pattern columns when the run has them.
+fn addPattern(sums: ptr<function, PolicySums>, k: u32, lp: f32, lref: f32, s: f32, out: ptr<function, array<f32, M>>) {
+  let p = exp(lp);
+  (*sums).acc += p * s;
+  (*sums).h -= p * lp;
+  (*sums).kl += p * (lp - lref);
+  if (s > (*sums).bestRate) {
+    (*sums).bestRate = s;
+    (*sums).bestLp = lp;
+  }
+  if (s < (*sums).worstRate) {
+    (*sums).worstRate = s;
+    (*sums).worstLp = lp;
+  }
+  if (PATTERN_COLUMNS) {
+    (*out)[M_MASS + k] = p;
+    if (TRAINABLE) { (*out)[M_SRATE + k] = s; }
+  }
+}
+
+// Adds the sums of the patterns after those of `sums` (a later block) to them.
+fn mergePolicySums(sums: ptr<function, PolicySums>, later: PolicySums) {
+  (*sums).acc += later.acc;
+  (*sums).h += later.h;
+  (*sums).kl += later.kl;
+  if (later.bestRate > (*sums).bestRate) {
+    (*sums).bestRate = later.bestRate;
+    (*sums).bestLp = later.bestLp;
+  }
+  if (later.worstRate < (*sums).worstRate) {
+    (*sums).worstRate = later.worstRate;
+    (*sums).worstLp = later.worstLp;
+  }
+}
+
+// 1 - (1 - acc)^k by binary powering: exact for k = 1, and no log of 0.
+fn passAt(acc: f32, k: u32) -> f32 {
+  var base = max(1.0 - acc, 0.0);
+  var e = k;
+  var q = 1.0;
+  while (e > 0u) {
+    if ((e & 1u) == 1u) { q *= base; }
+    base *= base;
+    e >>= 1u;
+  }
+  return 1.0 - q;
+}
+
+// The policy metrics of task i from its sums, written into out; improvedFrac compares with the
+// task's accuracy at the start of RL (shaders/init.wgsl startAccuracy).
+fn finishPolicyMetrics(i: u32, sums: PolicySums, out: ptr<function, array<f32, M>>) {
+  let bestMass = exp(sums.bestLp);
+  let worstMass = exp(sums.worstLp);
+  (*out)[M_ACCURACY] = sums.acc;
+  (*out)[M_ENTROPY] = sums.h;
+  (*out)[M_BEST_MASS] = bestMass;
+  (*out)[M_CONVERGED] = select(0.0, 1.0, bestMass > CONVERGED_MASS);
+  (*out)[M_KL_TO_REF] = sums.kl;
+  (*out)[M_WORST_MASS] = worstMass;
+  (*out)[M_CONVERGED_WORST] = select(0.0, 1.0, worstMass > CONVERGED_MASS);
+  (*out)[M_IMPROVED_FRAC] = select(0.0, 1.0, sums.acc > scratch[knobs.startAccOff + i] + IMPROVED_MARGIN);
+  for (var j = 0u; j < NUM_PASSK; j++) { (*out)[M_PASSK + j] = passAt(sums.acc, PASSK[j]); }
+}
+
+fn writeRolloutStats(rs: RolloutStats, out: ptr<function, array<f32, M>>) {
+  (*out)[M_REWARD] = rs.reward;
+  (*out)[M_ZERO_STD_FRAC] = rs.zeroStd;
+  (*out)[M_MAJORITY_CORRECT] = rs.majorityCorrect;
+}
+
+// Sums each fused step's partial rows (workgroup s handles step s) into the metrics rows.
+@compute @workgroup_size(WG)
+fn finalize(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wid: vec3u) {
+  let s = wid.x;
+  let rows = partialRows();
+  var acc: array<f32, M>;
+  for (var r = lid; r < rows; r += WG) {
+    for (var m = 0u; m < M; m++) { acc[m] += partials[(s * rows + r) * M + m]; }
+  }
+  reduceWorkgroup(&acc, M, lid, TO_METRICS, params.slot + s);
+}
+
+// Shared policy: the policy metrics after the update, added to the rollout statistics in partials.
+// Each shape reads the stored policy its own way (storedPolicyMetrics).
+@compute @workgroup_size(WG)
+fn sharedMetrics(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
+  let i = taskIndex(wid, nwg, lid);
+  var out: array<f32, M>;
+  if (i < knobs.nTasks) { storedPolicyMetrics(i, 0u, &out); }
+  toPartialRows(&out, M, lid, ADD_PARTIALS, workgroupIndex(wid, nwg));
+}

@@ -1,0 +1,97 @@
+// One RL step for every task (docs/model.md §3–§5) in the storage shape (K > 32): one thread per
+// task, as in the register shape (shaders/step.wgsl), streaming over the task's logits, Adam
+// moments and success rates in storage. The tabular policy fuses params.nSteps steps per
+// dispatch; under the shared policy each task leaves its gradient row in scratch for sharedUpdate.
+
+// Step t of task i, whose logits are row `row` with log normaliser lz. Writes the step's metrics
+// (the rollout statistics, and under the tabular policy the policy after the update) and returns
+// the row's new log normaliser.
+fn taskStep(i: u32, t: u32, row: u32, lz: f32, lzRef: f32, out: ptr<function, array<f32, M>>) -> f32 {
+  var kg: array<u32, G>;
+  var ag: array<u32, G>;
+  var rg: array<f32, G>;
+  var order: array<u32, G>;
+  var factor = 0.0;
+  var ex = ExpectedSums(0.0, 0u);
+  if (ESTIMATOR == EST_EXPECTED) {
+    ex = expectedSums(i, row, lz);
+    writeRolloutStats(RolloutStats(ex.J, 0.0, select(0.0, 1.0, ex.majority == 0u)), out);
+  } else {
+    let majority = drawGroup(i, t, row, lz, &kg, &ag, &rg);
+    writeRolloutStats(centreGroup(&rg, majority, &factor), out);
+    byPattern(&kg, &order);
+  }
+  var reg = vec2f(0.0);
+  if (!SHARED && regularised()) { reg = regulariserSums(row, lz, lzRef); }
+
+  // One pass: pattern k's gradient, then its answer logits (trainable), then its logit.
+  var next = 0u; // position in order
+  var mx = 0.0;  // the new logits' maximum
+  for (var k = 0u; k < K; k++) {
+    let lp = logit(row, k) - lz;
+    let p = exp(lp);
+    let pa = patternAnswers(i, k); // before its answer logits move
+    var g = 0.0;
+    if (ESTIMATOR == EST_EXPECTED) {
+      // dJ/dtheta_k = pi_k (r_k - J).
+      let r = patternReward(i, k, pa, ex.majority);
+      g = p * (r - ex.J);
+      if (TRAINABLE) { expectedAnswerStep(i, k, p, pa, r, ex.majority, t); }
+    } else {
+      // grad_k = (1/G) sum_{g: k_g = k} Adv_g: the advantages sum to zero, so the pi_k term is dropped (step.wgsl).
+      var perPattern = 0.0;
+      for (; next < G && kg[order[next]] == k; next++) { perPattern += rg[order[next]]; }
+      perPattern *= factor;
+      g = perPattern / f32(G);
+      if (TRAINABLE) { sampledAnswerStep(i, k, pa, perPattern, factor, &kg, &ag, &rg, t); }
+    }
+    if (SHARED) {
+      scratch[GRADP_OFF + i * K + k] = g;
+    } else {
+      let x = updateRowLogit(row, k, g, lz, lzRef, reg, t);
+      mx = select(max(mx, x), x, k == 0u);
+    }
+  }
+  if (SHARED) { return lz; }
+  let lzNew = logNormFrom(row, mx);
+  streamPolicyMetrics(i, row, lzNew, lzRef, out);
+  return lzNew;
+}
+
+@compute @workgroup_size(WG)
+fn step(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
+  let i = taskIndex(wid, nwg, lid);
+  let w = workgroupIndex(wid, nwg);
+  let valid = i < knobs.nTasks;
+  let row = select(i, 0u, SHARED);
+  var lz = 0.0;
+  var lzRef = 0.0;
+  if (valid) {
+    lz = logNorm(row);
+    if (!SHARED) { lzRef = logNorm(refRow()); }
+  }
+  for (var s = 0u; s < params.nSteps; s++) {
+    var out: array<f32, M>;
+    if (valid) { lz = taskStep(i, params.step + s, row, lz, lzRef, &out); }
+    toPartialRows(&out, M, lid, TO_PARTIALS, s * knobs.numWg + w);
+  }
+}
+
+// Shared policy: thread j sums the gradient columns j, j + WG, ... over the tasks in task order;
+// then one thread takes the mean, adds the regularisers and updates the single logit vector.
+@compute @workgroup_size(WG)
+fn sharedUpdate(@builtin(local_invocation_index) lid: u32) {
+  for (var k = lid; k < K; k += WG) {
+    var acc = 0.0;
+    for (var r = 0u; r < knobs.nTasks; r++) { acc += scratch[GRADP_OFF + r * K + k]; }
+    scratch[knobs.gradSumOff + k] = acc;
+  }
+  storageBarrier();
+  if (lid == 0u) {
+    let lz = logNorm(0u);
+    let lzRef = logNorm(refRow());
+    var reg = vec2f(0.0);
+    if (regularised()) { reg = regulariserSums(0u, lz, lzRef); }
+    for (var k = 0u; k < K; k++) { updateRowLogit(0u, k, scratch[knobs.gradSumOff + k] / f32(knobs.nTasks), lz, lzRef, reg, params.step); }
+  }
+}

@@ -1,0 +1,130 @@
+// The storage shape's per-vector functions (K > 32): a task's K-vectors stay in storage, and each
+// per-vector quantity is one pass over them in pattern order, summed in the order of the register
+// shape's functions (shaders/vectors.wgsl), so the two shapes compute the same numbers. A row's
+// log-probabilities are logit(row, k) - lz, with lz = logNorm(row) (shaders/rows.wgsl).
+
+// Draws the patterns of task i's group at step t by inverse CDF in one pass over the policy. The
+// draws are taken in increasing order of their uniform, so one running sum serves them all: it is
+// samplePattern's (by blocks above SUM_BLOCK patterns), and each draw lands on the pattern
+// samplePattern would give it (a u past the rounded total on the last pattern of nonzero mass).
+fn drawPatterns(i: u32, t: u32, row: u32, lz: f32, kg: ptr<function, array<u32, G>>) {
+  var u: array<f32, G>;
+  var order: array<u32, G>; // draws by increasing u (insertion sort: G is small next to K)
+  for (var g = 0u; g < G; g++) {
+    u[g] = rolloutUniforms(t, i, g).x;
+    var j = g;
+    for (; j > 0u && u[order[j - 1u]] > u[g]; j--) { order[j] = order[j - 1u]; }
+    order[j] = g;
+  }
+  var cdf = Sum(0.0, 0.0);
+  var last = 0u;
+  var next = 0u;
+  for (var k = 0u; k < K && next < G; k++) {
+    let p = exp(logit(row, k) - lz);
+    if (p > 0.0) { last = k; }
+    addTerm(&cdf, k, p);
+    let c = total(cdf);
+    for (; next < G && u[order[next]] < c; next++) { (*kg)[order[next]] = k; }
+  }
+  for (; next < G; next++) { (*kg)[order[next]] = last; }
+}
+
+// Draws the group of task i at step t from row `row`. Fills patterns, answers and rewards; returns
+// the majority answer.
+fn drawGroup(i: u32, t: u32, row: u32, lz: f32, kg: ptr<function, array<u32, G>>, ag: ptr<function, array<u32, G>>,
+             rg: ptr<function, array<f32, G>>) -> u32 {
+  drawPatterns(i, t, row, lz, kg);
+  var verifier: array<f32, G>;
+  for (var g = 0u; g < G; g++) {
+    let u = rolloutUniforms(t, i, g);
+    let k = (*kg)[g];
+    (*ag)[g] = sampleAnswer(i, k, patternAnswers(i, k), u.y);
+    verifier[g] = u.z;
+  }
+  return groupRewards(i, kg, ag, &verifier, rg);
+}
+
+// The group of task i at step t under the policy in theta (shaders/batch.wgsl).
+fn drawTaskGroup(i: u32, t: u32, kg: ptr<function, array<u32, G>>, ag: ptr<function, array<u32, G>>, rg: ptr<function, array<f32, G>>) -> u32 {
+  let row = select(i, 0u, SHARED);
+  return drawGroup(i, t, row, logNorm(row), kg, ag, rg);
+}
+
+// The group's indices ordered by pattern, then by g (a stable insertion sort): one pass over the
+// patterns meets each pattern's rollouts together and sums them in g order, as the register shape does.
+fn byPattern(kg: ptr<function, array<u32, G>>, order: ptr<function, array<u32, G>>) {
+  for (var g = 0u; g < G; g++) {
+    var j = g;
+    for (; j > 0u && (*kg)[(*order)[j - 1u]] > (*kg)[g]; j--) { (*order)[j] = (*order)[j - 1u]; }
+    (*order)[j] = g;
+  }
+}
+
+// The expected gradient's sums over the patterns of task i.
+struct ExpectedSums {
+  J: f32,         // sum_k pi_k r_k
+  majority: u32,  // the mode of the marginal answer distribution: the G -> infinity limit of the group's majority
+}
+
+fn expectedSums(i: u32, row: u32, lz: f32) -> ExpectedSums {
+  var q: array<Sum, A>; // the marginal answer distribution
+  var J = Sum(0.0, 0.0);
+  // Only the majority reward depends on the majority: the others' J is summed in the same pass.
+  let majorityReward = REWARD == REWARD_RLIF_MAJORITY;
+  for (var k = 0u; k < K; k++) {
+    let p = exp(logit(row, k) - lz);
+    let pa = patternAnswers(i, k);
+    for (var a = 0u; a < A; a++) { addTerm(&q[a], k, p * answerProb(i, k, pa, a)); }
+    if (!majorityReward) { addTerm(&J, k, p * patternReward(i, k, pa, 0u)); }
+  }
+  var majority = 0u;
+  var best = -1.0;
+  for (var a = 0u; a < A; a++) {
+    let qa = total(q[a]);
+    if (qa > best) { best = qa; majority = a; }
+  }
+  if (majorityReward) {
+    for (var k = 0u; k < K; k++) { addTerm(&J, k, exp(logit(row, k) - lz) * patternReward(i, k, patternAnswers(i, k), majority)); }
+  }
+  return ExpectedSums(total(J), majority);
+}
+
+// KL(pi || pi_ref) (x) and H(pi) (y) of a row, for the regularisers' terms.
+fn regulariserSums(row: u32, lz: f32, lzRef: f32) -> vec2f {
+  var kl = Sum(0.0, 0.0);
+  var h = Sum(0.0, 0.0);
+  for (var k = 0u; k < K; k++) {
+    let lp = logit(row, k) - lz;
+    let p = exp(lp);
+    addTerm(&kl, k, p * (lp - (logit(refRow(), k) - lzRef)));
+    addTerm(&h, k, -(p * lp));
+  }
+  return vec2f(total(kl), total(h));
+}
+
+// Steps logit k of row `row` along g plus the regularisers' term (sums reg); returns the new logit.
+fn updateRowLogit(row: u32, k: u32, g: f32, lz: f32, lzRef: f32, reg: vec2f, t: u32) -> f32 {
+  var grad = g;
+  if (regularised()) { grad += regulariserGrad(logit(row, k) - lz, logit(refRow(), k) - lzRef, reg.x, reg.y); }
+  return updatePatternLogit(row * K + k, grad, t);
+}
+
+// The policy metrics of task i (docs/model.md §5) under row `row`, written into out.
+fn streamPolicyMetrics(i: u32, row: u32, lz: f32, lzRef: f32, out: ptr<function, array<f32, M>>) {
+  var sums = noPolicySums();
+  var block = noPolicySums();
+  for (var k = 0u; k < K; k++) {
+    addPattern(&block, k, logit(row, k) - lz, logit(refRow(), k) - lzRef, patternAnswers(i, k).s, out);
+    if (endOfBlock(k)) {
+      mergePolicySums(&sums, block);
+      block = noPolicySums();
+    }
+  }
+  mergePolicySums(&sums, block);
+  finishPolicyMetrics(i, sums, out);
+}
+
+// The policy metrics of task i under the policy in theta's row `row` (shaders/metrics.wgsl).
+fn storedPolicyMetrics(i: u32, row: u32, out: ptr<function, array<f32, M>>) {
+  streamPolicyMetrics(i, row, logNorm(row), logNorm(refRow()), out);
+}
