@@ -23,7 +23,7 @@ export function formatReport(r: BenchReport): string {
   header.push('timing');
   const body = r.rows.map((x) => [
     String(x.tasks),
-    String(x.patterns),
+    String(x.patterns) + (x.answers ? ` (A ${x.answers})` : ''),
     x.estimator === 'expected' ? '-' : String(x.group),
     x.estimator,
     x.policy,
@@ -42,7 +42,7 @@ export function formatReport(r: BenchReport): string {
     const { peaks: p, rows } = r.roofline;
     lines.push(
       '',
-      'roofline of the tabular step kernel (rlvr, frozen answers, SGD); operations and bytes per rollout (expected: per task-step), counted from the WGSL; the shared policy is not counted',
+      'roofline of the tabular step kernel (rlvr, frozen answers, SGD); operations and bytes per rollout (expected: per task-step), counted from the WGSL; the shared policy and the storage shape (K > 32) are not counted',
       `measured peaks: ${(p.intOpsPerSec / 1e9).toFixed(1)} G int ops/s, ${(p.floatOpsPerSec / 1e9).toFixed(1)} G float ops/s, ${(p.bytesPerSec / 1e9).toFixed(1)} GB/s copy`,
       ...table([
         ['tasks', 'K', 'G', 'estimator', 'int ops', 'float ops', 'bytes', 'floor rollouts/s', 'bound', 'achieved'],

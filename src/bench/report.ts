@@ -61,7 +61,8 @@ export async function runBench(
     report.rows.push(row);
     onRow?.(row);
   }
-  const counted = report.rows.filter((r) => r.policy === 'tabular');
+  // The counts are the register shape's (K <= 32); the storage shape's kernels are not counted yet.
+  const counted = report.rows.filter((r) => r.policy === 'tabular' && planFor(gpu, caseConfig(r)).shape === 'registers');
   if (opts.roofline && counted.length > 0) report.roofline = await roofline(gpu, counted, opts);
   return report;
 }
@@ -87,7 +88,7 @@ async function addPeer(row: BenchRow, peer: Peer, opts: BenchOptions, notes: str
 /**
  * The adapter's peaks, and for each tabular row its floor and the fraction of it achieved. The
  * sampled estimators share GRPO's counts (reinforce and rloo do a few float ops less per group);
- * the shared policy's extra kernels are not counted, so its rows have none.
+ * the shared policy's extra kernels and the storage shape (K > 32) are not counted, so their rows have none.
  */
 async function roofline(gpu: Gpu, rows: BenchRow[], opts: BenchOptions): Promise<{ peaks: Peaks; rows: RooflineRow[] }> {
   const peaks = await measurePeaks(gpu, { minSeconds: opts.minSeconds / 2, repeats: opts.repeats, copyBytes: gpu.adapter.isFallback ? 32 << 20 : 256 << 20 });
