@@ -50,7 +50,9 @@ const FALLBACK_VARIANTS: Partial<BenchCase>[] = [
 
 /**
  * The storage kernel shape (K > 32), expected and grpo: K = 1,000 with A = 2 as in the paper's
- * experiments, and the largest K; N chosen so that a row takes seconds on a fallback adapter.
+ * experiments, and the largest K; N sized for a step of about a second on a fallback adapter.
+ * In the full sweep only: on SwiftShader a one-off run of these rows did not finish its first in
+ * ten minutes (bench/RESULTS.md), so the thinned sweep leaves them out until that is understood.
  */
 export const LARGE_K: BenchCase[] = [
   { tasks: 2048, patterns: 1000, group: 1, estimator: 'expected', policy: 'tabular', answers: 2 },
@@ -114,11 +116,11 @@ export function planSweep(fallback: boolean, filter: SweepFilter = {}): SweepPla
   // The expected estimator's target row (issue #14), at the main kernel's N.
   const expectedTarget = normalise({ ...MAIN, tasks: TARGET_TASKS, estimator: 'expected' });
   return {
-    cases: [...curve, ...variants, expectedTarget, ...LARGE_K],
+    cases: [...curve, ...variants, expectedTarget],
     notes: [
       `fallback adapter: sweep thinned to the main kernel (K ${MAIN.patterns}, G ${MAIN.group}, ${MAIN.estimator}, ${MAIN.policy}) at N = ${FALLBACK_TASKS.join(', ')} ` +
         `and, at N = ${FALLBACK_VARIANT_TASKS}, one change at a time: the other estimators, the shared policy, K 16, G 64, both; ` +
-        `the expected estimator at N = ${TARGET_TASKS}, and the large-K rows (K = 1,000 with A = 2 as in the paper, K = 16,384) ` +
+        `the expected estimator at N = ${TARGET_TASKS}; the large-K rows (K = 1,000 with A = 2, K = 16,384) left out ` +
         `(full sweep: every combination of N = ${SWEEP.tasks.join(', ')}, K = ${SWEEP.patterns.join(', ')}, G = ${SWEEP.group.join(', ')}, all estimators, both policies)`,
     ],
   };
