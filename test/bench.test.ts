@@ -78,10 +78,12 @@ describe('rollout count', () => {
 describe('sweep', () => {
   it('runs the full grid on a GPU, a thinned one (said so) on a fallback adapter', () => {
     const full = planSweep(false);
-    expect(full.cases).toHaveLength(5 * 2 * (2 * 3 + 1) * 2);
+    expect(full.cases).toHaveLength(5 * 2 * (2 * 3 + 1) * 2 + 4);
     expect(full.notes).toEqual([]);
     const thin = planSweep(true);
-    expect(thin.cases).toHaveLength(11);
+    expect(thin.cases).toHaveLength(12);
+    expect(thin.cases[11]).toEqual({ tasks: 65536, patterns: 4, group: 1, estimator: 'expected', policy: 'tabular' });
+    expect(full.cases.slice(-4).map((c) => [c.patterns, c.answers, c.estimator])).toEqual([[1000, 2, 'expected'], [1000, 2, 'grpo'], [16384, 2, 'expected'], [16384, 2, 'grpo']]);
     expect(Math.max(...thin.cases.map((c) => c.tasks))).toBeLessThanOrEqual(1e5);
     expect(thin.notes.join()).toMatch(/thinned/);
   });
@@ -93,13 +95,21 @@ describe('sweep', () => {
 
   it('heads a fallback report with the adapter, never calling it a GPU figure', async () => {
     const gpu = await testGpu();
-    const report = await runBench(gpu, { cases: [{ tasks: 64, patterns: 4, group: 8, estimator: 'grpo', policy: 'tabular' }], notes: [] }, { repeats: 1, minSeconds: 0.01, roofline: true });
+    const cases = [
+      { tasks: 64, patterns: 4, group: 8, estimator: 'grpo', policy: 'tabular' },
+      { tasks: 64, patterns: 4, group: 1, estimator: 'expected', policy: 'tabular' },
+    ] as const;
+    const report = await runBench(gpu, { cases: [...cases], notes: [] }, { repeats: 1, minSeconds: 0.01, roofline: true });
     const text = formatReport(report);
     expect(text.split('\n')[0]).toBe(`adapter: ${report.adapter.line}`);
     if (gpu.adapter.isFallback) expect(text).toMatch(/not a GPU figure/);
-    const roof = report.roofline!.rows[0];
-    expect(roof.fraction).toBeGreaterThan(0);
-    expect(roof.intOps).toBeGreaterThan(400); // Philox alone is 400 integer ops per rollout
+    // Every tabular row has its floor: the sampled one's Philox alone is 400 integer ops per rollout, the expected one draws nothing.
+    const [sampled, expected] = report.roofline!.rows;
+    expect(sampled.fraction).toBeGreaterThan(0);
+    expect(sampled.intOps).toBeGreaterThan(400);
+    expect(expected.estimator).toBe('expected');
+    expect(expected.fraction).toBeGreaterThan(0);
+    expect(expected.intOps).toBeLessThan(sampled.intOps);
   });
 
   it('bounds the roofline floor by the slowest resource', () => {

@@ -23,7 +23,7 @@ export function formatReport(r: BenchReport): string {
   header.push('timing');
   const body = r.rows.map((x) => [
     String(x.tasks),
-    String(x.patterns),
+    String(x.patterns) + (x.answers ? ` (A ${x.answers})` : ''),
     x.estimator === 'expected' ? '-' : String(x.group),
     x.estimator,
     x.policy,
@@ -42,14 +42,15 @@ export function formatReport(r: BenchReport): string {
     const { peaks: p, rows } = r.roofline;
     lines.push(
       '',
-      'roofline of the main kernel (tabular GRPO step, rlvr, frozen answers); operations and bytes per rollout, counted from the WGSL',
+      'roofline of the tabular step kernel (rlvr, frozen answers, SGD); operations and bytes per rollout (expected: per task-step), counted from the WGSL; the shared policy and the storage shape (K > 32) are not counted',
       `measured peaks: ${(p.intOpsPerSec / 1e9).toFixed(1)} G int ops/s, ${(p.floatOpsPerSec / 1e9).toFixed(1)} G float ops/s, ${(p.bytesPerSec / 1e9).toFixed(1)} GB/s copy`,
       ...table([
-        ['tasks', 'K', 'G', 'int ops', 'float ops', 'bytes', 'floor rollouts/s', 'bound', 'achieved'],
+        ['tasks', 'K', 'G', 'estimator', 'int ops', 'float ops', 'bytes', 'floor rollouts/s', 'bound', 'achieved'],
         ...rows.map((x) => [
           String(x.tasks),
           String(x.patterns),
-          String(x.group),
+          x.estimator === 'expected' ? '-' : String(x.group),
+          x.estimator,
           x.intOps.toFixed(0),
           x.floatOps.toFixed(0),
           x.bytes.toFixed(2),
@@ -57,7 +58,7 @@ export function formatReport(r: BenchReport): string {
           x.bound,
           `${(100 * x.fraction).toFixed(1)}%`,
         ]),
-      ], [7]),
+      ], [3, 8]),
     );
   }
   return lines.join('\n');

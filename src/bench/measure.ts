@@ -3,6 +3,7 @@
 // the same config in the same process; and the interface of a peer (another implementation of
 // the step, which the command line hands in). Browser-safe: no Node imports.
 import type { Gpu } from '../engine/adapter';
+import { THROUGHPUT_BATCH_MS } from '../engine/batch-sizer';
 import { Engine } from '../engine/engine';
 import type { Config } from '../model/config';
 import { FastCpuEngine } from '../fast/engine';
@@ -76,7 +77,7 @@ const now = () => performance.now() / 1000;
 
 /** The WGSL engine on one case: seconds per RL step (median of repeats) and how it was timed. */
 async function measureGpu(gpu: Gpu, config: Config, opts: BenchOptions): Promise<{ secPerStep: number; steps: number; timing: Timing }> {
-  const engine = await Engine.create(gpu, config);
+  const engine = await Engine.create(gpu, config, { batchMs: THROUGHPUT_BATCH_MS });
   const { device } = gpu;
   let timer: PassTimer | undefined;
   try {
@@ -94,9 +95,9 @@ async function measureGpu(gpu: Gpu, config: Config, opts: BenchOptions): Promise
     const estimate = (await timeRun(warm)) / warm;
     // Whole fused dispatches, as a long run makes them.
     const steps = fusedSteps * Math.max(1, Math.ceil(opts.minSeconds / Math.max(estimate, 1e-9) / fusedSteps));
-    const batches = Math.ceil(steps / stepsPerBatch);
-    if (gpu.hasTimestamps && batches <= 2048) {
-      timer = new PassTimer(device, batches);
+    // The engine sizes its batches by time; a batch holds at least one step.
+    if (gpu.hasTimestamps && steps <= 2048) {
+      timer = new PassTimer(device, steps);
       engine.passTimestamps = timer.next;
     }
     const walls: number[] = [];

@@ -5,14 +5,16 @@
 import { adapterLine, type AdapterReport, type Gpu } from '../engine/adapter';
 import { planFor } from '../engine/engine';
 import { checkLimits, WORKGROUP } from '../engine/plan';
+import type { Estimator } from '../model/config';
 import { caseConfig, describeCase, type SweepPlan } from './cases';
 import { benchCase, type BenchOptions, type BenchRow, type Peer, type PeerInfo, type Timing } from './measure';
-import { floorOf, measurePeaks, stepCounts, type Floor, type Peaks, type StepCounts } from './roofline';
+import { expectedCounts, floorOf, measurePeaks, stepCounts, type Floor, type Peaks, type StepCounts } from './roofline';
 
 export interface RooflineRow extends StepCounts {
   tasks: number;
   patterns: number;
   group: number;
+  estimator: Estimator;
   floorRolloutsPerSec: number;
   bound: Floor['bound'];
   /** Achieved rollouts/s over the floor. */
@@ -59,8 +61,9 @@ export async function runBench(
     report.rows.push(row);
     onRow?.(row);
   }
-  const mains = report.rows.filter((r) => r.estimator === 'grpo' && r.policy === 'tabular');
-  if (opts.roofline && mains.length > 0) report.roofline = await roofline(gpu, mains, opts);
+  // The counts are the register shape's (K <= 32); the storage shape's kernels are not counted yet.
+  const counted = report.rows.filter((r) => r.policy === 'tabular' && planFor(gpu, caseConfig(r)).shape === 'registers');
+  if (opts.roofline && counted.length > 0) report.roofline = await roofline(gpu, counted, opts);
   return report;
 }
 
@@ -82,15 +85,29 @@ async function addPeer(row: BenchRow, peer: Peer, opts: BenchOptions, notes: str
   }
 }
 
-/** The adapter's peaks, and for each main-kernel row its floor and the fraction of it achieved. */
-async function roofline(gpu: Gpu, mains: BenchRow[], opts: BenchOptions): Promise<{ peaks: Peaks; rows: RooflineRow[] }> {
+/**
+ * The adapter's peaks, and for each tabular row its floor and the fraction of it achieved. The
+ * sampled estimators share GRPO's counts (reinforce and rloo do a few float ops less per group);
+ * the shared policy's extra kernels and the storage shape (K > 32) are not counted, so their rows have none.
+ */
+async function roofline(gpu: Gpu, rows: BenchRow[], opts: BenchOptions): Promise<{ peaks: Peaks; rows: RooflineRow[] }> {
   const peaks = await measurePeaks(gpu, { minSeconds: opts.minSeconds / 2, repeats: opts.repeats, copyBytes: gpu.adapter.isFallback ? 32 << 20 : 256 << 20 });
-  const rows = mains.map((r) => {
+  const counted = rows.map((r) => {
     const config = caseConfig(r);
     const plan = planFor(gpu, config);
-    const counts = stepCounts({ K: r.patterns, A: config.answers, G: r.group, M: plan.metrics, F: plan.fusedSteps, W: plan.taskRows ? 1 : WORKGROUP });
+    const shape = { K: r.patterns, A: config.answers, M: plan.metrics, F: plan.fusedSteps, W: plan.taskRows ? 1 : WORKGROUP };
+    const counts = r.estimator === 'expected' ? expectedCounts({ ...shape, passK: config.passK.length }) : stepCounts({ ...shape, G: r.group });
     const floor = floorOf(counts, peaks);
-    return { tasks: r.tasks, patterns: r.patterns, group: r.group, ...counts, floorRolloutsPerSec: floor.rolloutsPerSec, bound: floor.bound, fraction: r.rolloutsPerSec / floor.rolloutsPerSec };
+    return {
+      tasks: r.tasks,
+      patterns: r.patterns,
+      group: r.group,
+      estimator: r.estimator,
+      ...counts,
+      floorRolloutsPerSec: floor.rolloutsPerSec,
+      bound: floor.bound,
+      fraction: r.rolloutsPerSec / floor.rolloutsPerSec,
+    };
   });
-  return { peaks, rows };
+  return { peaks, rows: counted };
 }

@@ -1,7 +1,9 @@
-// The roofline of the main kernel: operations and bytes per rollout of the tabular GRPO step
-// (counted by hand from shaders/step.wgsl, model.wgsl and philox.wgsl), the adapter's peaks
-// measured with three small WGSL kernels in the same run, and the floor they imply.
+// The roofline of the tabular step kernel: operations and bytes per rollout of the sampled step
+// and per task-step of the expected one (counted by hand from shaders/step.wgsl, model.wgsl and
+// philox.wgsl), the adapter's peaks measured with three small WGSL kernels in the same run, and
+// the floor they imply.
 import type { Gpu } from '../engine/adapter';
+import { PHILOX } from '../model/rng';
 import { PassTimer } from './timer';
 
 /** Per-rollout work of the tabular step kernel (rlvr, frozen answers, SGD, GRPO with group std). */
@@ -20,9 +22,9 @@ export interface StepCounts {
  */
 export function stepCounts(p: { K: number; A: number; G: number; M: number; F: number; W: number }): StepCounts {
   const { K, A, G, M, F, W } = p;
-  // Per rollout. Philox4x32-10: 10 rounds of 2 mulhi (4 limb products, 13 shifts/masks/adds
+  // Per rollout. Philox4x32-7: 7 rounds of 2 mulhi (4 limb products, 13 shifts/masks/adds
   // each), 2 low products, 4 xors; the key schedule folds away (seed and stream are constants).
-  const philox = 10 * (2 * 17 + 2 + 4);
+  const philox = PHILOX.ROUNDS * (2 * 17 + 2 + 4);
   const uniforms = 3 * 2; // 3 used words: shift, convert (the float multiply is counted below)
   const drawPatternInt = 3 * K; // per pattern: select of the last index, loop increment and test
   const drawAnswerInt = 7 * A; // per answer: a == 0, table index (mul, 2 adds), select, loop
@@ -37,6 +39,22 @@ export function stepCounts(p: { K: number; A: number; G: number; M: number; F: n
   // theta read and written once per dispatch of F fused steps; metric partials written, then read by finalize.
   const taskBytes = (8 * K) / F + (8 * M) / W;
   return { intOps: rolloutInt + taskInt / G, floatOps: rolloutFloat + taskFloat / G, bytes: taskBytes / G };
+}
+
+/**
+ * Per task and step of the expected estimator (frozen answers, rlvr, SGD), the unit its
+ * rollouts/s counts: the log-softmax before and after the update, pi = exp, the marginal answer
+ * distribution for the majority (A K answer probabilities), the pattern rewards, J and the
+ * gradient flow, regularisers and update, and the policy metrics, which recompute pi_ref's
+ * log-softmax and take K more exps; then the M metrics of the task's partial row, written and
+ * summed by finalize. Nothing is drawn: no Philox.
+ */
+export function expectedCounts(p: { K: number; A: number; M: number; F: number; W: number; passK: number }): StepCounts {
+  const { K, A, M, F, W, passK } = p;
+  const logSoftmaxes = 3 * (3 * K + 1); // the policy's twice and pi_ref's: max, exp, sum, log
+  const floatOps = logSoftmaxes + K + 5 * A * K + 3 * K + 4 * K + 4 * K + 2 * K + 7 * K + 2 + 12 + 6 * passK + M;
+  const intOps = 3 * A * K + 16 * K + 30 + 2 * M;
+  return { intOps, floatOps, bytes: (8 * K) / F + (8 * M) / W };
 }
 
 export interface Peaks {

@@ -47,7 +47,7 @@ async function openPeer(python: string | undefined): Promise<Peer | undefined> {
 async function bench(flags: BenchFlags) {
   const filter: SweepFilter = {
     tasks: ints('tasks', flags.tasks, 1, 2 ** 31),
-    patterns: ints('patterns', flags.patterns, 2, 32),
+    patterns: ints('patterns', flags.patterns, 2, 16384),
     group: ints('group', flags.group, 2, 256),
     estimator: names('estimator', flags.estimator, ESTIMATORS),
     policy: names('policy', flags.policy, POLICIES),

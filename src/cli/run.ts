@@ -11,6 +11,7 @@ import { parseCheckpoint, serializeCheckpoint, type Checkpoint } from '../engine
 import type { Snapshot } from '../engine/engine';
 import { referenceBackend } from '../simulation/backend';
 import { openSimulation } from '../simulation/open';
+import { THROUGHPUT_BATCH_MS } from '../engine/batch-sizer';
 import { Progress } from './progress';
 
 interface RunOptions {
@@ -113,6 +114,7 @@ async function run(opts: RunOptions) {
     writeAtomic(path, serializeCheckpoint(c, sim.adapter.json));
   };
   const sim = await openSimulation(config, backend, {
+    engine: { batchMs: THROUGHPUT_BATCH_MS },
     checkpointEvery: every,
     resume: resumed?.snapshot,
     onCheckpoint: checkpointPath ? writeCheckpoint(checkpointPath) : undefined,

@@ -6,6 +6,7 @@ import { checkFinite } from '../model/numerics';
 import { HIST_BINS, type BatchCallback, type Histograms } from '../model/simulation';
 import { buildTasks, type TaskTables } from '../model/tasks';
 import type { Gpu } from './adapter';
+import { BatchSizer, INTERACTIVE_BATCH_MS } from './batch-sizer';
 import { bindGroupEntries, bindGroupLayoutEntries, type BindingName } from './bindings';
 import { wgslHeader } from './header';
 import { knobsData, KNOBS_BYTES } from './knobs';
@@ -26,6 +27,8 @@ export interface Snapshot {
 export interface EngineOptions extends PlanOptions {
   /** Precomputed task tables (the dashboard and tests reuse them); built from the config otherwise. */
   tasks?: TaskTables;
+  /** The device time each batch aims at, when stepsPerBatch does not fix it (default INTERACTIVE_BATCH_MS). */
+  batchMs?: number;
 }
 
 interface Buffers extends Record<BindingName, GPUBuffer> {
@@ -42,6 +45,8 @@ export class Engine {
   passTimestamps?: () => GPUComputePassTimestampWrites;
   private stopRequested = false;
   private batchCount = 0;
+  /** Sizes batches by device time; kept across run() calls, so a later run starts at full size. Absent when the caller fixed the batch size. */
+  private readonly sizer?: BatchSizer;
 
   private constructor(
     readonly gpu: Gpu,
@@ -53,7 +58,10 @@ export class Engine {
     private readonly pipelineLayout: GPUPipelineLayout,
     private readonly pipelines: Partial<Record<EntryPoint, GPUComputePipeline>>,
     private readonly bindGroup: GPUBindGroup,
-  ) {}
+    opts: EngineOptions,
+  ) {
+    if (opts.stepsPerBatch === undefined) this.sizer = new BatchSizer({ max: plan.stepsPerBatch, targetMs: opts.batchMs ?? INTERACTIVE_BATCH_MS, now: () => performance.now() });
+  }
 
   get device(): GPUDevice {
     return this.gpu.device;
@@ -102,7 +110,7 @@ export class Engine {
     const setupError = await device.popErrorScope();
     if (setupError) throw new Error(`WebGPU setup failed: ${setupError.message}`);
 
-    const engine = new Engine(gpu, config, plan, tasks, buffers, module, pipelineLayout, pipelines, bindGroup);
+    const engine = new Engine(gpu, config, plan, tasks, buffers, module, pipelineLayout, pipelines, bindGroup, opts);
     engine.initialise();
     return engine;
   }
@@ -196,21 +204,24 @@ export class Engine {
 
   /**
    * Runs `steps` RL steps, calling `onBatch` with each batch's metrics as they arrive. The next
-   * batch is already queued while one is read back, so the GPU never waits for the caller.
+   * batch is already queued while one is read back, so the GPU never waits for the caller. Batch
+   * sizes change nothing but when metrics arrive: every draw is keyed by its step.
    */
   async run(steps: number, onBatch?: BatchCallback): Promise<void> {
     this.stopRequested = false;
     let pending: Promise<void> | undefined;
     let remaining = steps;
     while (remaining > 0 && !this.stopRequested) {
-      const n = Math.min(remaining, this.plan.stepsPerBatch);
+      const n = Math.min(remaining, this.sizer?.next() ?? this.plan.stepsPerBatch);
       const firstStep = this.step + 1;
       this.device.queue.submit([this.encodeBatch(n)]);
+      this.sizer?.submitted(n);
       const staging = this.buffers.staging[this.batchCount % 2];
       this.batchCount++;
       this.step += n;
       remaining -= n;
       const readback = staging.mapAsync(GPUMapMode.READ).then(() => {
+        this.sizer?.completed();
         const rows = new Float32Array(staging.getMappedRange(0, n * this.plan.metrics * 4).slice(0));
         staging.unmap();
         return rows;

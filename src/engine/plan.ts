@@ -18,9 +18,12 @@ export const SUM_BLOCK = 128;
 const MAX_WORKGROUPS_PER_DIM = 65535;
 /** Partials of fused steps are bounded to this many bytes. */
 const PARTIALS_BUDGET = 32 << 20;
-/** Rollouts per submitted batch: large enough to amortise a submit, small enough to stream metrics often. */
-const ROLLOUTS_PER_BATCH = 1 << 21;
+/**
+ * The most steps one submitted batch holds, and the bytes of one metrics readback buffer: the
+ * engine sizes each batch by time (src/engine/batch-sizer.ts) up to this capacity.
+ */
 const MAX_STEPS_PER_BATCH = 256;
+const STAGING_BUDGET = 4 << 20;
 
 /**
  * The run's fixed vectors, float offsets into one read-only buffer: each pattern's wrong-answer
@@ -64,7 +67,7 @@ export interface Plan {
   opt: { thetaM: number; thetaV: number; phiM: number; phiV: number; len: number };
   ratesLen: number;
   tables: TablesLayout;
-  stepsPerBatch: number;
+  stepsPerBatch: number; // the most steps one batch holds (metric staging capacity)
   fusedSteps: number; // steps per dispatch of the tabular step kernel
   taskRows: boolean; // partials: one row per task (no workgroup barrier in the per-task kernels) or per workgroup
   metricRows: number; // partial rows per step
@@ -76,7 +79,7 @@ export interface Plan {
 export interface PlanOptions {
   /** Record every rollout's (pattern, answer) of the last step (tests). */
   record?: boolean;
-  /** Override the number of steps per submitted batch. */
+  /** Every submitted batch holds this many steps, instead of as many as fill the batch sizer's target time. */
   stepsPerBatch?: number;
   /**
    * Sum the per-task kernels' metrics (and the shared policy's gradients) from one partial row
@@ -104,9 +107,7 @@ export function makePlan(c: Config, opts: PlanOptions = {}): Plan {
   const adam = c.optimizer === 'adam';
   const opt = { thetaM: 0, thetaV: thetaLen, phiM: 2 * thetaLen, phiV: 2 * thetaLen + phiLen, len: adam ? 2 * (thetaLen + phiLen) : 0 };
   const shape = opts.shape ?? (K <= REGISTER_PATTERNS ? 'registers' : 'storage');
-  // A step's work grows with K beyond the register shape's: count it in rollouts of that size.
-  const workPerStep = N * (c.estimator === 'expected' ? 1 : c.group) * Math.max(1, K / REGISTER_PATTERNS);
-  const stepsPerBatch = Math.min(c.steps, opts.stepsPerBatch ?? Math.max(1, Math.min(MAX_STEPS_PER_BATCH, Math.floor(ROLLOUTS_PER_BATCH / workPerStep))));
+  const stepsPerBatch = Math.min(c.steps, opts.stepsPerBatch ?? Math.max(1, Math.min(MAX_STEPS_PER_BATCH, Math.floor(STAGING_BUDGET / (4 * M)))));
   const taskRows = (opts.taskRows ?? false) && numWorkgroups * WORKGROUP * M * 4 <= PARTIALS_BUDGET;
   const metricRows = taskRows ? numWorkgroups * WORKGROUP : numWorkgroups;
   const stepBytes = metricRows * M * 4;

@@ -11,6 +11,7 @@ import type { AdapterDescription, BatchCallback } from '../model/simulation';
 import type { ModelReport } from '../model/report';
 import type { Backend } from '../simulation/backend';
 import { openSimulation } from '../simulation/open';
+import { THROUGHPUT_BATCH_MS } from '../engine/batch-sizer';
 import type { Cohort, Grid, Run } from './grid';
 
 /** What a cohort's simulation says before its first step. */
@@ -67,7 +68,7 @@ export class SequentialExecutor implements Executor {
     for (const i of cohorts) {
       if (this.stopped) throw new StoppedError();
       const cohort = grid.cohort(i);
-      const sim = await openSimulation(cohort.config, this.backend);
+      const sim = await openSimulation(cohort.config, this.backend, { engine: { batchMs: THROUGHPUT_BATCH_MS } });
       this.running = sim;
       try {
         observer.start(cohort, { report: sim.report, adapter: sim.adapter });
