@@ -89,16 +89,33 @@ fn writeRolloutStats(rs: RolloutStats, out: ptr<function, array<f32, M>>) {
   (*out)[M_MAJORITY_CORRECT] = rs.majorityCorrect;
 }
 
-// Sums each fused step's partial rows (workgroup s handles step s) into the metrics rows.
+// Sums each fused step's partial rows of one cohort into its metrics row (workgroup (s, c)
+// handles step s of cohort c; rows [step][cohort][metric]). Thread lid takes the cohort's rows
+// lid, lid + WG, ... counted from its first: the order of the cohort's own run, so its sums are
+// bit-identical to that run's (its rows are its tasks', or its workgroups', which start at a
+// workgroup boundary: plan.ts packCohorts).
 @compute @workgroup_size(WG)
 fn finalize(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wid: vec3u) {
   let s = wid.x;
+  co = cohortRecord(wid.y);
   let rows = partialRows();
+  var first = co.start;
+  var end = co.start + co.tasks;
+  if (!TASK_ROWS) {
+    first = co.start / WG;
+    end = (end + WG - 1u) / WG;
+  }
   var acc: array<f32, M>;
-  for (var r = lid; r < rows; r += WG) {
+  for (var r = first + lid; r < end; r += WG) {
     for (var m = 0u; m < M; m++) { acc[m] += partials[(s * rows + r) * M + m]; }
   }
-  reduceWorkgroup(&acc, M, lid, TO_METRICS, params.slot + s);
+  reduceWorkgroup(&acc, M, lid, TO_METRICS, (params.slot + s) * knobs.cohorts + wid.y);
+}
+
+// Task i's first step at which its own best-pattern mass reached TASK_EVENT_MASS (0: not yet),
+// given the metrics `out` of step t, kept in `reached`.
+fn noteEvent(reached: ptr<function, u32>, out: ptr<function, array<f32, M>>, t: u32) {
+  if (*reached == 0u && (*out)[M_BEST_MASS] >= TASK_EVENT_MASS) { *reached = t; }
 }
 
 // Shared policy: the policy metrics after the update, added to the rollout statistics in partials.
@@ -107,6 +124,13 @@ fn finalize(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wi
 fn sharedMetrics(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
   let i = taskIndex(wid, nwg, lid);
   var out: array<f32, M>;
-  if (i < knobs.nTasks) { storedPolicyMetrics(i, 0u, &out); }
+  if (enterTask(i)) {
+    storedPolicyMetrics(i, 0u, &out);
+    if (EVENTS) {
+      var reached = record[knobs.eventsOff + i];
+      noteEvent(&reached, &out, params.step);
+      record[knobs.eventsOff + i] = reached;
+    }
+  }
   toPartialRows(&out, M, lid, ADD_PARTIALS, workgroupIndex(wid, nwg));
 }

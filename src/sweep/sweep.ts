@@ -103,8 +103,9 @@ class CohortWriter implements CohortObserver {
     this.onProgress?.(this.progress);
   }
 
-  async end(cohort: Cohort): Promise<void> {
+  async end(cohort: Cohort, taskEvents?: ArrayLike<number>): Promise<void> {
     const rec = this.recordings.get(cohort.index)!;
+    if (taskEvents) rec.tracker.taskEvents(taskEvents);
     this.recordings.delete(cohort.index);
     this.finished.set(cohort.index, rec);
     this.progress.cohortsDone++;
