@@ -89,27 +89,39 @@ fn writeRolloutStats(rs: RolloutStats, out: ptr<function, array<f32, M>>) {
   (*out)[M_MAJORITY_CORRECT] = rs.majorityCorrect;
 }
 
-// Sums each fused step's partial rows of one cohort into its metrics row (workgroup (s, c)
-// handles step s of cohort c; rows [step][cohort][metric]). Thread lid takes the cohort's rows
-// lid, lid + WG, ... counted from its first: the order of the cohort's own run, so its sums are
-// bit-identical to that run's (its rows are its tasks', or its workgroups', which start at a
-// workgroup boundary: plan.ts packCohorts).
+// Sums each fused step's partial rows of each cohort into its metrics row ([step][cohort][metric];
+// workgroups (s, *) handle step s). The sum is that of a workgroup whose thread w adds the
+// cohort's rows w, w + WG, ... counted from its first, then column sums over w in order: the
+// order of the cohort's own run, so its sums are bit-identical to that run's (its rows are its
+// tasks', or its workgroups', which start at a workgroup boundary: plan.ts packCohorts).
+// Workgroup (s, c) does it for cohort c; with TASK_ROWS, which leaves the per-task kernels without
+// a barrier, one thread per (cohort, metric) does the same additions serially, without one either.
 @compute @workgroup_size(WG)
 fn finalize(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wid: vec3u) {
   let s = wid.x;
-  co = cohortRecord(wid.y);
   let rows = partialRows();
-  var first = co.start;
-  var end = co.start + co.tasks;
-  if (!TASK_ROWS) {
-    first = co.start / WG;
-    end = (end + WG - 1u) / WG;
+  if (TASK_ROWS) {
+    let j = wid.y * WG + lid;
+    if (j < knobs.cohorts * M) {
+      let c = j / M;
+      let m = j % M;
+      co = cohortRecord(c);
+      var v = 0.0;
+      for (var w = 0u; w < WG; w++) {
+        var acc = 0.0;
+        for (var r = co.start + w; r < co.start + co.tasks; r += WG) { acc += partials[(s * rows + r) * M + m]; }
+        v += acc;
+      }
+      storeSum(TO_METRICS, (params.slot + s) * knobs.cohorts + c, m, v);
+    }
+  } else {
+    co = cohortRecord(wid.y);
+    var acc: array<f32, M>;
+    for (var r = co.start / WG + lid; r < (co.start + co.tasks + WG - 1u) / WG; r += WG) {
+      for (var m = 0u; m < M; m++) { acc[m] += partials[(s * rows + r) * M + m]; }
+    }
+    reduceWorkgroup(&acc, M, lid, TO_METRICS, (params.slot + s) * knobs.cohorts + wid.y);
   }
-  var acc: array<f32, M>;
-  for (var r = first + lid; r < end; r += WG) {
-    for (var m = 0u; m < M; m++) { acc[m] += partials[(s * rows + r) * M + m]; }
-  }
-  reduceWorkgroup(&acc, M, lid, TO_METRICS, (params.slot + s) * knobs.cohorts + wid.y);
 }
 
 // Task i's first step at which its own best-pattern mass reached TASK_EVENT_MASS (0: not yet),

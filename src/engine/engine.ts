@@ -222,8 +222,9 @@ export class Engine {
         this.dispatchOne(pass, 'sharedUpdate');
         this.dispatchTasks(pass, 'sharedMetrics');
       }
+      // finalize: a workgroup per (step, cohort), or with task rows a thread per (step, cohort, metric).
       pass.setPipeline(this.pipeline('finalize'));
-      pass.dispatchWorkgroups(chunk.nSteps, this.cohorts.length);
+      pass.dispatchWorkgroups(chunk.nSteps, plan.taskRows ? Math.ceil(this.rowWidth / WORKGROUP) : this.cohorts.length);
     });
     pass.end();
     const staging = this.buffers.staging[this.batchCount % 2];
