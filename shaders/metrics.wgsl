@@ -107,7 +107,8 @@ fn finalize(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wi
       let m = j % M;
       co = cohortRecord(c);
       var v = 0.0;
-      for (var w = 0u; w < WG; w++) {
+      // Threads past the cohort's last task would add 0.0, which leaves v as it is.
+      for (var w = 0u; w < min(WG, co.tasks); w++) {
         var acc = 0.0;
         for (var r = co.start + w; r < co.start + co.tasks; r += WG) { acc += partials[(s * rows + r) * M + m]; }
         v += acc;
