@@ -35,7 +35,7 @@ fn reduceChan(v: vec3f, lid: u32) -> vec3f {
 fn batchStats(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
   let i = taskIndex(wid, nwg, lid);
   var stats = vec3f(0.0);
-  if (i < knobs.nTasks) {
+  if (enterTask(i)) {
     var kg: array<u32, G>;
     var ag: array<u32, G>;
     var rg: array<f32, G>;

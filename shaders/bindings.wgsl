@@ -11,6 +11,26 @@ struct Params {
 
 var<workgroup> red: array<f32, WG * CHUNK>;
 
+// The cohort of the task this invocation works on (src/engine/knobs.ts): its numbers that do not
+// shape the kernels. Every kernel sets it first (enterTask, or cohortRecord for a cohort's kernels).
+var<private> co: Cohort;
+
+// Sets co to task i's cohort; false for a padding thread (after its cohort's tasks, or past the last).
+fn enterTask(i: u32) -> bool {
+  co = cohortRecord(bitcast<u32>(tables[knobs.taskCohortOff + i]));
+  return i - co.start < co.tasks;
+}
+
+// Task i's index within its cohort: what its random streams are keyed by, as in its own run.
+fn localTask(i: u32) -> u32 {
+  return i - co.start;
+}
+
+// Entry `off` of the cohort's fixed vectors (plan.tables).
+fn table(off: u32) -> f32 {
+  return tables[co.index * TABLE_STRIDE + off];
+}
+
 fn taskIndex(wid: vec3u, nwg: vec3u, lid: u32) -> u32 {
   return (wid.y * nwg.x + wid.x) * WG + lid;
 }
@@ -52,7 +72,7 @@ fn storeSum(dest: u32, row: u32, m: u32, v: f32) {
     case ADD_PARTIALS: { partials[row * M + m] += v; }
     case TO_GRAD: { scratch[GRADP_OFF + row * K + m] = v; }
     case TO_GRADSUM: { scratch[knobs.gradSumOff + m] = v; }
-    case TO_METRICS, default: { scratch[knobs.metricsOff + row * M + m] = v / f32(knobs.nTasks); }
+    case TO_METRICS, default: { scratch[knobs.metricsOff + row * M + m] = v / f32(co.tasks); }
   }
 }
 

@@ -24,8 +24,8 @@ fn groupRewards(i: u32, kg: ptr<function, array<u32, G>>, ag: ptr<function, arra
   for (var g = 0u; g < G; g++) {
     let a = (*ag)[g];
     if (REWARD == REWARD_RLVR) {
-      // Noisy verifier: a correct answer is rewarded with probability knobs.tpr, a wrong one with knobs.fpr.
-      (*rg)[g] = select(0.0, 1.0, (*verifier)[g] < select(knobs.fpr, knobs.tpr, a == 0u));
+      // Noisy verifier: a correct answer is rewarded with probability co.tpr, a wrong one with co.fpr.
+      (*rg)[g] = select(0.0, 1.0, (*verifier)[g] < select(co.fpr, co.tpr, a == 0u));
     } else {
       let k = (*kg)[g];
       (*rg)[g] = answerReward(i, k, patternAnswers(i, k), a, majority);
@@ -118,12 +118,12 @@ fn sampledAnswerStep(i: u32, k: u32, pa: PatternAnswers, perPattern: f32, factor
 }
 
 fn regularised() -> bool {
-  return knobs.klCoef != 0.0 || knobs.entCoef != 0.0;
+  return co.klCoef != 0.0 || co.entCoef != 0.0;
 }
 
 // -beta dKL(pi||pi_ref)/dtheta_k + c dH/dtheta_k for the pattern of log-probability lp (lref
 // under pi_ref), given KL(pi||pi_ref) and H(pi): both exact.
 fn regulariserGrad(lp: f32, lref: f32, kl: f32, h: f32) -> f32 {
   let p = exp(lp);
-  return -knobs.klCoef * p * (lp - lref - kl) - knobs.entCoef * p * (lp + h);
+  return -co.klCoef * p * (lp - lref - kl) - co.entCoef * p * (lp + h);
 }

@@ -13,7 +13,7 @@ fn histogram(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) w
   for (var j = lid; j < 2u * HIST_BINS; j += WG) { atomicStore(&histCounts[j], 0u); }
   workgroupBarrier();
   let i = taskIndex(wid, nwg, lid);
-  if (i < knobs.nTasks) {
+  if (enterTask(i)) {
     let row = select(i, 0u, SHARED);
     let lz = logNorm(row);
     var acc = 0.0;

@@ -6,11 +6,11 @@
 @compute @workgroup_size(WG)
 fn initState(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
   let i = taskIndex(wid, nwg, lid);
-  if (i >= knobs.nTasks) { return; }
+  if (!enterTask(i)) { return; }
   if (!SHARED || i == 0u) {
-    for (var k = 0u; k < K; k++) { theta[i * K + k] = tables[TABLE_INIT_OFF + k]; }
+    for (var k = 0u; k < K; k++) { theta[i * K + k] = table(TABLE_INIT_OFF + k); }
   }
-  if (i == 0u) { copyToRef(); }
+  if (i == co.start) { copyToRef(i); }
   if (TRAINABLE) {
     for (var k = 0u; k < K; k++) {
       let s = rateOf(i, k);
@@ -19,24 +19,24 @@ fn initState(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) w
   }
 }
 
-// pi_ref, the policy at the start of RL, is every row's: task 0's row is copied to refRow.
-fn copyToRef() {
-  for (var k = 0u; k < K; k++) { theta[refRow() * K + k] = theta[k]; }
+// pi_ref, the policy at the start of RL, is every row's: the cohort's first task's row i is copied to refRow.
+fn copyToRef(i: u32) {
+  for (var k = 0u; k < K; k++) { theta[refRow() * K + k] = theta[i * K + k]; }
 }
 
-// SFT before RL (docs/model.md §4): knobs.sftSteps steps of theta += lr (target - pi) on every logit row.
+// SFT before RL (docs/model.md §4): co.sftSteps steps of theta += lr (target - pi) on every logit row.
 @compute @workgroup_size(WG)
 fn sft(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
   let i = taskIndex(wid, nwg, lid);
-  if (i >= knobs.nTasks || (SHARED && i > 0u)) { return; }
-  for (var n = 0u; n < knobs.sftSteps; n++) {
+  if (!enterTask(i) || (SHARED && i > 0u)) { return; }
+  for (var n = 0u; n < co.sftSteps; n++) {
     let lz = logNorm(i);
     for (var k = 0u; k < K; k++) {
       let x = theta[i * K + k];
-      theta[i * K + k] = x + knobs.sftLr * (tables[TABLE_SFT_OFF + k] - exp(x - lz));
+      theta[i * K + k] = x + co.sftLr * (table(TABLE_SFT_OFF + k) - exp(x - lz));
     }
   }
-  if (i == 0u) { copyToRef(); }
+  if (i == co.start) { copyToRef(i); }
 }
 
 // Each task's accuracy at the start of RL (after SFT), which improvedFrac compares with
@@ -45,7 +45,7 @@ fn sft(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wid: ve
 @compute @workgroup_size(WG)
 fn startAccuracy(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
   let i = taskIndex(wid, nwg, lid);
-  if (i >= knobs.nTasks) { return; }
+  if (!enterTask(i)) { return; }
   var out: array<f32, M>;
   storedPolicyMetrics(i, select(i, 0u, SHARED), &out);
   scratch[knobs.startAccOff + i] = out[M_ACCURACY];

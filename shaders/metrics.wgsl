@@ -89,16 +89,46 @@ fn writeRolloutStats(rs: RolloutStats, out: ptr<function, array<f32, M>>) {
   (*out)[M_MAJORITY_CORRECT] = rs.majorityCorrect;
 }
 
-// Sums each fused step's partial rows (workgroup s handles step s) into the metrics rows.
+// Sums each fused step's partial rows of each cohort into its metrics row ([step][cohort][metric];
+// workgroups (s, *) handle step s). The sum is that of a workgroup whose thread w adds the
+// cohort's rows w, w + WG, ... counted from its first, then column sums over w in order: the
+// order of the cohort's own run, so its sums are bit-identical to that run's (its rows are its
+// tasks', or its workgroups', which start at a workgroup boundary: plan.ts packCohorts).
+// Workgroup (s, c) does it for cohort c; with TASK_ROWS, which leaves the per-task kernels without
+// a barrier, one thread per (cohort, metric) does the same additions serially, without one either.
 @compute @workgroup_size(WG)
 fn finalize(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wid: vec3u) {
   let s = wid.x;
   let rows = partialRows();
-  var acc: array<f32, M>;
-  for (var r = lid; r < rows; r += WG) {
-    for (var m = 0u; m < M; m++) { acc[m] += partials[(s * rows + r) * M + m]; }
+  if (TASK_ROWS) {
+    let j = wid.y * WG + lid;
+    if (j < knobs.cohorts * M) {
+      let c = j / M;
+      let m = j % M;
+      co = cohortRecord(c);
+      var v = 0.0;
+      // Threads past the cohort's last task would add 0.0, which leaves v as it is.
+      for (var w = 0u; w < min(WG, co.tasks); w++) {
+        var acc = 0.0;
+        for (var r = co.start + w; r < co.start + co.tasks; r += WG) { acc += partials[(s * rows + r) * M + m]; }
+        v += acc;
+      }
+      storeSum(TO_METRICS, (params.slot + s) * knobs.cohorts + c, m, v);
+    }
+  } else {
+    co = cohortRecord(wid.y);
+    var acc: array<f32, M>;
+    for (var r = co.start / WG + lid; r < (co.start + co.tasks + WG - 1u) / WG; r += WG) {
+      for (var m = 0u; m < M; m++) { acc[m] += partials[(s * rows + r) * M + m]; }
+    }
+    reduceWorkgroup(&acc, M, lid, TO_METRICS, (params.slot + s) * knobs.cohorts + wid.y);
   }
-  reduceWorkgroup(&acc, M, lid, TO_METRICS, params.slot + s);
+}
+
+// Task i's first step at which its own best-pattern mass reached TASK_EVENT_MASS (0: not yet),
+// given the metrics `out` of step t, kept in `reached`.
+fn noteEvent(reached: ptr<function, u32>, out: ptr<function, array<f32, M>>, t: u32) {
+  if (*reached == 0u && (*out)[M_BEST_MASS] >= TASK_EVENT_MASS) { *reached = t; }
 }
 
 // Shared policy: the policy metrics after the update, added to the rollout statistics in partials.
@@ -107,6 +137,13 @@ fn finalize(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wi
 fn sharedMetrics(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
   let i = taskIndex(wid, nwg, lid);
   var out: array<f32, M>;
-  if (i < knobs.nTasks) { storedPolicyMetrics(i, 0u, &out); }
+  if (enterTask(i)) {
+    storedPolicyMetrics(i, 0u, &out);
+    if (EVENTS) {
+      var reached = record[knobs.eventsOff + i];
+      noteEvent(&reached, &out, params.step);
+      record[knobs.eventsOff + i] = reached;
+    }
+  }
   toPartialRows(&out, M, lid, ADD_PARTIALS, workgroupIndex(wid, nwg));
 }

@@ -37,7 +37,7 @@ fn patternAnswers(i: u32, k: u32) -> PatternAnswers {
 // P(a | q_i, k) of frozen answers with success rate s: the wrong mass spread by the weights w.
 fn frozenAnswerProb(s: f32, k: u32, a: u32) -> f32 {
   if (a == 0u) { return s; }
-  return (1.0 - s) * tables[TABLE_WRONG_OFF + k * (A - 1u) + a - 1u];
+  return (1.0 - s) * table(TABLE_WRONG_OFF + k * (A - 1u) + a - 1u);
 }
 
 // P(a | q_i, k).
@@ -70,7 +70,7 @@ fn answerEntropy(i: u32, k: u32, pa: PatternAnswers) -> f32 {
     for (var a = 0u; a < A; a++) { h -= xlogx(answerProb(i, k, pa, a)); }
     return h;
   }
-  return -xlogx(pa.s) - xlogx(1.0 - pa.s) + (1.0 - pa.s) * tables[TABLE_ENTROPY_OFF + k];
+  return -xlogx(pa.s) - xlogx(1.0 - pa.s) + (1.0 - pa.s) * table(TABLE_ENTROPY_OFF + k);
 }
 
 // sum_a P(a | q_i, k)^2; frozen answers use s^2 + (1 - s)^2 sum_j w_j^2.
@@ -80,7 +80,7 @@ fn answerSquareSum(i: u32, k: u32, pa: PatternAnswers) -> f32 {
     for (var a = 0u; a < A; a++) { let p = answerProb(i, k, pa, a); q += p * p; }
     return q;
   }
-  return pa.s * pa.s + (1.0 - pa.s) * (1.0 - pa.s) * tables[TABLE_SQSUM_OFF + k];
+  return pa.s * pa.s + (1.0 - pa.s) * (1.0 - pa.s) * table(TABLE_SQSUM_OFF + k);
 }
 
 // The self-certainty KL(U_A || P(. | q_i, k)) = -log A - (1/A) sum_a log P(a | q_i, k), from
@@ -94,14 +94,14 @@ fn selfCertainty(i: u32, k: u32, pa: PatternAnswers) -> f32 {
     for (var a = 0u; a < A; a++) { sum += phi[base + a]; }
     return pa.lse - sum / f32(A) - log(f32(A));
   }
-  let logSum = log(max(pa.s, PHI_FLOOR)) + f32(A - 1u) * log(max(1.0 - pa.s, PHI_FLOOR)) + tables[TABLE_LOGSUM_OFF + k];
+  let logSum = log(max(pa.s, PHI_FLOOR)) + f32(A - 1u) * log(max(1.0 - pa.s, PHI_FLOOR)) + table(TABLE_LOGSUM_OFF + k);
   return -log(f32(A)) - logSum / f32(A);
 }
 
 // Reward of answer a under pattern k, averaged over the verifier's noise for RLVR.
 fn answerReward(i: u32, k: u32, pa: PatternAnswers, a: u32, majority: u32) -> f32 {
   switch REWARD {
-    case REWARD_RLVR: { return select(knobs.fpr, knobs.tpr, a == 0u); }
+    case REWARD_RLVR: { return select(co.fpr, co.tpr, a == 0u); }
     case REWARD_RLIF_SELF_CERTAINTY: { return selfCertainty(i, k, pa); }
     case REWARD_RLIF_CERTAINTY: { return answerProb(i, k, pa, a); }
     case REWARD_RLIF_ENTROPY: { return -answerEntropy(i, k, pa) / log(f32(A)); }
@@ -112,7 +112,7 @@ fn answerReward(i: u32, k: u32, pa: PatternAnswers, a: u32, majority: u32) -> f3
 // The pattern's expected reward r_k = sum_a P(a|k) R(k, a).
 fn patternReward(i: u32, k: u32, pa: PatternAnswers, majority: u32) -> f32 {
   switch REWARD {
-    case REWARD_RLVR: { return knobs.tpr * pa.s + knobs.fpr * (1.0 - pa.s); }
+    case REWARD_RLVR: { return co.tpr * pa.s + co.fpr * (1.0 - pa.s); }
     case REWARD_RLIF_SELF_CERTAINTY: { return selfCertainty(i, k, pa); }
     case REWARD_RLIF_CERTAINTY: { return answerSquareSum(i, k, pa); }
     case REWARD_RLIF_ENTROPY: { return -answerEntropy(i, k, pa) / log(f32(A)); }
@@ -123,13 +123,13 @@ fn patternReward(i: u32, k: u32, pa: PatternAnswers, majority: u32) -> f32 {
 // x += lr * step for gradient ascent; Adam updates its moments m, v (the caller keeps them in opt).
 fn optimizerStep(x: f32, grad: f32, m: ptr<function, f32>, v: ptr<function, f32>, t: u32) -> f32 {
   switch OPTIMIZER {
-    case OPT_SGD: { return x + knobs.lr * grad; }
+    case OPT_SGD: { return x + co.lr * grad; }
     case OPT_ADAM, default: {
       *m = ADAM_B1 * *m + (1.0 - ADAM_B1) * grad;
       *v = ADAM_B2 * *v + (1.0 - ADAM_B2) * grad * grad;
       let mHat = *m / (1.0 - pow(ADAM_B1, f32(t)));
       let vHat = *v / (1.0 - pow(ADAM_B2, f32(t)));
-      return x + knobs.lr * mHat / (sqrt(vHat) + ADAM_EPS);
+      return x + co.lr * mHat / (sqrt(vHat) + ADAM_EPS);
     }
   }
 }

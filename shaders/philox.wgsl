@@ -36,6 +36,6 @@ fn uniform01(x: u32) -> f32 {
 
 // The uniforms of rollout g of task i at RL step t: (pattern, answer, verifier, unused).
 fn rolloutUniforms(t: u32, i: u32, g: u32) -> vec4f {
-  let r = philox(vec4u(g, i, t, 0u), vec2u(knobs.seed, STREAM_ROLLOUT));
+  let r = philox(vec4u(g, localTask(i), t, 0u), vec2u(co.seed, STREAM_ROLLOUT));
   return vec4f(uniform01(r.x), uniform01(r.y), uniform01(r.z), uniform01(r.w));
 }

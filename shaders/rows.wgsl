@@ -1,9 +1,10 @@
 // Rows of logits in theta, read in pattern order: the policy's rows (one per task, or the shared
-// one), then pi_ref's (refRow). What every kernel that reads a policy from storage needs, in
+// one), then pi_ref's (refRow, one per cohort). What every kernel that reads a policy from storage needs, in
 // either shape, and the blocked sums over the patterns that keep its float32 sums accurate.
 
+// pi_ref's row: one per cohort after the policy's rows.
 fn refRow() -> u32 {
-  return select(knobs.nTasks, 1u, SHARED);
+  return select(knobs.nTasks + co.index, 1u, SHARED);
 }
 
 fn logit(row: u32, k: u32) -> f32 {

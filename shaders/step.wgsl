@@ -110,12 +110,14 @@ fn storedPolicyMetrics(i: u32, row: u32, out: ptr<function, array<f32, M>>) {
 fn step(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
   let i = taskIndex(wid, nwg, lid);
   let w = workgroupIndex(wid, nwg);
-  let valid = i < knobs.nTasks;
+  let valid = enterTask(i);
   let row = select(i, 0u, SHARED);
   var th: array<f32, K>;
   var m: array<f32, K>;
   var v: array<f32, K>;
+  var reached = 0u;
   if (valid) {
+    if (EVENTS && !SHARED) { reached = record[knobs.eventsOff + i]; }
     for (var k = 0u; k < K; k++) {
       th[k] = theta[row * K + k];
       if (ADAM && !SHARED) { m[k] = opt[THETA_M_OFF + i * K + k]; v[k] = opt[knobs.thetaVOff + i * K + k]; }
@@ -138,12 +140,14 @@ fn step(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wid: v
         var lpNew: array<f32, K>;
         logSoftmax(&th, &lpNew);
         policyMetrics(i, &lpNew, &out);
+        noteEvent(&reached, &out, t);
       }
     }
     toPartialRows(&out, M, lid, TO_PARTIALS, s * knobs.numWg + w);
     if (SHARED) { toPartialRows(&grad, K, lid, TO_GRAD, w); }
   }
   if (valid && !SHARED) {
+    if (EVENTS) { record[knobs.eventsOff + i] = reached; }
     for (var k = 0u; k < K; k++) {
       theta[i * K + k] = th[k];
       if (ADAM) { opt[THETA_M_OFF + i * K + k] = m[k]; opt[knobs.thetaVOff + i * K + k] = v[k]; }
@@ -155,6 +159,7 @@ fn step(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wid: v
 // over tasks, adds the regularisers once and updates the single logit vector.
 @compute @workgroup_size(WG)
 fn sharedUpdate(@builtin(local_invocation_index) lid: u32) {
+  co = cohortRecord(0u); // the shared policy runs one cohort
   var acc: array<f32, M>;
   for (var r = lid; r < partialRows(); r += WG) {
     for (var k = 0u; k < K; k++) { acc[k] += scratch[GRADP_OFF + r * K + k]; }

@@ -62,25 +62,32 @@ fn taskStep(i: u32, t: u32, row: u32, lz: f32, lzRef: f32, out: ptr<function, ar
 fn step(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
   let i = taskIndex(wid, nwg, lid);
   let w = workgroupIndex(wid, nwg);
-  let valid = i < knobs.nTasks;
+  let valid = enterTask(i);
   let row = select(i, 0u, SHARED);
   var lz = 0.0;
   var lzRef = 0.0;
+  var reached = 0u;
   if (valid) {
+    if (EVENTS && !SHARED) { reached = record[knobs.eventsOff + i]; }
     lz = logNorm(row);
     if (!SHARED) { lzRef = logNorm(refRow()); }
   }
   for (var s = 0u; s < params.nSteps; s++) {
     var out: array<f32, M>;
-    if (valid) { lz = taskStep(i, params.step + s, row, lz, lzRef, &out); }
+    if (valid) {
+      lz = taskStep(i, params.step + s, row, lz, lzRef, &out);
+      if (!SHARED) { noteEvent(&reached, &out, params.step + s); }
+    }
     toPartialRows(&out, M, lid, TO_PARTIALS, s * knobs.numWg + w);
   }
+  if (EVENTS && valid && !SHARED) { record[knobs.eventsOff + i] = reached; }
 }
 
 // Shared policy: thread j sums the gradient columns j, j + WG, ... over the tasks in task order;
 // then one thread takes the mean, adds the regularisers and updates the single logit vector.
 @compute @workgroup_size(WG)
 fn sharedUpdate(@builtin(local_invocation_index) lid: u32) {
+  co = cohortRecord(0u); // the shared policy runs one cohort
   for (var k = lid; k < K; k += WG) {
     var acc = 0.0;
     for (var r = 0u; r < knobs.nTasks; r++) { acc += scratch[GRADP_OFF + r * K + k]; }

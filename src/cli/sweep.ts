@@ -5,7 +5,7 @@ import { Command, Option } from 'commander';
 import { readFileSync } from 'node:fs';
 import { ConfigError } from '../model/config';
 import { referenceBackend, sharedDevice, type Backend } from '../simulation/backend';
-import { SequentialExecutor, StoppedError } from '../sweep/executor';
+import { PackedExecutor, StoppedError } from '../sweep/executor';
 import { buildGrid, formatBytes, KERNEL_FIELDS, type Grid } from '../sweep/grid';
 import { PRESET_NAMES, PRESETS } from '../sweep/presets';
 import { parseShard, shardCohorts, shardFromEnv, type Shard } from '../sweep/shards';
@@ -114,7 +114,8 @@ async function sweep(flags: SweepFlags) {
     backend = sharedDevice(gpu, openNodeGpu);
     close = () => gpu.device.destroy();
   }
-  const executor = new SequentialExecutor(backend);
+  // Packs each run's cohorts on the webgpu backend; one by one on the reference backend, and for runs that cannot be packed.
+  const executor = new PackedExecutor(backend);
   let signal: keyof typeof SIGNAL_EXIT | undefined;
   const onSignal = (s: keyof typeof SIGNAL_EXIT) => {
     signal = s;

@@ -27,13 +27,15 @@ export const BINDINGS = [
   { name: 'phi', type: 'storage', wgsl: 'array<f32>' },
   // Success rates s[i,k]: N*K (per-task draws) or K.
   { name: 'rates', type: 'read-only-storage', wgsl: 'array<f32>' },
-  // The run's fixed vectors: answer tables of frozen answers, initial logits, SFT target (plan.tables).
+  // Each cohort's fixed vectors (answer tables of frozen answers, initial logits, SFT target: plan.tables),
+  // then the cohort records (knobs.ts) and each thread's cohort.
   { name: 'tables', type: 'read-only-storage', wgsl: 'array<f32>' },
   // Metric sums per step and workgroup (or task), [step][row][metric]; histogram counts per workgroup.
   { name: 'partials', type: 'storage', wgsl: 'array<f32>' },
   // Small state: batch stats | grad partials | grad sum | batch partials | metrics out | histograms | start accuracies (plan.scratch).
   { name: 'scratch', type: 'storage', wgsl: 'array<f32>' },
-  // Sampled (pattern | answer << RECORD_ANSWER_SHIFT) of every rollout of the last step, when recording.
+  // Sampled (pattern | answer << RECORD_ANSWER_SHIFT) of every rollout of the last step, when recording;
+  // then each task's first step at best-pattern mass TASK_EVENT_MASS, when keeping events.
   { name: 'record', type: 'storage', wgsl: 'array<u32>' },
   // The run's numbers that do not shape the kernels (knobs.ts).
   { name: 'knobs', type: 'uniform', wgsl: 'Knobs' },

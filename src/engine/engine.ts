@@ -1,6 +1,8 @@
 // The GPU engine: owns the buffers and pipelines of one run, encodes many RL steps per command
 // buffer, and reads back only the small metrics region (double-buffered), never the per-task
-// state unless a snapshot is asked for. Shared by the browser and Node.
+// state unless a snapshot is asked for. Shared by the browser and Node. A run is one or more
+// cohorts that share the kernel-shaping fields (a sweep packs them; a plain run is one cohort):
+// each cohort's tasks, tables and numbers are its own, and its metrics are summed on their own.
 import type { Config } from '../model/config';
 import { checkFinite } from '../model/numerics';
 import { HIST_BINS, type BatchCallback, type Histograms } from '../model/simulation';
@@ -9,8 +11,8 @@ import type { Gpu } from './adapter';
 import { BatchSizer, INTERACTIVE_BATCH_MS } from './batch-sizer';
 import { bindGroupEntries, bindGroupLayoutEntries, type BindingName } from './bindings';
 import { wgslHeader } from './header';
-import { knobsData, KNOBS_BYTES } from './knobs';
-import { checkLimits, makePlan, type Plan, type PlanOptions } from './plan';
+import { knobsData, KNOBS_BYTES, writeCohortRecord, COHORT_WORDS } from './knobs';
+import { checkLimits, makePlan, WORKGROUP, type Plan, type PlanOptions } from './plan';
 import { entryPointsFor, moduleSource, type EntryPoint } from './shaders';
 
 const PARAMS_STRIDE = 256; // minUniformBufferOffsetAlignment
@@ -24,6 +26,13 @@ export interface Snapshot {
   refLogits: Float32Array;
 }
 
+/**
+ * Cohorts that can share one run: the same kernel-shaping fields (the sweep's grid groups them so)
+ * and a per-task policy (the shared policy's single logit vector would need a gradient reduction
+ * per cohort), and GRPO's batch scale is the std over the whole run. Others run one by one.
+ */
+export const packable = (c: Config) => c.policy === 'tabular' && !(c.estimator === 'grpo' && c.scale === 'batch');
+
 export interface EngineOptions extends PlanOptions {
   /** Precomputed task tables (the dashboard and tests reuse them); built from the config otherwise. */
   tasks?: TaskTables;
@@ -36,7 +45,8 @@ interface Buffers extends Record<BindingName, GPUBuffer> {
 }
 
 /** The plan of `config` on this GPU: software adapters sum metrics from per-task rows (PlanOptions.taskRows). */
-export const planFor = (gpu: Gpu, config: Config, opts: PlanOptions = {}): Plan => makePlan(config, { taskRows: gpu.adapter.isFallback, ...opts });
+export const planFor = (gpu: Gpu, config: Config, opts: PlanOptions = {}, cohortTasks?: readonly number[]): Plan =>
+  makePlan(config, { taskRows: gpu.adapter.isFallback, ...opts }, cohortTasks);
 
 export class Engine {
   /** RL steps done so far. */
@@ -50,7 +60,9 @@ export class Engine {
 
   private constructor(
     readonly gpu: Gpu,
+    /** The first cohort's config (all share its kernel-shaping fields). */
     readonly config: Config,
+    readonly cohorts: readonly Config[],
     readonly plan: Plan,
     readonly tasks: TaskTables,
     private readonly buffers: Buffers,
@@ -67,10 +79,14 @@ export class Engine {
     return this.gpu.device;
   }
 
-  static async create(gpu: Gpu, config: Config, opts: EngineOptions = {}): Promise<Engine> {
+  /** A run of one config, or of cohorts sharing the kernel-shaping fields (packable ones if several). */
+  static async create(gpu: Gpu, run: Config | readonly Config[], opts: EngineOptions = {}): Promise<Engine> {
     const { device } = gpu;
-    const plan = planFor(gpu, config, opts);
-    checkLimits(config, plan, device.limits);
+    const cohorts = 'length' in run ? run : [run];
+    const config = cohorts[0];
+    if (cohorts.length > 1 && !packable(config)) throw new Error(`cohorts of ${config.policy} policy / ${config.scale} scale run one by one`);
+    const plan = planFor(gpu, config, opts, cohorts.map((c) => c.tasks));
+    checkLimits({ ...config, tasks: plan.threads }, plan, device.limits);
     const tasks = opts.tasks ?? buildTasks(config);
     const module = device.createShaderModule({ code: moduleSource(wgslHeader(config, plan), plan.shape) });
     const info = await module.getCompilationInfo();
@@ -83,7 +99,7 @@ export class Engine {
     // Only the kernels this config dispatches are compiled (a software adapter compiles slowly).
     const pipelines = Object.fromEntries(
       await Promise.all(
-        entryPointsFor(config).map(async (entryPoint) => [entryPoint, await device.createComputePipelineAsync({ layout: pipelineLayout, compute: { module, entryPoint } })]),
+        [...new Set(cohorts.flatMap(entryPointsFor))].map(async (entryPoint) => [entryPoint, await device.createComputePipelineAsync({ layout: pipelineLayout, compute: { module, entryPoint } })]),
       ),
     ) as Partial<Record<EntryPoint, GPUComputePipeline>>;
 
@@ -93,15 +109,15 @@ export class Engine {
     const buffers: Buffers = {
       params: device.createBuffer({ label: 'params', size: plan.stepsPerBatch * PARAMS_STRIDE, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST }),
       knobs: device.createBuffer({ label: 'knobs', size: KNOBS_BYTES, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST }),
-      theta: make(plan.thetaLen + config.patterns, S | COPY, 'theta'),
+      theta: make(plan.thetaLen + cohorts.length * config.patterns, S | COPY, 'theta'),
       opt: make(plan.opt.len, S | COPY, 'adam state'),
       phi: make(plan.phiLen, S | COPY, 'answer logits'),
       rates: make(plan.ratesLen, S | COPY, 'success rates'),
-      tables: make(plan.tables.len, S | COPY, 'answer tables'),
+      tables: make(plan.tablesLen, S | COPY, 'answer tables'),
       partials: make(plan.partialsLen, S, 'metric partials'),
       scratch: make(plan.scratch.len, S | COPY, 'scratch'),
-      record: make(plan.recordLen, S | COPY, 'rollout record'),
-      staging: [0, 1].map((j) => make(plan.stepsPerBatch * plan.metrics, GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST, `metrics readback ${j}`)) as [
+      record: make(plan.recordLen + plan.eventsLen, S | COPY, 'rollout record'),
+      staging: [0, 1].map((j) => make(plan.stepsPerBatch * cohorts.length * plan.metrics, GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST, `metrics readback ${j}`)) as [
         GPUBuffer,
         GPUBuffer,
       ],
@@ -110,19 +126,50 @@ export class Engine {
     const setupError = await device.popErrorScope();
     if (setupError) throw new Error(`WebGPU setup failed: ${setupError.message}`);
 
-    const engine = new Engine(gpu, config, plan, tasks, buffers, module, pipelineLayout, pipelines, bindGroup, opts);
+    const engine = new Engine(gpu, config, cohorts, plan, tasks, buffers, module, pipelineLayout, pipelines, bindGroup, opts);
     engine.initialise();
     return engine;
   }
 
   private initialise() {
-    const { device, buffers, config: c, plan } = this;
-    device.queue.writeBuffer(buffers.knobs, 0, knobsData(c, plan));
-    device.queue.writeBuffer(buffers.rates, 0, Float32Array.from(this.tasks.rates));
+    const { device, buffers, plan } = this;
+    device.queue.writeBuffer(buffers.knobs, 0, knobsData(plan));
+    const words = new Uint32Array(plan.tablesLen);
+    const tables = new Float32Array(words.buffer);
+    const K = this.config.patterns;
+    const rates = new Float32Array(plan.ratesLen);
+    this.cohorts.forEach((c, index) => {
+      const tasks = index === 0 ? this.tasks : buildTasks(c);
+      const { start } = plan.cohorts[index];
+      if (!plan.perTaskRates) rates.set(tasks.rates);
+      else if (tasks.perTask) rates.set(tasks.rates, start * K);
+      else for (let i = 0; i < c.tasks; i++) rates.set(tasks.rates, (start + i) * K);
+      this.writeTables(tables.subarray(index * plan.tables.len, (index + 1) * plan.tables.len), c, tasks);
+      writeCohortRecord(words, plan.cohortRecords + index * COHORT_WORDS, c, start, index);
+      // Each dispatched thread's cohort; padding belongs to the cohort before it.
+      const end = index + 1 < plan.cohorts.length ? plan.cohorts[index + 1].start : plan.numWorkgroups * WORKGROUP;
+      words.fill(index, plan.taskCohorts + start, plan.taskCohorts + end);
+    });
+    device.queue.writeBuffer(buffers.rates, 0, rates);
+    device.queue.writeBuffer(buffers.tables, 0, words);
+    this.writeParams([{ step: 0, nSteps: 0, slot: 0 }]);
+    const enc = device.createCommandEncoder();
+    const pass = enc.beginComputePass();
+    pass.setBindGroup(0, this.bindGroup, [0]);
+    this.dispatchTasks(pass, 'initState');
+    if (this.pipelines.sft) this.dispatchTasks(pass, 'sft');
+    // After SFT: the start accuracy is that of pi_ref.
+    this.dispatchTasks(pass, 'startAccuracy');
+    pass.end();
+    device.queue.submit([enc.finish()]);
+  }
+
+  /** One cohort's fixed vectors (plan.tables) into `out`. */
+  private writeTables(out: Float32Array, c: Config, tasks: TaskTables) {
+    const { tables: at } = this.plan;
     const K = c.patterns;
-    const tables = new Float32Array(plan.tables.len);
-    tables.set(this.tasks.wrongWeights, plan.tables.wrong);
-    const w = this.tasks.wrongWeights;
+    const w = tasks.wrongWeights;
+    out.set(w, at.wrong);
     const stride = c.answers - 1;
     for (let k = 0; k < K; k++) {
       let sq = 0;
@@ -132,23 +179,12 @@ export class Engine {
         sq += x * x;
         if (x > 0) h -= x * Math.log(x);
       }
-      tables[plan.tables.squareSum + k] = sq;
-      tables[plan.tables.entropy + k] = h;
+      out[at.squareSum + k] = sq;
+      out[at.entropy + k] = h;
     }
-    tables.set(this.tasks.wrongLogSums, plan.tables.logSum);
-    tables.set(c.init.map(Math.log), plan.tables.initLogits);
-    if (c.sft) tables.set(c.sft.target, plan.tables.sftTarget);
-    device.queue.writeBuffer(buffers.tables, 0, tables);
-    this.writeParams([{ step: 0, nSteps: 0, slot: 0 }]);
-    const enc = device.createCommandEncoder();
-    const pass = enc.beginComputePass();
-    pass.setBindGroup(0, this.bindGroup, [0]);
-    this.dispatchTasks(pass, 'initState');
-    if (c.sft && c.sft.steps > 0) this.dispatchTasks(pass, 'sft');
-    // After SFT: the start accuracy is that of pi_ref.
-    this.dispatchTasks(pass, 'startAccuracy');
-    pass.end();
-    device.queue.submit([enc.finish()]);
+    out.set(tasks.wrongLogSums, at.logSum);
+    out.set(c.init.map(Math.log), at.initLogits);
+    if (c.sft) out.set(c.sft.target, at.sftTarget);
   }
 
   private pipeline(entry: EntryPoint): GPUComputePipeline {
@@ -194,18 +230,26 @@ export class Engine {
         this.dispatchOne(pass, 'sharedUpdate');
         this.dispatchTasks(pass, 'sharedMetrics');
       }
-      this.dispatchOne(pass, 'finalize', chunk.nSteps);
+      // finalize: a workgroup per (step, cohort), or with task rows a thread per (step, cohort, metric).
+      pass.setPipeline(this.pipeline('finalize'));
+      pass.dispatchWorkgroups(chunk.nSteps, plan.taskRows ? Math.ceil(this.rowWidth / WORKGROUP) : this.cohorts.length);
     });
     pass.end();
     const staging = this.buffers.staging[this.batchCount % 2];
-    enc.copyBufferToBuffer(this.buffers.scratch, plan.scratch.metrics * 4, staging, 0, n * plan.metrics * 4);
+    enc.copyBufferToBuffer(this.buffers.scratch, plan.scratch.metrics * 4, staging, 0, n * this.rowWidth * 4);
     return enc.finish();
   }
 
+  /** Floats of one step's metrics: a row of M per cohort. */
+  private get rowWidth(): number {
+    return this.cohorts.length * this.plan.metrics;
+  }
+
   /**
-   * Runs `steps` RL steps, calling `onBatch` with each batch's metrics as they arrive. The next
-   * batch is already queued while one is read back, so the GPU never waits for the caller. Batch
-   * sizes change nothing but when metrics arrive: every draw is keyed by its step.
+   * Runs `steps` RL steps, calling `onBatch` with each batch's metrics as they arrive: per step,
+   * one row of plan.metrics per cohort ([step][cohort][metric]). The next batch is already queued
+   * while one is read back, so the GPU never waits for the caller. Batch sizes change nothing but
+   * when metrics arrive: every draw is keyed by its step.
    */
   async run(steps: number, onBatch?: BatchCallback): Promise<void> {
     this.stopRequested = false;
@@ -222,17 +266,34 @@ export class Engine {
       remaining -= n;
       const readback = staging.mapAsync(GPUMapMode.READ).then(() => {
         this.sizer?.completed();
-        const rows = new Float32Array(staging.getMappedRange(0, n * this.plan.metrics * 4).slice(0));
+        const rows = new Float32Array(staging.getMappedRange(0, n * this.rowWidth * 4).slice(0));
         staging.unmap();
         return rows;
       });
       if (pending) await pending;
       pending = readback.then((rows) => {
-        checkFinite(this.config, this.plan.layout.names, firstStep, rows, n);
+        if (this.cohorts.length === 1) checkFinite(this.config, this.plan.layout.names, firstStep, rows, n);
+        else this.checkCohortsFinite(firstStep, rows, n);
         onBatch?.(firstStep, rows, n);
       });
     }
     await pending;
+  }
+
+  private checkCohortsFinite(firstStep: number, rows: Float32Array, n: number) {
+    const M = this.plan.metrics;
+    for (let r = 0; r < n; r++)
+      this.cohorts.forEach((c, j) => checkFinite(c, this.plan.layout.names, firstStep + r, rows.subarray((r * this.cohorts.length + j) * M, (r * this.cohorts.length + j + 1) * M), 1));
+  }
+
+  /**
+   * Each task's first step at which its own best-pattern mass reached TASK_EVENT_MASS (0: not
+   * yet), per cohort in task order; needs `events: true`.
+   */
+  async taskEvents(): Promise<Uint32Array[]> {
+    if (this.plan.eventsLen === 0) throw new Error('this engine was created without { events: true }');
+    const all = new Uint32Array(await this.read(this.buffers.record, this.plan.recordLen, this.plan.eventsLen));
+    return this.plan.cohorts.map(({ start, tasks }) => all.slice(start, start + tasks));
   }
 
   /** Asks a running `run` to stop after the batch in flight. */
@@ -258,7 +319,7 @@ export class Engine {
       this.read(buffers.theta, 0, plan.thetaLen),
       this.read(buffers.opt, 0, plan.opt.len),
       this.read(buffers.phi, 0, plan.phiLen),
-      this.read(buffers.theta, plan.thetaLen, this.config.patterns),
+      this.read(buffers.theta, plan.thetaLen, this.cohorts.length * this.config.patterns),
     ]);
     return { step: this.step, theta: new Float32Array(theta), opt: new Float32Array(opt), phi: new Float32Array(phi), refLogits: new Float32Array(refLogits) };
   }

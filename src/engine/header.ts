@@ -7,7 +7,7 @@ import { ADAM, CONVERGED_MASS, EPS_GRPO, IMPROVED_MARGIN, PHI_FLOOR, RECORD_ANSW
 import { BASE_METRICS, METRIC } from '../model/metrics';
 import { PHILOX, STREAM_ROLLOUT } from '../model/rng';
 import { HIST_BINS } from '../model/simulation';
-import { CHUNK, SUM_BLOCK, WORKGROUP, type Plan } from './plan';
+import { CHUNK, SUM_BLOCK, TASK_EVENT_MASS, WORKGROUP, type Plan } from './plan';
 
 /** A name as a WGSL constant: 'rlif-certainty' gives RLIF_CERTAINTY, 'zeroStdFrac' ZERO_STD_FRAC. */
 export const wgslName = (name: string) =>
@@ -60,6 +60,8 @@ export function wgslHeader(c: Config, plan: Plan): string {
     ['RECORD', 'bool', String(plan.recordLen > 0)],
     ['RECORD_ANSWER_SHIFT', 'u32', u32(RECORD_ANSWER_SHIFT)],
     ['TASK_ROWS', 'bool', String(plan.taskRows)],
+    ['EVENTS', 'bool', String(plan.eventsLen > 0)],
+    ['TASK_EVENT_MASS', 'f32', f32(TASK_EVENT_MASS)],
     ...Object.entries(PHILOX).map(([name, v]): [string, string, string] => [`PHILOX_${name}`, 'u32', u32(v)]),
     ['STREAM_ROLLOUT', 'u32', u32(STREAM_ROLLOUT)],
     ['NUM_PASSK', 'u32', u32(c.passK.length)],
@@ -78,6 +80,7 @@ export function wgslHeader(c: Config, plan: Plan): string {
     ['TABLE_INIT_OFF', 'u32', u32(plan.tables.initLogits)],
     ['TABLE_SFT_OFF', 'u32', u32(plan.tables.sftTarget)],
     ['TABLE_LOGSUM_OFF', 'u32', u32(plan.tables.logSum)],
+    ['TABLE_STRIDE', 'u32', u32(plan.tables.len)],
     ['HIST_BINS', 'u32', u32(HIST_BINS)],
     ['ADAM_B1', 'f32', f32(ADAM.beta1)],
     ['ADAM_B2', 'f32', f32(ADAM.beta2)],

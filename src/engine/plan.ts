@@ -3,6 +3,7 @@
 import { ConfigError, type Config } from '../model/config';
 import { metricLayout, type MetricLayout } from '../model/metrics';
 import { HIST_BINS } from '../model/simulation';
+import { COHORT_WORDS } from './knobs';
 
 /** Threads per workgroup (one task each) and metrics summed per pass of the workgroup reduction. */
 export const WORKGROUP = 64;
@@ -13,6 +14,8 @@ export const CHUNK = 16;
  */
 export const REGISTER_PATTERNS = 32;
 export type KernelShape = 'registers' | 'storage';
+/** The per-task event (Plan.eventsLen): the first step at which a task's own best-pattern mass reached this. */
+export const TASK_EVENT_MASS = 0.9;
 /** Sums over the patterns add blocks of this many terms (shaders/rows.wgsl): sqrt(16,384). */
 export const SUM_BLOCK = 128;
 const MAX_WORKGROUPS_PER_DIM = 65535;
@@ -54,9 +57,19 @@ export function tablesLayout(K: number, A: number): TablesLayout {
   };
 }
 
+/** A cohort's block of the run's threads: tasks start..start + tasks - 1 (padding after it is idle). */
+export interface CohortBlock {
+  start: number;
+  tasks: number;
+}
+
 export interface Plan {
   options: PlanOptions; // what it was made with
   shape: KernelShape;
+  /** The run's cohorts in order; a plain run is one cohort of every task. */
+  cohorts: CohortBlock[];
+  /** Threads of the per-task kernels that hold a task or padding (N of the buffers below). */
+  threads: number;
   layout: MetricLayout;
   metrics: number; // M
   perTaskRates: boolean;
@@ -66,7 +79,10 @@ export interface Plan {
   phiLen: number;
   opt: { thetaM: number; thetaV: number; phiM: number; phiV: number; len: number };
   ratesLen: number;
-  tables: TablesLayout;
+  tables: TablesLayout; // one cohort's vectors; cohort c's at c * tables.len
+  cohortRecords: number; // tables: the cohort records (knobs.ts), COHORT_WORDS each
+  taskCohorts: number; // tables: each dispatched thread's cohort (u32 bits)
+  tablesLen: number;
   stepsPerBatch: number; // the most steps one batch holds (metric staging capacity)
   fusedSteps: number; // steps per dispatch of the tabular step kernel
   taskRows: boolean; // partials: one row per task (no workgroup barrier in the per-task kernels) or per workgroup
@@ -74,6 +90,7 @@ export interface Plan {
   partialsLen: number;
   scratch: { batch: number; gradPartials: number; gradSum: number; batchPartials: number; metrics: number; hist: number; startAccuracy: number; len: number };
   recordLen: number;
+  eventsLen: number; // record buffer after the rollouts: each task's first step with best-pattern mass >= BEST90_MASS (0: not yet)
 }
 
 export interface PlanOptions {
@@ -91,10 +108,36 @@ export interface PlanOptions {
   taskRows?: boolean;
   /** Override the kernel shape (tests: the storage shape at small K against the register shape). */
   shape?: KernelShape;
+  /** Keep each task's first step at best-pattern mass 0.9 (the sweep's per-task events). */
+  events?: boolean;
 }
 
-export function makePlan(c: Config, opts: PlanOptions = {}): Plan {
-  const { tasks: N, patterns: K, answers: A } = c;
+/**
+ * Places the cohorts, of `tasks` tasks each, one after the other, each starting at a multiple of
+ * `align`: aligned to the workgroup, a cohort's workgroup sums are those of its own run.
+ */
+function packCohorts(tasks: readonly number[], align: number): { cohorts: CohortBlock[]; threads: number } {
+  let at = 0;
+  const cohorts = tasks.map((n) => {
+    const start = Math.ceil(at / align) * align;
+    at = start + n;
+    return { start, tasks: n };
+  });
+  return { cohorts, threads: at };
+}
+
+/**
+ * The plan of a run of cohorts of `cohortTasks` tasks each (default: one cohort of c.tasks), which
+ * share c's kernel-shaping fields. Per-task rows are summed per cohort in task order, so they need
+ * no alignment; workgroup sums need each cohort to start a workgroup.
+ */
+export function makePlan(c: Config, opts: PlanOptions = {}, cohortTasks: readonly number[] = [c.tasks]): Plan {
+  const dense = packCohorts(cohortTasks, 1);
+  const M0 = metricLayout(c).names.length;
+  const rowsFit = Math.ceil(dense.threads / WORKGROUP) * WORKGROUP * M0 * 4 <= PARTIALS_BUDGET;
+  const { cohorts, threads: N } = (opts.taskRows ?? false) && rowsFit ? dense : packCohorts(cohortTasks, WORKGROUP);
+  const C = cohorts.length;
+  const { patterns: K, answers: A } = c;
   const layout = metricLayout(c);
   const M = layout.names.length;
   const wgNeeded = Math.ceil(N / WORKGROUP);
@@ -122,25 +165,32 @@ export function makePlan(c: Config, opts: PlanOptions = {}): Plan {
     gradPartials: region(shared ? (shape === 'registers' ? metricRows : N) * K : 0),
     gradSum: region(K),
     batchPartials: region(batchScale ? numWorkgroups * 3 : 0),
-    metrics: region(stepsPerBatch * M),
+    metrics: region(stepsPerBatch * C * M),
     hist: region(2 * HIST_BINS),
     startAccuracy: region(N),
     len: 0,
   };
   scratch.len = at;
+  const tables = tablesLayout(K, A);
+  const perTaskRates = c.successBeta !== undefined || C > 1;
   return {
     options: opts,
     shape,
+    cohorts,
+    threads: N,
     layout,
     metrics: M,
-    perTaskRates: c.successBeta !== undefined,
+    perTaskRates,
     workgroups: [x, y],
     numWorkgroups,
     thetaLen,
     phiLen,
     opt,
-    ratesLen: c.successBeta ? N * K : K,
-    tables: tablesLayout(K, A),
+    ratesLen: perTaskRates ? N * K : K,
+    tables,
+    cohortRecords: C * tables.len,
+    taskCohorts: C * (tables.len + COHORT_WORDS),
+    tablesLen: C * (tables.len + COHORT_WORDS) + numWorkgroups * WORKGROUP,
     stepsPerBatch,
     fusedSteps,
     taskRows,
@@ -148,6 +198,7 @@ export function makePlan(c: Config, opts: PlanOptions = {}): Plan {
     partialsLen: Math.max(metricRows * fusedSteps * M, numWorkgroups * 2 * HIST_BINS),
     scratch,
     recordLen: opts.record ? N * c.group : 0,
+    eventsLen: opts.events ? N : 0,
   };
 }
 
@@ -158,14 +209,14 @@ type Limits = Pick<GPUSupportedLimits, 'maxStorageBufferBindingSize' | 'maxBuffe
 /** The largest GPU buffer of a plan: what it holds, and its bytes. */
 function largestBuffer(c: Config, plan: Plan): [what: string, bytes: number] {
   const buffers: [string, number][] = [
-    ['pattern logits (theta)', plan.thetaLen + c.patterns],
+    ['pattern logits (theta)', plan.thetaLen + plan.cohorts.length * c.patterns],
     ['answer logits (phi)', plan.phiLen],
     ['Adam state', plan.opt.len],
     ['success rates', plan.ratesLen],
-    ['answer tables', plan.tables.len],
+    ['answer tables', plan.tablesLen],
     ['metric partials', plan.partialsLen],
     [plan.scratch.gradPartials > 0 ? "shared policy's gradient rows" : 'scratch', plan.scratch.len],
-    ['rollout record', plan.recordLen],
+    ['rollout record', plan.recordLen + plan.eventsLen],
   ];
   const [what, floats] = buffers.reduce((a, b) => (b[1] > a[1] ? b : a));
   return [what, floats * 4];

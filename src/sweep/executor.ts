@@ -2,11 +2,16 @@
 // share the kernel-shaping fields) and receives, per cohort, its start, EVERY step's metric rows
 // and its end; what is written and summarised is not the executor's business. The executor here
 // opens each cohort as its own simulation, one after the other on one device, so a cohort's
-// metrics are those of `patternflow run` with its config by construction. An executor that packs
-// a run's cohorts into one GPU run can replace it without touching the rest.
+// metrics are those of `patternflow run` with its config by construction. PackedExecutor packs a
+// run's cohorts into one GPU run instead (src/engine/engine.ts): each cohort's random streams are
+// keyed by its own seed and task indices and its metrics are summed over its own rows in its own
+// run's order, so its metrics are bit-identical to its own run's on the same adapter.
+import { adapterDescription } from '../engine/adapter';
 import { checkLimits } from '../engine/plan';
-import { planFor } from '../engine/engine';
-import { ConfigError } from '../model/config';
+import { Engine, packable, planFor } from '../engine/engine';
+import { ConfigError, type Config } from '../model/config';
+import { modelReport } from '../model/report';
+import { buildTasks } from '../model/tasks';
 import type { AdapterDescription, BatchCallback } from '../model/simulation';
 import type { ModelReport } from '../model/report';
 import type { Backend } from '../simulation/backend';
@@ -24,7 +29,8 @@ export interface CohortStart {
 export interface CohortObserver {
   start(cohort: Cohort, info: CohortStart): void;
   rows(cohort: Cohort, ...batch: Parameters<BatchCallback>): void;
-  end(cohort: Cohort): Promise<void>;
+  /** `taskEvents`, where the executor has them: each task's first step at best-pattern mass 0.9 (0: never). */
+  end(cohort: Cohort, taskEvents?: ArrayLike<number>): Promise<void>;
 }
 
 export interface Executor {
@@ -84,6 +90,79 @@ export class SequentialExecutor implements Executor {
 
   stop(): void {
     this.stopped = true;
+    this.running?.stop();
+  }
+}
+
+/** The most cohorts, and tasks, of one packed GPU run: bounds its metrics readback (steps x cohorts x metrics). */
+const PACK_COHORTS = 1024;
+const PACK_TASKS = 1 << 20;
+
+/**
+ * A run's cohorts packed into GPU runs of up to PACK_COHORTS cohorts (PACK_TASKS tasks) each, on
+ * the webgpu backend; runs that cannot be packed (the reference backend, the shared policy,
+ * GRPO's batch scale: engine.ts packable) go to the SequentialExecutor.
+ */
+export class PackedExecutor implements Executor {
+  private stopped = false;
+  private running?: { stop(): void };
+  private readonly sequential: SequentialExecutor;
+
+  constructor(private readonly backend: Backend) {
+    this.sequential = new SequentialExecutor(backend);
+  }
+
+  check(grid: Grid, cohorts: readonly number[]): Promise<void> {
+    return this.sequential.check(grid, cohorts);
+  }
+
+  async runCohorts(grid: Grid, run: Run, cohorts: readonly number[], observer: CohortObserver): Promise<void> {
+    if (this.backend.kind !== 'webgpu' || cohorts.length === 0 || !packable(grid.cohort(cohorts[0]).config)) return this.sequential.runCohorts(grid, run, cohorts, observer);
+    let pack: Cohort[] = [];
+    let tasks = 0;
+    for (const i of cohorts) {
+      const cohort = grid.cohort(i);
+      if (pack.length && (pack.length === PACK_COHORTS || tasks + cohort.config.tasks > PACK_TASKS)) {
+        await this.runPack(pack, observer);
+        [pack, tasks] = [[], 0];
+      }
+      pack.push(cohort);
+      tasks += cohort.config.tasks;
+    }
+    await this.runPack(pack, observer);
+  }
+
+  private async runPack(pack: Cohort[], observer: CohortObserver): Promise<void> {
+    if (this.stopped || this.backend.kind !== 'webgpu') throw new StoppedError();
+    const gpu = await this.backend.device();
+    const configs: Config[] = pack.map((c) => c.config);
+    const engine = await Engine.create(gpu, configs, { events: true, batchMs: THROUGHPUT_BATCH_MS });
+    this.running = engine;
+    try {
+      const adapter = adapterDescription(gpu.adapter);
+      pack.forEach((cohort, j) => observer.start(cohort, { report: modelReport(cohort.config, j === 0 ? engine.tasks : buildTasks(cohort.config)), adapter }));
+      const M = engine.plan.metrics;
+      const C = pack.length;
+      const steps = configs[0].steps;
+      await engine.run(steps, (first, values, n) =>
+        pack.forEach((cohort, j) => {
+          const rows = new Float32Array(n * M);
+          for (let r = 0; r < n; r++) rows.set(values.subarray((r * C + j) * M, (r * C + j + 1) * M), r * M);
+          observer.rows(cohort, first, rows, n);
+        }),
+      );
+      if (engine.step < steps) throw new StoppedError();
+      const events = await engine.taskEvents();
+      for (const [j, cohort] of pack.entries()) await observer.end(cohort, events[j]);
+    } finally {
+      this.running = undefined;
+      engine.destroy();
+    }
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.sequential.stop();
     this.running?.stop();
   }
 }

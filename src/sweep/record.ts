@@ -78,8 +78,9 @@ export class CohortWriter implements CohortObserver {
     this.onProgress?.(this.progress);
   }
 
-  async end(cohort: Cohort): Promise<void> {
+  async end(cohort: Cohort, taskEvents?: ArrayLike<number>): Promise<void> {
     const rec = this.recordings.get(cohort.index)!;
+    if (taskEvents) rec.tracker.taskEvents(taskEvents);
     this.recordings.delete(cohort.index);
     this.finished.set(cohort.index, rec);
     this.ended.add(cohort.index);

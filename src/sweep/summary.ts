@@ -40,6 +40,8 @@ export class SummaryTracker {
   private peakStep = 0;
   private collapse: number | null = null;
   private readonly reached: (number | null)[] = BEST_THRESHOLDS.map(() => null);
+  private taskMedian: number | null = null;
+  private taskFrac: number | null = null;
 
   constructor(readonly metricNames: readonly string[]) {}
 
@@ -61,6 +63,18 @@ export class SummaryTracker {
     if (rows > 0) this.last = Float64Array.from({ length: width }, (_, j) => values[(rows - 1) * width + j]);
   }
 
+  /**
+   * Each task's first step at which its own best-pattern mass reached 0.9 (0: never). The median
+   * counts a task that never got there as +infinity: it is the first step by which half of the
+   * tasks (the ceil(N/2)-th earliest) had, empty when fewer than half ever did.
+   */
+  taskEvents(firstReached: ArrayLike<number>): void {
+    const steps = Array.from(firstReached, (s) => (s === 0 ? Infinity : s)).sort((a, b) => a - b);
+    const median = steps[Math.ceil(steps.length / 2) - 1];
+    this.taskMedian = Number.isFinite(median) ? median : null;
+    this.taskFrac = steps.filter(Number.isFinite).length / steps.length;
+  }
+
   /** Final metric values by name, then the events and the model report by SUMMARY_COLUMNS. */
   summary(report: ModelReport): { finals: Map<string, number>; events: Record<SummaryColumn, number | null> } {
     if (!this.last) throw new Error('summary: no metric rows were seen');
@@ -76,9 +90,9 @@ export class SummaryTracker {
         stepsToBest90: best90,
         stepsToBest99: best99,
         collapseStep: this.collapse,
-        // Both need each task's own best-pattern mass every step, which simulations do not report yet.
-        taskMedianStepsToBest90: null,
-        taskFracBest90: null,
+        // Empty where the executor does not report per-task events (taskEvents).
+        taskMedianStepsToBest90: this.taskMedian,
+        taskFracBest90: this.taskFrac,
         regimeOne: report.regimes.one,
         regimeTwo: report.regimes.two,
         regimeOther: report.regimes.other,
