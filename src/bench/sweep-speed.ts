@@ -1,6 +1,6 @@
 // The sweep's speed targets (README Sweeps): a packed `patternflow sweep` against the same configs
 // as separate `patternflow run` processes, each timed as a user runs it (a child process, wall
-// clock). Run with `npx tsx src/bench/sweep-speed.ts [singles]`: the phase diagram (1,024
+// clock). Run with `npm run bench:sweeps [-- singles]`: the phase diagram (1,024
 // one-task expected-mode cohorts x 5,000 steps) against `singles` of its cohorts run one by one
 // (default 4), extrapolated to all 1,024; and 256 GRPO cohorts of 256 tasks against one run of
 // the same 65,536 tasks, in rollouts per second.
