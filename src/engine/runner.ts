@@ -44,6 +44,7 @@ export class Runner implements Simulation<Snapshot> {
   private delivered = 0;
   private stopRequested = false;
   private closed = false;
+  private recovered = false;
 
   private constructor(private readonly opts: RunnerOptions) {}
 
@@ -80,6 +81,16 @@ export class Runner implements Simulation<Snapshot> {
     return this.engine.snapshot();
   }
 
+  /**
+   * Each task's first step at best-pattern mass 0.9 (0: never), where the engine was opened with
+   * `events: true`. A snapshot does not hold them, so after a device loss there are none rather
+   * than a record missing the steps before the checkpoint.
+   */
+  async taskEvents(): Promise<ArrayLike<number> | undefined> {
+    if (this.recovered || this.engine.plan.eventsLen === 0) return undefined;
+    return (await this.engine.taskEvents())[0];
+  }
+
   private async connect() {
     this.lost = undefined;
     this.uncaptured = undefined;
@@ -100,6 +111,7 @@ export class Runner implements Simulation<Snapshot> {
     if (recoveries >= (this.opts.maxRecoveries ?? 3)) throw new Error(`device lost ${recoveries + 1} times; last: ${this.lost.message || this.lost.reason}`);
     const reason = this.lost.message || String(this.lost.reason);
     await this.connect();
+    this.recovered = true;
     if (this.last) this.engine.restore(this.last);
     this.opts.onRecover?.({ step: this.engine.step, reason });
   }

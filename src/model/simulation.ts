@@ -35,6 +35,8 @@ export interface Simulation<S = unknown> {
   histograms(): Promise<Histograms>;
   /** The full state after `step` steps (large: only on request). */
   snapshot(): Promise<S>;
+  /** Each task's first step at which its own best-pattern mass reached 0.9 (0: never), where the simulation tracks it. */
+  taskEvents?(): Promise<ArrayLike<number> | undefined>;
   /** Frees what the run holds; the simulation is not used afterwards. */
   close(): void;
 }

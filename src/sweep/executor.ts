@@ -74,13 +74,13 @@ export class SequentialExecutor implements Executor {
     for (const i of cohorts) {
       if (this.stopped) throw new StoppedError();
       const cohort = grid.cohort(i);
-      const sim = await openSimulation(cohort.config, this.backend, { engine: { batchMs: THROUGHPUT_BATCH_MS } });
+      const sim = await openSimulation(cohort.config, this.backend, { engine: { batchMs: THROUGHPUT_BATCH_MS, events: true } });
       this.running = sim;
       try {
         observer.start(cohort, { report: sim.report, adapter: sim.adapter });
         await sim.run(cohort.config.steps, (...batch) => observer.rows(cohort, ...batch));
         if (sim.step < cohort.config.steps) throw new StoppedError();
-        await observer.end(cohort);
+        await observer.end(cohort, await sim.taskEvents?.());
       } finally {
         this.running = undefined;
         sim.close();
