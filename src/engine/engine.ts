@@ -12,7 +12,7 @@ import { BatchSizer, INTERACTIVE_BATCH_MS } from './batch-sizer';
 import { bindGroupEntries, bindGroupLayoutEntries, type BindingName } from './bindings';
 import { wgslHeader } from './header';
 import { knobsData, KNOBS_BYTES, writeCohortRecord, COHORT_WORDS } from './knobs';
-import { checkLimits, makePlan, WORKGROUP, type Plan, type PlanOptions } from './plan';
+import { bufferFloats, checkLimits, makePlan, WORKGROUP, type Plan, type PlanOptions } from './plan';
 import { entryPointsFor, moduleSource, type EntryPoint } from './shaders';
 
 const PARAMS_STRIDE = 256; // minUniformBufferOffsetAlignment
@@ -105,22 +105,20 @@ export class Engine {
 
     const S = GPUBufferUsage.STORAGE;
     const COPY = GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST;
-    const make = (floats: number, usage: number, label: string) => device.createBuffer({ label, size: Math.max(1, floats) * 4, usage });
+    const floats = bufferFloats(config, plan);
+    const make = ([label, n]: [string, number], usage: number) => device.createBuffer({ label, size: Math.max(1, n) * 4, usage });
     const buffers: Buffers = {
       params: device.createBuffer({ label: 'params', size: plan.stepsPerBatch * PARAMS_STRIDE, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST }),
       knobs: device.createBuffer({ label: 'knobs', size: KNOBS_BYTES, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST }),
-      theta: make(plan.thetaLen + cohorts.length * config.patterns, S | COPY, 'theta'),
-      opt: make(plan.opt.len, S | COPY, 'adam state'),
-      phi: make(plan.phiLen, S | COPY, 'answer logits'),
-      rates: make(plan.ratesLen, S | COPY, 'success rates'),
-      tables: make(plan.tablesLen, S | COPY, 'answer tables'),
-      partials: make(plan.partialsLen, S, 'metric partials'),
-      scratch: make(plan.scratch.len, S | COPY, 'scratch'),
-      record: make(plan.recordLen + plan.eventsLen, S | COPY, 'rollout record'),
-      staging: [0, 1].map((j) => make(plan.stepsPerBatch * cohorts.length * plan.metrics, GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST, `metrics readback ${j}`)) as [
-        GPUBuffer,
-        GPUBuffer,
-      ],
+      theta: make(floats.theta, S | COPY),
+      opt: make(floats.opt, S | COPY),
+      phi: make(floats.phi, S | COPY),
+      rates: make(floats.rates, S | COPY),
+      tables: make(floats.tables, S | COPY),
+      partials: make(floats.partials, S),
+      scratch: make(floats.scratch, S | COPY),
+      record: make(floats.record, S | COPY),
+      staging: [0, 1].map((j) => make([`${floats.staging[0]} ${j}`, floats.staging[1]], GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST)) as [GPUBuffer, GPUBuffer],
     };
     const bindGroup = device.createBindGroup({ layout, entries: bindGroupEntries(buffers) });
     const setupError = await device.popErrorScope();

@@ -206,19 +206,29 @@ const size = (bytes: number) => (bytes >= 1e9 ? `${(bytes / 1e9).toFixed(2)} GB`
 
 type Limits = Pick<GPUSupportedLimits, 'maxStorageBufferBindingSize' | 'maxBufferSize'>;
 
-/** The largest GPU buffer of a plan: what it holds, and its bytes. */
+/**
+ * The floats of every storage buffer of a plan and of the metrics readback (each of two), with what
+ * each holds: the engine creates them from this, the limit check and the sweep's memory estimate
+ * read it.
+ */
+export function bufferFloats(c: Pick<Config, 'patterns'>, plan: Plan) {
+  return {
+    theta: ['pattern logits (theta)', plan.thetaLen + plan.cohorts.length * c.patterns], // the policy rows, then each cohort's pi_ref row
+    opt: ['Adam state', plan.opt.len],
+    phi: ['answer logits (phi)', plan.phiLen],
+    rates: ['success rates', plan.ratesLen],
+    tables: ['answer tables', plan.tablesLen],
+    partials: ['metric partials', plan.partialsLen],
+    scratch: [plan.scratch.gradPartials > 0 ? "shared policy's gradient rows" : 'scratch', plan.scratch.len],
+    record: ['rollout record', plan.recordLen + plan.eventsLen],
+    staging: ['metrics readback', plan.stepsPerBatch * plan.cohorts.length * plan.metrics],
+  } satisfies Record<string, [string, number]>;
+}
+
+/** The largest GPU storage buffer of a plan: what it holds, and its bytes. */
 function largestBuffer(c: Config, plan: Plan): [what: string, bytes: number] {
-  const buffers: [string, number][] = [
-    ['pattern logits (theta)', plan.thetaLen + plan.cohorts.length * c.patterns],
-    ['answer logits (phi)', plan.phiLen],
-    ['Adam state', plan.opt.len],
-    ['success rates', plan.ratesLen],
-    ['answer tables', plan.tablesLen],
-    ['metric partials', plan.partialsLen],
-    [plan.scratch.gradPartials > 0 ? "shared policy's gradient rows" : 'scratch', plan.scratch.len],
-    ['rollout record', plan.recordLen + plan.eventsLen],
-  ];
-  const [what, floats] = buffers.reduce((a, b) => (b[1] > a[1] ? b : a));
+  const { staging: _readback, ...storage } = bufferFloats(c, plan);
+  const [what, floats] = Object.values(storage).reduce((a, b) => (b[1] > a[1] ? b : a));
   return [what, floats * 4];
 }
 

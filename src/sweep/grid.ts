@@ -2,7 +2,7 @@
 // outermost), times `seeds` replicates (innermost), is a cohort with its own run config; cohorts
 // that share the fields which shape the kernels form one run. Every cohort's config is parsed up
 // front, so a bad value is refused before anything runs, naming its axis.
-import { makePlan } from '../engine/plan';
+import { bufferFloats, makePlan } from '../engine/plan';
 import { ConfigError, parseConfig, type Config } from '../model/config';
 import { metricLayout } from '../model/metrics';
 import { applyValues, axisSetting, type AxisPart } from './axes';
@@ -49,11 +49,10 @@ export interface Grid {
   cohort(index: number): Cohort;
 }
 
-/** Bytes of the GPU buffers of one run of `config` (makePlan's regions, float32). */
+/** Bytes of the GPU buffers of one run of `config` (the engine's buffers, float32; the readback twice). */
 export function gpuBytes(config: Config): number {
-  const p = makePlan(config);
-  const floats = p.thetaLen + p.opt.len + p.phiLen + p.ratesLen + p.tables.len + p.partialsLen + p.scratch.len + p.recordLen + 2 * p.stepsPerBatch * p.metrics;
-  return floats * 4;
+  const { staging, ...storage } = bufferFloats(config, makePlan(config));
+  return (Object.values(storage).reduce((sum, [, n]) => sum + n, 0) + 2 * staging[1]) * 4;
 }
 
 /** Bytes of a cohort's written metric rows (cohort, step, metrics; 8 bytes each, before compression). */
