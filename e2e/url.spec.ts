@@ -21,7 +21,7 @@ test('a shared link reproduces the run: same config, byte-identical CSV', async 
   const config = parseConfig(JSON.parse(hash));
   expect(config).toMatchObject({ tasks: 300, steps: 120, estimator: 'rloo', seed: 7, successBeta: { alpha: [3, 1, 1, 0.5] } });
   const first = await exportCsvText(page);
-  expect(first.split('\n')[0]).toMatch(/^step,accuracy,reward,/);
+  expect(first.split('\n')[0]).toMatch(/^step,accuracy,bestMass,reward,/);
   expect(first.trim().split('\n')).toHaveLength(121);
 
   const other = await context.newPage();
@@ -29,6 +29,22 @@ test('a shared link reproduces the run: same config, byte-identical CSV', async 
   await waitDone(other);
   await expect(other.getByTestId('field-estimator')).toHaveValue('rloo');
   expect(await exportCsvText(other)).toBe(first);
+});
+
+test('a link ending in &logEvery=10 logs every 10th step and the last, each row as the every-step run has it', async ({ page, context }) => {
+  const link = '/' + hashOf({ tasks: 64, steps: 45, estimator: 'grpo', seed: 5 });
+  await openDashboard(page, link);
+  await waitDone(page);
+  const every = (await exportCsvText(page)).trim().split('\n');
+  expect(every).toHaveLength(46);
+
+  const other = await context.newPage();
+  await openDashboard(other, `${link}&logEvery=10`);
+  await waitDone(other);
+  await expect(other.getByTestId('log-every')).toHaveValue('10');
+  await expect(other.getByTestId('step-count')).toHaveText('45');
+  expect((await exportCsvText(other)).trim().split('\n')).toEqual([every[0], ...[10, 20, 30, 40, 45].map((t) => every[t])]);
+  expect(other.url()).toMatch(/&logEvery=10$/);
 });
 
 test('the JSON export holds the config, the adapter and the metrics', async ({ page }) => {

@@ -1,13 +1,6 @@
-// What every kernel shares: the dispatch's params, the task and workgroup indexing, and the
-// deterministic reduction of per-task values. The bind group's declarations and struct Knobs
-// are generated (src/engine/bindings.ts).
-
-struct Params {
-  step: u32,    // RL step t (1-based) of the first step of this dispatch
-  nSteps: u32,  // steps fused into this dispatch (tabular policy); 1 otherwise
-  slot: u32,    // metrics row of the first step, within the current batch
-  pad: u32,
-}
+// What every kernel shares: the task and workgroup indexing, and the deterministic reduction of
+// per-task values. The bind group's declarations and structs Params and Knobs are generated
+// (src/engine/bindings.ts).
 
 var<workgroup> red: array<f32, WG * CHUNK>;
 
@@ -90,4 +83,10 @@ fn toPartialRows(vals: ptr<function, array<f32, M>>, count: u32, lid: u32, dest:
 // Rows of partials per step (or grad partials) that toPartialRows leaves.
 fn partialRows() -> u32 {
   return select(knobs.numWg, knobs.numWg * WG, TASK_ROWS);
+}
+
+// Metrics that fused step s computes and sums: all of them where it writes a row, else the
+// event metrics, which lead the row (src/model/metrics.ts EVENT_METRICS).
+fn metricCount(s: u32) -> u32 {
+  return select(NUM_EVENT_METRICS, M, isLogged(s));
 }

@@ -47,6 +47,6 @@ fn startAccuracy(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_i
   let i = taskIndex(wid, nwg, lid);
   if (!enterTask(i)) { return; }
   var out: array<f32, M>;
-  storedPolicyMetrics(i, select(i, 0u, SHARED), &out);
+  storedPolicyMetrics(i, select(i, 0u, SHARED), &out, false);
   scratch[knobs.startAccOff + i] = out[M_ACCURACY];
 }

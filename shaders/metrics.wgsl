@@ -19,16 +19,18 @@ fn noPolicySums() -> PolicySums {
 }
 
 // Adds pattern k, of log-probability lp (lref under pi_ref) and success rate s, and writes its
-// per-pattern columns when the run has them.
-fn addPattern(sums: ptr<function, PolicySums>, k: u32, lp: f32, lref: f32, s: f32, out: ptr<function, array<f32, M>>) {
+// per-pattern columns when the run has them. With `full` false only the event metrics' sums
+// (accuracy, the best pattern) are kept, and lref is not read.
+fn addPattern(sums: ptr<function, PolicySums>, k: u32, lp: f32, lref: f32, s: f32, out: ptr<function, array<f32, M>>, full: bool) {
   let p = exp(lp);
   (*sums).acc += p * s;
-  (*sums).h -= p * lp;
-  (*sums).kl += p * (lp - lref);
   if (s > (*sums).bestRate) {
     (*sums).bestRate = s;
     (*sums).bestLp = lp;
   }
+  if (!full) { return; }
+  (*sums).h -= p * lp;
+  (*sums).kl += p * (lp - lref);
   if (s < (*sums).worstRate) {
     (*sums).worstRate = s;
     (*sums).worstLp = lp;
@@ -67,14 +69,16 @@ fn passAt(acc: f32, k: u32) -> f32 {
   return 1.0 - q;
 }
 
-// The policy metrics of task i from its sums, written into out; improvedFrac compares with the
-// task's accuracy at the start of RL (shaders/init.wgsl startAccuracy).
-fn finishPolicyMetrics(i: u32, sums: PolicySums, out: ptr<function, array<f32, M>>) {
+// The policy metrics of task i from its sums, written into out (the event metrics alone unless
+// `full`); improvedFrac compares with the task's accuracy at the start of RL (shaders/init.wgsl
+// startAccuracy).
+fn finishPolicyMetrics(i: u32, sums: PolicySums, out: ptr<function, array<f32, M>>, full: bool) {
   let bestMass = exp(sums.bestLp);
-  let worstMass = exp(sums.worstLp);
   (*out)[M_ACCURACY] = sums.acc;
-  (*out)[M_ENTROPY] = sums.h;
   (*out)[M_BEST_MASS] = bestMass;
+  if (!full) { return; }
+  let worstMass = exp(sums.worstLp);
+  (*out)[M_ENTROPY] = sums.h;
   (*out)[M_CONVERGED] = select(0.0, 1.0, bestMass > CONVERGED_MASS);
   (*out)[M_KL_TO_REF] = sums.kl;
   (*out)[M_WORST_MASS] = worstMass;
@@ -89,22 +93,24 @@ fn writeRolloutStats(rs: RolloutStats, out: ptr<function, array<f32, M>>) {
   (*out)[M_MAJORITY_CORRECT] = rs.majorityCorrect;
 }
 
-// Sums each fused step's partial rows of each cohort into its metrics row ([step][cohort][metric];
-// workgroups (s, *) handle step s). The sum is that of a workgroup whose thread w adds the
-// cohort's rows w, w + WG, ... counted from its first, then column sums over w in order: the
-// order of the cohort's own run, so its sums are bit-identical to that run's (its rows are its
-// tasks', or its workgroups', which start at a workgroup boundary: plan.ts packCohorts).
-// Workgroup (s, c) does it for cohort c; with TASK_ROWS, which leaves the per-task kernels without
-// a barrier, one thread per (cohort, metric) does the same additions serially, without one either.
+// Sums each fused step's partial rows of each cohort into its metrics row ([step][cohort][metric]),
+// the event metrics alone on a step that writes no row (metricCount). The sum is that of a
+// workgroup whose thread w adds the cohort's rows w, w + WG, ... counted from its first, then
+// column sums over w in order: the order of the cohort's own run, so its sums are bit-identical to
+// that run's (its rows are its tasks', or its workgroups', which start at a workgroup boundary:
+// plan.ts packCohorts). Workgroup (s, c) does it for cohort c; with TASK_ROWS, which leaves the
+// per-task kernels without a barrier, one thread per (cohort, metric) does the same additions
+// serially, without one either (on SwiftShader, the faster of the two).
 @compute @workgroup_size(WG)
 fn finalize(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wid: vec3u) {
   let s = wid.x;
   let rows = partialRows();
+  let count = metricCount(s);
   if (TASK_ROWS) {
     let j = wid.y * WG + lid;
-    if (j < knobs.cohorts * M) {
-      let c = j / M;
-      let m = j % M;
+    let c = j / M;
+    let m = j % M;
+    if (c < knobs.cohorts && m < count) {
       co = cohortRecord(c);
       var v = 0.0;
       // Threads past the cohort's last task would add 0.0, which leaves v as it is.
@@ -119,9 +125,9 @@ fn finalize(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wi
     co = cohortRecord(wid.y);
     var acc: array<f32, M>;
     for (var r = co.start / WG + lid; r < (co.start + co.tasks + WG - 1u) / WG; r += WG) {
-      for (var m = 0u; m < M; m++) { acc[m] += partials[(s * rows + r) * M + m]; }
+      for (var m = 0u; m < count; m++) { acc[m] += partials[(s * rows + r) * M + m]; }
     }
-    reduceWorkgroup(&acc, M, lid, TO_METRICS, (params.slot + s) * knobs.cohorts + wid.y);
+    reduceWorkgroup(&acc, count, lid, TO_METRICS, (params.slot + s) * knobs.cohorts + wid.y);
   }
 }
 
@@ -138,12 +144,12 @@ fn sharedMetrics(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_i
   let i = taskIndex(wid, nwg, lid);
   var out: array<f32, M>;
   if (enterTask(i)) {
-    storedPolicyMetrics(i, 0u, &out);
+    storedPolicyMetrics(i, 0u, &out, isLogged(0u));
     if (EVENTS) {
       var reached = record[knobs.eventsOff + i];
       noteEvent(&reached, &out, params.step);
       record[knobs.eventsOff + i] = reached;
     }
   }
-  toPartialRows(&out, M, lid, ADD_PARTIALS, workgroupIndex(wid, nwg));
+  toPartialRows(&out, metricCount(0u), lid, ADD_PARTIALS, workgroupIndex(wid, nwg));
 }

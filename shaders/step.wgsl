@@ -34,8 +34,9 @@ fn drawTaskGroup(i: u32, t: u32, kg: ptr<function, array<u32, G>>, ag: ptr<funct
 }
 
 // The policy gradient of task i at step t w.r.t. its pattern logits (without KL/entropy terms).
-// Trainable answers are updated here, in place. Returns the statistics of the step's rollouts.
-fn taskGradient(i: u32, t: u32, lp: ptr<function, array<f32, K>>, grad: ptr<function, array<f32, K>>) -> RolloutStats {
+// Trainable answers are updated here, in place. Returns the statistics of the step's rollouts,
+// which only a step that writes a row (`full`) reads.
+fn taskGradient(i: u32, t: u32, lp: ptr<function, array<f32, K>>, grad: ptr<function, array<f32, K>>, full: bool) -> RolloutStats {
   var pi: array<f32, K>;
   var pas: array<PatternAnswers, K>;
   for (var k = 0u; k < K; k++) {
@@ -45,10 +46,11 @@ fn taskGradient(i: u32, t: u32, lp: ptr<function, array<f32, K>>, grad: ptr<func
 
   if (ESTIMATOR == EST_EXPECTED) {
     // Gradient flow dJ/dtheta_k = pi_k (r_k - J). The majority reward takes its G -> infinity
-    // limit: the group's majority is the mode of the marginal answer distribution.
+    // limit: the group's majority is the mode of the marginal answer distribution. Other rewards
+    // need it only for the majorityCorrect metric.
     var majority = 0u;
     var best = -1.0;
-    for (var a = 0u; a < A; a++) {
+    for (var a = 0u; a < select(0u, A, full || REWARD == REWARD_RLIF_MAJORITY); a++) {
       var q = 0.0;
       for (var k = 0u; k < K; k++) { q += pi[k] * answerProb(i, k, pas[k], a); }
       if (q > best) { best = q; majority = a; }
@@ -88,22 +90,23 @@ fn taskGradient(i: u32, t: u32, lp: ptr<function, array<f32, K>>, grad: ptr<func
   return stats;
 }
 
-// The policy metrics of task i (docs/model.md §5) for log-probabilities lp, written into out.
-fn policyMetrics(i: u32, lp: ptr<function, array<f32, K>>, out: ptr<function, array<f32, M>>) {
+// The policy metrics of task i (docs/model.md §5) for log-probabilities lp, written into out
+// (the event metrics alone unless `full`, which alone reads pi_ref).
+fn policyMetrics(i: u32, lp: ptr<function, array<f32, K>>, out: ptr<function, array<f32, M>>, full: bool) {
   var lref: array<f32, K>;
-  refLogProbs(&lref);
+  if (full) { refLogProbs(&lref); }
   var sums = noPolicySums();
-  for (var k = 0u; k < K; k++) { addPattern(&sums, k, (*lp)[k], lref[k], patternAnswers(i, k).s, out); }
-  finishPolicyMetrics(i, sums, out);
+  for (var k = 0u; k < K; k++) { addPattern(&sums, k, (*lp)[k], lref[k], patternAnswers(i, k).s, out, full); }
+  finishPolicyMetrics(i, sums, out, full);
 }
 
 // The policy metrics of task i under the policy in theta's row `row` (shaders/metrics.wgsl).
-fn storedPolicyMetrics(i: u32, row: u32, out: ptr<function, array<f32, M>>) {
+fn storedPolicyMetrics(i: u32, row: u32, out: ptr<function, array<f32, M>>, full: bool) {
   var th: array<f32, K>;
   var lp: array<f32, K>;
   for (var k = 0u; k < K; k++) { th[k] = logit(row, k); }
   logSoftmax(&th, &lp);
-  policyMetrics(i, &lp, out);
+  policyMetrics(i, &lp, out, full);
 }
 
 @compute @workgroup_size(WG)
@@ -113,6 +116,7 @@ fn step(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wid: v
   let valid = enterTask(i);
   let row = select(i, 0u, SHARED);
   var th: array<f32, K>;
+  var lp: array<f32, K>; // log softmax of th, carried from one fused step to the next
   var m: array<f32, K>;
   var v: array<f32, K>;
   var reached = 0u;
@@ -122,28 +126,28 @@ fn step(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wid: v
       th[k] = theta[row * K + k];
       if (ADAM && !SHARED) { m[k] = opt[THETA_M_OFF + i * K + k]; v[k] = opt[knobs.thetaVOff + i * K + k]; }
     }
+    logSoftmax(&th, &lp);
   }
   for (var s = 0u; s < params.nSteps; s++) {
     let t = params.step + s;
+    let full = isLogged(s);
     var out: array<f32, M>;
     var grad: array<f32, M>; // first K entries used; M-sized for reduceWorkgroup
     if (valid) {
-      var lp: array<f32, K>;
-      logSoftmax(&th, &lp);
       var g: array<f32, K>;
-      writeRolloutStats(taskGradient(i, t, &lp, &g), &out);
+      let stats = taskGradient(i, t, &lp, &g, full);
+      if (full) { writeRolloutStats(stats, &out); }
       if (SHARED) {
         for (var k = 0u; k < K; k++) { grad[k] = g[k]; }
       } else {
         addRegularisers(&lp, &g);
         for (var k = 0u; k < K; k++) { th[k] = optimizerStep(th[k], g[k], &m[k], &v[k], t); }
-        var lpNew: array<f32, K>;
-        logSoftmax(&th, &lpNew);
-        policyMetrics(i, &lpNew, &out);
+        logSoftmax(&th, &lp);
+        policyMetrics(i, &lp, &out, full);
         noteEvent(&reached, &out, t);
       }
     }
-    toPartialRows(&out, M, lid, TO_PARTIALS, s * knobs.numWg + w);
+    toPartialRows(&out, metricCount(s), lid, TO_PARTIALS, s * knobs.numWg + w);
     if (SHARED) { toPartialRows(&grad, K, lid, TO_GRAD, w); }
   }
   if (valid && !SHARED) {

@@ -4,9 +4,9 @@
 // dispatch; under the shared policy each task leaves its gradient row in scratch for sharedUpdate.
 
 // Step t of task i, whose logits are row `row` with log normaliser lz. Writes the step's metrics
-// (the rollout statistics, and under the tabular policy the policy after the update) and returns
-// the row's new log normaliser.
-fn taskStep(i: u32, t: u32, row: u32, lz: f32, lzRef: f32, out: ptr<function, array<f32, M>>) -> f32 {
+// (the rollout statistics, and under the tabular policy the policy after the update; the event
+// metrics alone unless `full`) and returns the row's new log normaliser.
+fn taskStep(i: u32, t: u32, row: u32, lz: f32, lzRef: f32, out: ptr<function, array<f32, M>>, full: bool) -> f32 {
   var kg: array<u32, G>;
   var ag: array<u32, G>;
   var rg: array<f32, G>;
@@ -14,11 +14,12 @@ fn taskStep(i: u32, t: u32, row: u32, lz: f32, lzRef: f32, out: ptr<function, ar
   var factor = 0.0;
   var ex = ExpectedSums(0.0, 0u);
   if (ESTIMATOR == EST_EXPECTED) {
-    ex = expectedSums(i, row, lz);
-    writeRolloutStats(RolloutStats(ex.J, 0.0, select(0.0, 1.0, ex.majority == 0u)), out);
+    ex = expectedSums(i, row, lz, full);
+    if (full) { writeRolloutStats(RolloutStats(ex.J, 0.0, select(0.0, 1.0, ex.majority == 0u)), out); }
   } else {
     let majority = drawGroup(i, t, row, lz, &kg, &ag, &rg);
-    writeRolloutStats(centreGroup(&rg, majority, &factor), out);
+    let stats = centreGroup(&rg, majority, &factor);
+    if (full) { writeRolloutStats(stats, out); }
     byPattern(&kg, &order);
   }
   var reg = vec2f(0.0);
@@ -54,7 +55,7 @@ fn taskStep(i: u32, t: u32, row: u32, lz: f32, lzRef: f32, out: ptr<function, ar
   }
   if (SHARED) { return lz; }
   let lzNew = logNormFrom(row, mx);
-  streamPolicyMetrics(i, row, lzNew, lzRef, out);
+  streamPolicyMetrics(i, row, lzNew, lzRef, out, full);
   return lzNew;
 }
 
@@ -75,10 +76,10 @@ fn step(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wid: v
   for (var s = 0u; s < params.nSteps; s++) {
     var out: array<f32, M>;
     if (valid) {
-      lz = taskStep(i, params.step + s, row, lz, lzRef, &out);
+      lz = taskStep(i, params.step + s, row, lz, lzRef, &out, isLogged(s));
       if (!SHARED) { noteEvent(&reached, &out, params.step + s); }
     }
-    toPartialRows(&out, M, lid, TO_PARTIALS, s * knobs.numWg + w);
+    toPartialRows(&out, metricCount(s), lid, TO_PARTIALS, s * knobs.numWg + w);
   }
   if (EVENTS && valid && !SHARED) { record[knobs.eventsOff + i] = reached; }
 }

@@ -66,20 +66,23 @@ struct ExpectedSums {
   majority: u32,  // the mode of the marginal answer distribution: the G -> infinity limit of the group's majority
 }
 
-fn expectedSums(i: u32, row: u32, lz: f32) -> ExpectedSums {
+// The majority is found only where it is read: by the majority reward, or (`full`) by the
+// majorityCorrect metric.
+fn expectedSums(i: u32, row: u32, lz: f32, full: bool) -> ExpectedSums {
   var q: array<Sum, A>; // the marginal answer distribution
   var J = Sum(0.0, 0.0);
   // Only the majority reward depends on the majority: the others' J is summed in the same pass.
   let majorityReward = REWARD == REWARD_RLIF_MAJORITY;
+  let answers = select(0u, A, full || majorityReward);
   for (var k = 0u; k < K; k++) {
     let p = exp(logit(row, k) - lz);
     let pa = patternAnswers(i, k);
-    for (var a = 0u; a < A; a++) { addTerm(&q[a], k, p * answerProb(i, k, pa, a)); }
+    for (var a = 0u; a < answers; a++) { addTerm(&q[a], k, p * answerProb(i, k, pa, a)); }
     if (!majorityReward) { addTerm(&J, k, p * patternReward(i, k, pa, 0u)); }
   }
   var majority = 0u;
   var best = -1.0;
-  for (var a = 0u; a < A; a++) {
+  for (var a = 0u; a < answers; a++) {
     let qa = total(q[a]);
     if (qa > best) { best = qa; majority = a; }
   }
@@ -109,22 +112,23 @@ fn updateRowLogit(row: u32, k: u32, g: f32, lz: f32, lzRef: f32, reg: vec2f, t: 
   return updatePatternLogit(row * K + k, grad, t);
 }
 
-// The policy metrics of task i (docs/model.md §5) under row `row`, written into out.
-fn streamPolicyMetrics(i: u32, row: u32, lz: f32, lzRef: f32, out: ptr<function, array<f32, M>>) {
+// The policy metrics of task i (docs/model.md §5) under row `row`, written into out (the event
+// metrics alone unless `full`).
+fn streamPolicyMetrics(i: u32, row: u32, lz: f32, lzRef: f32, out: ptr<function, array<f32, M>>, full: bool) {
   var sums = noPolicySums();
   var block = noPolicySums();
   for (var k = 0u; k < K; k++) {
-    addPattern(&block, k, logit(row, k) - lz, logit(refRow(), k) - lzRef, patternAnswers(i, k).s, out);
+    addPattern(&block, k, logit(row, k) - lz, logit(refRow(), k) - lzRef, patternAnswers(i, k).s, out, full);
     if (endOfBlock(k)) {
       mergePolicySums(&sums, block);
       block = noPolicySums();
     }
   }
   mergePolicySums(&sums, block);
-  finishPolicyMetrics(i, sums, out);
+  finishPolicyMetrics(i, sums, out, full);
 }
 
 // The policy metrics of task i under the policy in theta's row `row` (shaders/metrics.wgsl).
-fn storedPolicyMetrics(i: u32, row: u32, out: ptr<function, array<f32, M>>) {
-  streamPolicyMetrics(i, row, logNorm(row), logNorm(refRow()), out);
+fn storedPolicyMetrics(i: u32, row: u32, out: ptr<function, array<f32, M>>, full: bool) {
+  streamPolicyMetrics(i, row, logNorm(row), logNorm(refRow()), out, full);
 }

@@ -14,20 +14,25 @@ const ARGS = ['run', '--quiet', '--tasks', '16', '--steps', '3000', '--checkpoin
 const full = join(dir, 'full.csv');
 beforeAll(() => exec(process.execPath, ['bin/patternflow.js', ...ARGS, '--out', full]));
 
-it.each([
-  ['SIGINT', 130],
-  ['SIGTERM', 143],
-] as const)('resumes a run stopped by %s into a byte-identical CSV', async (signal, exitCode) => {
-  const part = join(dir, `part-${signal}.csv`);
+/** Starts a run writing `part`, sends `signal` once its first checkpoint exists; the exit code, the checkpoint's step and stderr. */
+async function interrupt(args: string[], part: string, signal: NodeJS.Signals) {
   const ckpt = `${part}.ckpt`;
-  const child = spawn(process.execPath, ['bin/patternflow.js', ...ARGS, '--out', part], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, ['bin/patternflow.js', ...args, '--out', part], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (d) => (stderr += d));
   while (!existsSync(ckpt)) await new Promise((r) => setTimeout(r, 20));
   child.kill(signal);
   const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+  return { code, ckpt, step: JSON.parse(readFileSync(ckpt, 'utf8')).step as number, stderr };
+}
+
+it.each([
+  ['SIGINT', 130],
+  ['SIGTERM', 143],
+] as const)('resumes a run stopped by %s into a byte-identical CSV', async (signal, exitCode) => {
+  const part = join(dir, `part-${signal}.csv`);
+  const { code, ckpt, step, stderr } = await interrupt(ARGS, part, signal);
   expect(code).toBe(exitCode);
-  const step = JSON.parse(readFileSync(ckpt, 'utf8')).step as number;
   expect(step).toBeGreaterThan(0);
   expect(step).toBeLessThan(3000);
   expect(stderr).toContain(`stopped by ${signal} after step`);
@@ -39,13 +44,29 @@ it.each([
   expect(readFileSync(part)).toEqual(readFileSync(full));
 });
 
+it('writes every 7th step and the last with --logEvery 7, each row as the every-step run has it, and resumes with the same rule', async () => {
+  const part = join(dir, 'part-log7.csv');
+  const { code, ckpt, step } = await interrupt([...ARGS, '--logEvery', '7'], part, 'SIGINT');
+  expect(code).toBe(130);
+  expect(JSON.parse(readFileSync(ckpt, 'utf8')).log).toEqual({ every: 7 });
+  await exec(process.execPath, ['bin/patternflow.js', 'run', '--quiet', '--resume', ckpt, '--out', part]);
+  const [header, ...rows] = readFileSync(part, 'utf8').trim().split('\n');
+  const [fullHeader, ...fullRows] = readFileSync(full, 'utf8').trim().split('\n');
+  expect(header).toBe(fullHeader);
+  const steps = rows.map((r) => Number(r.split(',')[0]));
+  expect(steps).toEqual([...Array.from({ length: Math.floor(3000 / 7) }, (_, j) => 7 * (j + 1)), 3000]);
+  expect(step % 100).toBe(0); // a checkpoint, between logged steps or on one
+  expect(rows).toEqual(steps.map((t) => fullRows[t - 1]));
+});
+
 it('refuses to resume with a config flag, without the CSV, or on the float64 reference', async () => {
   const run = (...args: string[]) => exec(process.execPath, ['bin/patternflow.js', 'run', '--quiet', ...args]).then(() => '', (e) => String(e.stderr));
   const small = join(dir, 'small.csv');
   expect(await run('--tasks', '4', '--steps', '20', '--checkpointEvery', '10', '--out', small)).toBe('');
   const ckpt = `${small}.ckpt`;
   expect(await run('--resume', join(dir, 'nothing.ckpt'), '--out', small)).toMatch(/^patternflow: --resume: cannot read/);
-  expect(await run('--resume', ckpt, '--out', small, '--tasks', '5')).toMatch(/^patternflow: --resume: takes the config from the checkpoint/);
+  expect(await run('--resume', ckpt, '--out', small, '--tasks', '5')).toMatch(/^patternflow: --resume: takes the config and the log rule from the checkpoint/);
+  expect(await run('--resume', ckpt, '--out', small, '--logEvery', '5')).toMatch(/^patternflow: --resume: takes the config and the log rule from the checkpoint/);
   expect(await run('--resume', ckpt, '--out', join(dir, 'missing.csv'))).toMatch(/^patternflow: --out: .*does not exist/);
   expect(await run('--resume', ckpt, '--out', small, '--backend', 'reference')).toMatch(/^patternflow: --backend: checkpoints need the webgpu backend/);
   expect(await run('--tasks', '4', '--steps', '20', '--checkpoint', join(dir, 'r.ckpt'), '--backend', 'reference')).toMatch(/^patternflow: --backend: checkpoints need the webgpu backend/);

@@ -75,9 +75,10 @@ describe('fuzzing the config paths', () => {
       fc.string({ maxLength: 200 }),
       fc.string({ maxLength: 50 }).map((s) => `#config=${s}`),
       fc.oneof(fc.anything(), mutated).map((v) => `#config=${encodeURIComponent(JSON.stringify(v) ?? 'undefined')}`),
-      fc.constantFrom('#config=%E0%A4%A', '#config=%', '#', '', '#config={"tasks":', '#config=<img src=x onerror=alert(1)>'),
+      fc.constantFrom('#config=%E0%A4%A', '#config=%', '#', '', '#config={"tasks":', '#config=<img src=x onerror=alert(1)>', '#config={}&logEvery=0', '#config={}&logEvery=x'),
+      fc.string({ maxLength: 20 }).map((s) => `#config=%7B%7D&logEvery=${s}`),
     );
-    fc.assert(fc.property(hash, (h) => checkOutcome(() => configFromHash(h))), { numRuns: RUNS, seed: 44 });
+    fc.assert(fc.property(hash, (h) => checkOutcome(() => configFromHash(h)?.config)), { numRuns: RUNS, seed: 44 });
   });
 });
 

@@ -5,7 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../src/model/config';
 import { buildGrid, MAX_COHORTS, unionNames } from '../src/sweep/grid';
 import { parseShard, shardCohorts, shardFromEnv } from '../src/sweep/shards';
-import { LOG_POINTS, LogSchedule, parseSpec } from '../src/sweep/spec';
+import { LOG_POINTS, LogSchedule } from '../src/model/cadence';
+import { parseSpec } from '../src/sweep/spec';
 import { PRESETS } from '../src/sweep/presets';
 import { formatDuration } from '../src/sweep/progress';
 

@@ -1,14 +1,15 @@
 // `patternflow run`: a simulation from the command line, on the GPU (Dawn) or the float64
-// reference, with checkpoints every M steps and on Ctrl-C, and resumption that appends to the same CSV.
+// reference, writing the metric rows of every step or of the steps --logEvery / --logSteps pick,
+// with checkpoints every M steps and on Ctrl-C, and resumption that appends to the same CSV.
 import { Command, Option } from 'commander';
 import { createWriteStream, existsSync, readFileSync, renameSync, writeFileSync, type WriteStream } from 'node:fs';
 import { ConfigError, configToJSON, FIELD_SPECS, FIELDS, parseConfig, type Config, type ConfigInput } from '../model/config';
 import { csvHeader, csvRows, logToJson } from '../model/export';
 import { parseField, SYNTAX_USAGE } from '../model/fields';
-import { MetricsLog, metricLayout } from '../model/metrics';
+import { METRIC, MetricsLog, metricLayout } from '../model/metrics';
+import { LOG_POINTS, loggedSegments, LogSchedule, logRuleFrom, ruleText, type LogRule } from '../model/cadence';
 import { reportLine } from '../model/report';
 import { parseCheckpoint, serializeCheckpoint, type Checkpoint } from '../engine/checkpoint';
-import type { Snapshot } from '../engine/engine';
 import { referenceBackend } from '../simulation/backend';
 import { openSimulation } from '../simulation/open';
 import { THROUGHPUT_BATCH_MS } from '../engine/batch-sizer';
@@ -22,6 +23,8 @@ interface RunOptions {
   checkpoint?: string;
   checkpointEvery: string;
   resume?: string;
+  logEvery?: string;
+  logSteps?: string;
   [field: string]: unknown;
 }
 
@@ -56,9 +59,21 @@ export function resolveConfig(opts: RunOptions): Config {
   return parseConfig(input as ConfigInput);
 }
 
-function loadResume(opts: RunOptions): { config: Config; snapshot: Snapshot } {
+/** The rule of --logEvery / --logSteps. */
+function logRule(opts: RunOptions): LogRule {
+  const every = opts.logEvery === undefined ? undefined : Number(opts.logEvery);
+  try {
+    return logRuleFrom({ logEvery: every, logSteps: opts.logSteps });
+  } catch (e) {
+    if (e instanceof ConfigError) throw new ConfigError(`--${e.field}`, e.message.slice(e.field.length + 2));
+    throw e;
+  }
+}
+
+function loadResume(opts: RunOptions): Checkpoint {
   const path = opts.resume!;
-  if (opts.config || givenFields(opts).length) throw new ConfigError('--resume', 'takes the config from the checkpoint; drop --config and the field flags');
+  if (opts.config || givenFields(opts).length || opts.logEvery || opts.logSteps)
+    throw new ConfigError('--resume', 'takes the config and the log rule from the checkpoint; drop --config, --logEvery, --logSteps and the field flags');
   if (!opts.out?.toLowerCase().endsWith('.csv')) throw new ConfigError('--resume', 'needs --out with the CSV the interrupted run was writing');
   const text = readFlagFile('--resume', path);
   try {
@@ -68,14 +83,15 @@ function loadResume(opts: RunOptions): { config: Config; snapshot: Snapshot } {
   }
 }
 
-/** Cuts the CSV back to its header and the rows of steps 1..step, the state the checkpoint describes. */
-function truncateCsv(path: string, step: number, header: string) {
+/** Cuts the CSV back to its header and the logged rows of steps 1..step, the state the checkpoint describes. */
+function truncateCsv(path: string, step: number, header: string, schedule: LogSchedule) {
   if (!existsSync(path)) throw new ConfigError('--out', `${path} does not exist: resume appends to the CSV of the interrupted run`);
   const lines = readFileSync(path, 'utf8').split('\n');
   if (`${lines[0]}\n` !== header) throw new ConfigError('--out', `${path} has other columns than this checkpoint's run`);
-  const rows = lines.slice(1, step + 1);
-  if (rows.length < step || rows.some((r, j) => !r.startsWith(`${j + 1},`)))
-    throw new ConfigError('--out', `${path} holds fewer than the ${step} rows the checkpoint has done`);
+  const steps = Array.from({ length: step }, (_, j) => j + 1).filter((t) => schedule.has(t));
+  const rows = lines.slice(1, steps.length + 1);
+  if (rows.length < steps.length || rows.some((r, j) => !r.startsWith(`${steps[j]},`)))
+    throw new ConfigError('--out', `${path} holds fewer than the ${steps.length} rows (${ruleText(schedule.rule)}) of the ${step} steps the checkpoint has done`);
   writeFileSync(path, header + rows.map((r) => `${r}\n`).join(''));
 }
 
@@ -94,6 +110,8 @@ async function run(opts: RunOptions) {
   if (!Number.isInteger(every) || every < 1) throw new ConfigError('--checkpointEvery', `must be an integer >= 1, got ${opts.checkpointEvery}`);
   const resumed = opts.resume ? loadResume(opts) : undefined;
   const config = resumed?.config ?? resolveConfig(opts);
+  const rule = resumed?.log ?? logRule(opts);
+  const schedule = new LogSchedule(config.steps, rule);
   const start = resumed?.snapshot.step ?? 0;
   const names = metricLayout(config).names;
   const header = csvHeader(names);
@@ -103,7 +121,7 @@ async function run(opts: RunOptions) {
 
   let csv: WriteStream | undefined;
   if (out?.toLowerCase().endsWith('.csv')) {
-    if (resumed) truncateCsv(out, start, header);
+    if (resumed) truncateCsv(out, start, header, schedule);
     csv = createWriteStream(out, { flags: resumed ? 'a' : 'w' });
     if (!resumed) csv.write(header);
   }
@@ -111,10 +129,10 @@ async function run(opts: RunOptions) {
 
   const writeCheckpoint = (path: string) => async (c: Checkpoint) => {
     if (csv) await flush(csv); // the CSV always holds at least the checkpoint's rows
-    writeAtomic(path, serializeCheckpoint(c, sim.adapter.json));
+    writeAtomic(path, serializeCheckpoint({ ...c, log: rule }, sim.adapter.json));
   };
   const sim = await openSimulation(config, backend, {
-    engine: { batchMs: THROUGHPUT_BATCH_MS },
+    engine: { batchMs: THROUGHPUT_BATCH_MS, logged: (t) => schedule.has(t) },
     checkpointEvery: every,
     resume: resumed?.snapshot,
     onCheckpoint: checkpointPath ? writeCheckpoint(checkpointPath) : undefined,
@@ -137,9 +155,12 @@ async function run(opts: RunOptions) {
   const progress = new Progress(config.steps, start, opts.quiet === true);
   try {
     await sim.run(config.steps - start, (first, rows, n) => {
-      csv?.write(csvRows(first, rows, n, names.length));
-      log?.append(first, rows, n);
-      progress.update(first + n - 1, rows[(n - 1) * names.length]);
+      for (const s of loggedSegments(schedule, first, rows, n, names.length)) {
+        csv?.write(csvRows(s.first, s.values, s.rows, names.length));
+        log?.append(s.first, s.values, s.rows);
+      }
+      // Accuracy, an event metric: computed on every step.
+      progress.update(first + n - 1, rows[(n - 1) * names.length + METRIC.accuracy]);
     });
     progress.done();
   } finally {
@@ -167,6 +188,8 @@ export function runCommand(): Command {
     .option('--checkpoint <file>', 'checkpoint file, rewritten every --checkpointEvery steps and on Ctrl-C (default: the --out path + .ckpt)')
     .option('--checkpointEvery <steps>', 'steps between checkpoints', '1000')
     .option('--resume <file>', 'continue the run of this checkpoint, appending to the --out CSV')
+    .option('--logEvery <n>', 'write the metrics of every n-th step and of the last (default 1: every step); the others compute only accuracy and bestMass')
+    .addOption(new Option('--logSteps <rule>', `write about ${LOG_POINTS} log-spaced steps' metrics and the last`).choices(['log']))
     .option('--quiet', 'no progress line');
   for (const field of FIELDS) cmd.addOption(new Option(`--${field} ${SYNTAX_USAGE[FIELD_SPECS[field].syntax]}`, FIELD_SPECS[field].help));
   return cmd.action(run);

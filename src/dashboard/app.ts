@@ -10,8 +10,8 @@ import { CHARTS, DASHES } from './charts';
 import type { PfConfigPanel } from './config-panel';
 import { downloadText } from './download';
 import { DEFAULT_PRESET, PRESETS, type Preset } from './presets';
-import { SimulationController, type Run } from './simulation-controller';
-import { configFromHash, configHash } from './url';
+import { SimulationController, type LiveRun, type Run } from './simulation-controller';
+import { configFromHash, configHash, type LinkedRun } from './url';
 import './chart';
 import './config-panel';
 import './histograms';
@@ -27,21 +27,24 @@ export class PfApp extends LitElement {
     overlay: { state: true },
     logX: { state: true },
     smoothing: { state: true },
+    logEvery: { state: true },
     claim: { state: true },
   };
   declare platform?: Platform;
   /** Why WebGPU is unavailable, when it is. */
   declare noWebGpu?: string;
   declare hashError?: string;
-  declare runs: Run[];
+  declare runs: LiveRun[];
   /** Ids of the runs drawn under the current one. */
   declare overlay: ReadonlySet<number>;
   declare logX: boolean;
   declare smoothing: number;
+  /** The next run writes the metrics of every logEvery-th step (and of its last); the others compute only accuracy and bestMass. */
+  declare logEvery: number;
   /** What the current run's preset shows, if it came from one. */
   declare claim?: string;
   private sim?: SimulationController;
-  private hashConfig?: Config;
+  private hashRun?: LinkedRun;
 
   constructor() {
     super();
@@ -49,6 +52,7 @@ export class PfApp extends LitElement {
     this.overlay = new Set();
     this.logX = false;
     this.smoothing = 0;
+    this.logEvery = 1;
   }
 
   protected createRenderRoot(): HTMLElement {
@@ -90,7 +94,7 @@ export class PfApp extends LitElement {
     this.platform = platform;
     this.sim = new SimulationController(this, platform.backend);
     await this.updateComplete;
-    if (this.hashConfig) this.startLink(this.hashConfig);
+    if (this.hashRun) this.startLink(this.hashRun);
     else if (this.hashError) this.panel?.load(DEFAULT_PRESET.config);
     else this.startPreset(DEFAULT_PRESET);
   }
@@ -98,10 +102,10 @@ export class PfApp extends LitElement {
   /** Reads the config in the address; a malformed one becomes a message, never a blank page. */
   private readHash() {
     try {
-      this.hashConfig = configFromHash(location.hash);
+      this.hashRun = configFromHash(location.hash);
       this.hashError = undefined;
     } catch (e) {
-      this.hashConfig = undefined;
+      this.hashRun = undefined;
       this.hashError = (e as Error).message;
     }
   }
@@ -109,10 +113,11 @@ export class PfApp extends LitElement {
   private onHashChange = () => {
     this.readHash();
     if (!this.sim) return;
-    if (this.hashConfig) this.startLink(this.hashConfig);
+    if (this.hashRun) this.startLink(this.hashRun);
   };
 
-  private startLink(config: Config) {
+  private startLink({ config, log }: LinkedRun) {
+    this.logEvery = 'every' in log ? log.every : 1;
     this.panel?.load(config);
     this.startConfig(config, 'from link');
   }
@@ -128,8 +133,9 @@ export class PfApp extends LitElement {
     if (!sim) return;
     this.hashError = undefined;
     this.claim = claim;
-    history.replaceState(null, '', configHash(config));
-    void sim.start(config, name);
+    const log = { every: this.logEvery };
+    history.replaceState(null, '', configHash(config, log));
+    void sim.start(config, name, log);
     // Runs that never produced a row (a failed start) are not worth keeping.
     this.runs = [...this.runs.filter((r) => r.log.length > 0), sim.run!];
   }
@@ -225,6 +231,18 @@ export class PfApp extends LitElement {
         <button data-testid="resume" ?disabled=${!sim?.canResume} @click=${() => sim?.resume()}>Resume</button>
         <button data-testid="step" ?disabled=${!sim?.canResume} @click=${() => sim?.stepOnce()}>Step</button>
         <button data-testid="reset" ?disabled=${!run || phase === 'compiling'} @click=${() => sim?.reset()}>Reset</button>
+        <label class="toggle" title="the other steps compute only accuracy and bestMass; applies to the next run"
+          >metrics every
+          <input
+            type="number"
+            min="1"
+            step="1"
+            data-testid="log-every"
+            .value=${String(this.logEvery)}
+            @change=${(e: Event) => (this.logEvery = Math.max(1, Math.floor(Number((e.target as HTMLInputElement).value)) || 1))}
+          />
+          steps</label
+        >
         <span class="spacer"></span>
         <button data-testid="export-csv" ?disabled=${!step} @click=${() => this.exportRun('csv')}>Export CSV</button>
         <button data-testid="export-json" ?disabled=${!step} @click=${() => this.exportRun('json')}>Export JSON</button>
@@ -302,7 +320,7 @@ export class PfApp extends LitElement {
                 </svg>
                 #${run.id} ${run.name}${run === current ? ' (current)' : ''}
               </td>
-              <td>${run.log.length} / ${run.config.steps}</td>
+              <td>${run.done} / ${run.config.steps}</td>
               <td>${Number.isNaN(acc) ? '–' : acc.toFixed(4)}</td>
               <td>
                 <input

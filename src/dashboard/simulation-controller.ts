@@ -2,6 +2,7 @@
 // run's MetricsLog as they arrive and nothing else happens inside onBatch (charts poll the log on
 // requestAnimationFrame), so rendering never holds up the simulation.
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
+import { loggedSegments, LogSchedule, type LogRule } from '../model/cadence';
 import type { Config } from '../model/config';
 import { MetricsLog, metricLayout } from '../model/metrics';
 import type { ModelReport } from '../model/report';
@@ -20,6 +21,14 @@ export interface Run {
   report?: ModelReport;
 }
 
+/** A run this controller simulates. */
+export interface LiveRun extends Run {
+  /** The steps whose rows go into `log` (the others compute only the event metrics). */
+  schedule: LogSchedule;
+  /** Steps simulated so far. */
+  done: number;
+}
+
 /** Histograms are read between batches at most this often (they cost a GPU pass and a readback). */
 const HIST_INTERVAL_MS = 500;
 /** steps/s is measured over this window. */
@@ -28,7 +37,7 @@ const RATE_WINDOW_MS = 2000;
 export class SimulationController implements ReactiveController {
   phase: Phase = 'idle';
   error = '';
-  run?: Run;
+  run?: LiveRun;
   hist?: Histograms & { step: number };
   stepsPerSecond = 0;
   private sim?: Simulation;
@@ -50,9 +59,9 @@ export class SimulationController implements ReactiveController {
     this.sim?.stop();
   }
 
-  /** Steps with metrics so far. */
+  /** Steps simulated so far. */
   get step(): number {
-    return this.run?.log.length ?? 0;
+    return this.run?.done ?? 0;
   }
 
   get etaSeconds(): number {
@@ -68,8 +77,8 @@ export class SimulationController implements ReactiveController {
    * Starts a new run of `config`. `this.run` is the new run as soon as this returns (the previous
    * one keeps its log for whoever holds it); the promise settles once its kernels are compiled.
    */
-  start(config: Config, name: string): Promise<void> {
-    const run: Run = { id: this.nextId++, name, config, log: new MetricsLog(metricLayout(config).names) };
+  start(config: Config, name: string, log: LogRule): Promise<void> {
+    const run: LiveRun = { id: this.nextId++, name, config, schedule: new LogSchedule(config.steps, log), log: new MetricsLog(metricLayout(config).names), done: 0 };
     this.run = run;
     this.hist = undefined;
     this.stepsPerSecond = 0;
@@ -97,6 +106,7 @@ export class SimulationController implements ReactiveController {
     if (!run) return;
     await this.halt();
     run.log = new MetricsLog(run.log.names.slice(1));
+    run.done = 0;
     this.hist = undefined;
     this.stepsPerSecond = 0;
     await this.open(run, false);
@@ -110,12 +120,13 @@ export class SimulationController implements ReactiveController {
     this.setPhase('idle');
   }
 
-  private async open(run: Run, autoRun: boolean) {
+  private async open(run: LiveRun, autoRun: boolean) {
     this.error = '';
     this.setPhase('compiling');
     let sim: Simulation;
     try {
       sim = await openSimulation(run.config, this.backend, {
+        engine: { logged: (t) => run.schedule.has(t) },
         onRecover: ({ step, reason }) => console.warn(`patternflow: the GPU device was lost (${reason}); resumed from the checkpoint at step ${step}`),
       });
     } catch (e) {
@@ -136,12 +147,13 @@ export class SimulationController implements ReactiveController {
     }
   }
 
-  private drive(sim: Simulation, run: Run, steps: number) {
+  private drive(sim: Simulation, run: LiveRun, steps: number) {
     this.setPhase('running');
     this.samples = [{ t: performance.now(), step: sim.step }];
     this.loop = sim
       .run(steps, (first, values, rows) => {
-        run.log.append(first, values, rows);
+        for (const s of loggedSegments(run.schedule, first, values, rows, run.log.names.length - 1)) run.log.append(s.first, s.values, s.rows);
+        run.done = first + rows - 1;
         const t = performance.now();
         this.measureRate(t, first + rows - 1);
         if (t - this.lastHist >= HIST_INTERVAL_MS) void this.refreshHistograms(sim, run);

@@ -1,6 +1,7 @@
 // A checkpoint is a config plus a full engine snapshot (the RNG is counter-based, so the step
 // number is its whole state). Serialised as JSON with base64 float32 arrays: portable between
 // the command line and the browser, and resumable bit-exactly on the same adapter.
+import { EVERY_STEP, type LogRule } from '../model/cadence';
 import { parseConfig, type Config } from '../model/config';
 import type { Snapshot } from './engine';
 
@@ -10,6 +11,8 @@ const VERSION = 1;
 export interface Checkpoint {
   config: Config;
   snapshot: Snapshot;
+  /** Which steps the interrupted run wrote rows for (a resumed run writes the same); every step when absent. */
+  log?: LogRule;
 }
 
 function toBase64(a: Float32Array): string {
@@ -38,6 +41,7 @@ export function serializeCheckpoint(c: Checkpoint, adapter: unknown): string {
     format: FORMAT,
     version: VERSION,
     config: c.config,
+    log: c.log ?? EVERY_STEP,
     adapter,
     step: s.step,
     theta: toBase64(s.theta),
@@ -45,6 +49,15 @@ export function serializeCheckpoint(c: Checkpoint, adapter: unknown): string {
     phi: toBase64(s.phi),
     refLogits: toBase64(s.refLogits),
   });
+}
+
+/** A checkpoint's log rule; one written before rules existed logged every step. */
+function parseLogRule(x: unknown): LogRule {
+  if (x === undefined) return EVERY_STEP;
+  const r = x as Record<string, unknown>;
+  if (typeof r === 'object' && r !== null && r.log === true) return { log: true };
+  if (typeof r === 'object' && r !== null && Number.isInteger(r.every) && (r.every as number) >= 1) return { every: r.every as number };
+  throw new Error('checkpoint field log must be { "every": n >= 1 } or { "log": true }');
 }
 
 export function parseCheckpoint(text: string): Checkpoint & { adapter: unknown } {
@@ -56,10 +69,12 @@ export function parseCheckpoint(text: string): Checkpoint & { adapter: unknown }
   }
   if (j.format !== FORMAT || j.version !== VERSION) throw new Error(`not a patternflow checkpoint (format ${FORMAT} version ${VERSION})`);
   const config = parseConfig(j.config);
+  const log = parseLogRule(j.log);
   if (!Number.isInteger(j.step) || (j.step as number) < 0 || (j.step as number) > config.steps) throw new Error(`checkpoint step must be an integer in 0..${config.steps}`);
   const arr = (field: string) => fromBase64(String(j[field] ?? ''), field);
   return {
     config,
+    log,
     adapter: j.adapter,
     snapshot: { step: j.step as number, theta: arr('theta'), opt: arr('opt'), phi: arr('phi'), refLogits: arr('refLogits') },
   };

@@ -12,10 +12,10 @@ import { BatchSizer, INTERACTIVE_BATCH_MS } from './batch-sizer';
 import { bindGroupEntries, bindGroupLayoutEntries, type BindingName } from './bindings';
 import { wgslHeader } from './header';
 import { knobsData, KNOBS_BYTES, writeCohortRecord, COHORT_WORDS } from './knobs';
+import { paramsData, PARAMS_STRIDE, type DispatchParams } from './params';
 import { bufferFloats, checkLimits, makePlan, WORKGROUP, type Plan, type PlanOptions } from './plan';
 import { entryPointsFor, moduleSource, type EntryPoint } from './shaders';
 
-const PARAMS_STRIDE = 256; // minUniformBufferOffsetAlignment
 
 /** The full state of a run: enough to resume it bit-exactly on the same adapter. */
 export interface Snapshot {
@@ -38,6 +38,11 @@ export interface EngineOptions extends PlanOptions {
   tasks?: TaskTables;
   /** The device time each batch aims at, when stepsPerBatch does not fix it (default INTERACTIVE_BATCH_MS). */
   batchMs?: number;
+  /**
+   * Whether RL step t writes a metrics row (default: every step). The others compute only the
+   * event metrics (EVENT_METRICS), which lead each row; the rest of their row is left as it was.
+   */
+  logged?: (step: number) => boolean;
 }
 
 interface Buffers extends Record<BindingName, GPUBuffer> {
@@ -57,6 +62,8 @@ export class Engine {
   private batchCount = 0;
   /** Sizes batches by device time; kept across run() calls, so a later run starts at full size. Absent when the caller fixed the batch size. */
   private readonly sizer?: BatchSizer;
+  /** Whether a step writes a metrics row (EngineOptions.logged). */
+  private readonly logged: (step: number) => boolean;
 
   private constructor(
     readonly gpu: Gpu,
@@ -72,6 +79,7 @@ export class Engine {
     private readonly bindGroup: GPUBindGroup,
     opts: EngineOptions,
   ) {
+    this.logged = opts.logged ?? (() => true);
     if (opts.stepsPerBatch === undefined) this.sizer = new BatchSizer({ max: plan.stepsPerBatch, targetMs: opts.batchMs ?? INTERACTIVE_BATCH_MS, now: () => performance.now() });
   }
 
@@ -150,7 +158,7 @@ export class Engine {
     });
     device.queue.writeBuffer(buffers.rates, 0, rates);
     device.queue.writeBuffer(buffers.tables, 0, words);
-    this.writeParams([{ step: 0, nSteps: 0, slot: 0 }]);
+    this.writeParams([{ step: 0, nSteps: 0, slot: 0, logged: () => false }]);
     const enc = device.createCommandEncoder();
     const pass = enc.beginComputePass();
     pass.setBindGroup(0, this.bindGroup, [0]);
@@ -201,10 +209,8 @@ export class Engine {
     pass.dispatchWorkgroups(workgroups);
   }
 
-  private writeParams(entries: { step: number; nSteps: number; slot: number }[]) {
-    const data = new Uint32Array((entries.length * PARAMS_STRIDE) / 4);
-    entries.forEach((e, j) => data.set([e.step, e.nSteps, e.slot, 0], (j * PARAMS_STRIDE) / 4));
-    this.device.queue.writeBuffer(this.buffers.params, 0, data);
+  private writeParams(dispatches: DispatchParams[]) {
+    this.device.queue.writeBuffer(this.buffers.params, 0, paramsData(dispatches));
   }
 
   /** Encodes `n` steps starting at RL step this.step + 1, their metrics landing in rows 0..n-1. */
@@ -212,8 +218,12 @@ export class Engine {
     const { config: c, plan } = this;
     const shared = c.policy === 'shared';
     const batchScale = c.estimator === 'grpo' && c.scale === 'batch';
-    const chunks: { step: number; nSteps: number; slot: number }[] = [];
-    for (let slot = 0; slot < n; slot += plan.fusedSteps) chunks.push({ step: this.step + 1 + slot, nSteps: Math.min(plan.fusedSteps, n - slot), slot });
+    const logged = this.logged;
+    const chunks: DispatchParams[] = [];
+    for (let slot = 0; slot < n; slot += plan.fusedSteps) {
+      const step = this.step + 1 + slot;
+      chunks.push({ step, nSteps: Math.min(plan.fusedSteps, n - slot), slot, logged: (s) => logged(step + s) });
+    }
     this.writeParams(chunks);
     const enc = this.device.createCommandEncoder();
     const pass = enc.beginComputePass(this.passTimestamps && { timestampWrites: this.passTimestamps() });
@@ -347,7 +357,7 @@ export class Engine {
     for (const entryPoint of ['histogram', 'histogramReduce'] as const) {
       this.pipelines[entryPoint] ??= await device.createComputePipelineAsync({ layout: this.pipelineLayout, compute: { module: this.module, entryPoint } });
     }
-    this.writeParams([{ step: this.step, nSteps: 0, slot: 0 }]);
+    this.writeParams([{ step: this.step, nSteps: 0, slot: 0, logged: () => false }]);
     const enc = device.createCommandEncoder();
     const pass = enc.beginComputePass();
     pass.setBindGroup(0, this.bindGroup, [0]);

@@ -4,7 +4,7 @@
 // differ only in those share one compiled module, which the device caches.
 import { ESTIMATORS, OPTIMIZERS, REWARDS, SCALES, type Config } from '../model/config';
 import { ADAM, CONVERGED_MASS, EPS_GRPO, IMPROVED_MARGIN, PHI_FLOOR, RECORD_ANSWER_SHIFT } from '../model/constants';
-import { BASE_METRICS, METRIC } from '../model/metrics';
+import { BASE_METRICS, EVENT_METRICS, METRIC } from '../model/metrics';
 import { PHILOX, STREAM_ROLLOUT } from '../model/rng';
 import { HIST_BINS } from '../model/simulation';
 import { CHUNK, SUM_BLOCK, TASK_EVENT_MASS, WORKGROUP, type Plan } from './plan';
@@ -67,6 +67,7 @@ export function wgslHeader(c: Config, plan: Plan): string {
     ['NUM_PASSK', 'u32', u32(c.passK.length)],
     ['PASSK', `array<u32, ${c.passK.length}>`, `array<u32, ${c.passK.length}>(${c.passK.map(u32).join(', ')})`],
     ...BASE_METRICS.map((m): [string, string, string] => [`M_${wgslName(m)}`, 'u32', u32(METRIC[m])]),
+    ['NUM_EVENT_METRICS', 'u32', u32(EVENT_METRICS.length)],
     ['PATTERN_COLUMNS', 'bool', String(plan.layout.mass >= 0)],
     ['M_MASS', 'u32', u32(Math.max(0, plan.layout.mass))],
     ['M_PASSK', 'u32', u32(plan.layout.passAt)],

@@ -25,7 +25,7 @@ const PARTIALS_BUDGET = 32 << 20;
  * The most steps one submitted batch holds, and the bytes of one metrics readback buffer: the
  * engine sizes each batch by time (src/engine/batch-sizer.ts) up to this capacity.
  */
-const MAX_STEPS_PER_BATCH = 256;
+export const MAX_STEPS_PER_BATCH = 256;
 const STAGING_BUDGET = 4 << 20;
 
 /**
@@ -155,7 +155,8 @@ export function makePlan(c: Config, opts: PlanOptions = {}, cohortTasks: readonl
   const metricRows = taskRows ? numWorkgroups * WORKGROUP : numWorkgroups;
   const stepBytes = metricRows * M * 4;
   const unfused = shared || (c.estimator === 'grpo' && c.scale === 'batch');
-  const fusedSteps = unfused ? 1 : Math.max(1, Math.min(stepsPerBatch, Math.floor(PARTIALS_BUDGET / stepBytes)));
+  // At most MAX_STEPS_PER_BATCH: a dispatch's params flag each of its steps (params.ts).
+  const fusedSteps = unfused ? 1 : Math.max(1, Math.min(stepsPerBatch, MAX_STEPS_PER_BATCH, Math.floor(PARTIALS_BUDGET / stepBytes)));
   const batchScale = c.estimator === 'grpo' && c.scale === 'batch';
   let at = 0;
   const region = (len: number) => ((at += len), at - len);

@@ -17,7 +17,7 @@ export const ANSWER_MODES = ['frozen', 'trainable'] as const;
 
 export type Estimator = (typeof ESTIMATORS)[number];
 
-const MAX_STEPS = 10_000_000;
+export const MAX_STEPS = 10_000_000;
 const MAX_SEED = 2 ** 32 - 1;
 /** Tolerance on distributions that must sum to 1 (`init`, `sft.target`). */
 export const SUM_TOLERANCE = 1e-6;

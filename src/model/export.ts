@@ -13,9 +13,14 @@ export function csvHeader(names: readonly string[]): string {
 
 /** CSV rows for `rows` metric rows (row-major) starting at `firstStep`. */
 export function csvRows(firstStep: number, values: ArrayLike<number>, rows: number, width: number): string {
+  return unparseRows((r) => firstStep + r, values, rows, width);
+}
+
+/** CSV rows for `rows` metric rows (row-major), row r of step stepOf(r). */
+function unparseRows(stepOf: (r: number) => number, values: ArrayLike<number>, rows: number, width: number): string {
   const data: string[][] = [];
   for (let r = 0; r < rows; r++) {
-    const row = [String(firstStep + r)];
+    const row = [String(stepOf(r))];
     for (let j = 0; j < width; j++) row.push(formatValue(values[r * width + j]));
     data.push(row);
   }
@@ -28,7 +33,8 @@ export function logToCsv(log: MetricsLog): string {
   const width = cols.length - 1;
   const values = new Float64Array(log.length * width);
   for (let r = 0; r < log.length; r++) for (let j = 0; j < width; j++) values[r * width + j] = cols[j + 1][r];
-  if (log.length) rows.push(csvRows(cols[0][0], values, log.length, width));
+  // Logged steps need not be consecutive (cadence.ts).
+  if (log.length) rows.push(unparseRows((r) => cols[0][r], values, log.length, width));
   return rows.join('');
 }
 

@@ -1,12 +1,18 @@
 // The per-step metrics of docs/model.md §5, in the column order of the CSV the command line writes.
 import type { Config } from './config';
 
-/** Metrics every run reports, in CSV order; pattern masses, pass@k and (trainable answers) success rates follow. */
+/**
+ * The metrics computed on every step, whatever the run logs (cadence.ts): a sweep's summary finds
+ * its events on them (docs/model.md §8). They lead every row, so a step that writes no row sums
+ * only the first EVENT_METRICS.length columns.
+ */
+export const EVENT_METRICS = ['accuracy', 'bestMass'] as const;
+
+/** Metrics every run reports, in CSV order (the event metrics first); pattern masses, pass@k and (trainable answers) success rates follow. */
 export const BASE_METRICS = [
-  'accuracy',
+  ...EVENT_METRICS,
   'reward',
   'entropy',
-  'bestMass',
   'converged',
   'zeroStdFrac',
   'klToRef',

@@ -74,7 +74,7 @@ export class SequentialExecutor implements Executor {
     for (const i of cohorts) {
       if (this.stopped) throw new StoppedError();
       const cohort = grid.cohort(i);
-      const sim = await openSimulation(cohort.config, this.backend, { engine: { batchMs: THROUGHPUT_BATCH_MS, events: true } });
+      const sim = await openSimulation(cohort.config, this.backend, { engine: { batchMs: THROUGHPUT_BATCH_MS, events: true, logged: (t) => grid.schedule.has(t) } });
       this.running = sim;
       try {
         observer.start(cohort, { report: sim.report, adapter: sim.adapter });
@@ -123,20 +123,20 @@ export class PackedExecutor implements Executor {
     for (const i of cohorts) {
       const cohort = grid.cohort(i);
       if (pack.length && (pack.length === PACK_COHORTS || tasks + cohort.config.tasks > PACK_TASKS)) {
-        await this.runPack(pack, observer);
+        await this.runPack(grid, pack, observer);
         [pack, tasks] = [[], 0];
       }
       pack.push(cohort);
       tasks += cohort.config.tasks;
     }
-    await this.runPack(pack, observer);
+    await this.runPack(grid, pack, observer);
   }
 
-  private async runPack(pack: Cohort[], observer: CohortObserver): Promise<void> {
+  private async runPack(grid: Grid, pack: Cohort[], observer: CohortObserver): Promise<void> {
     if (this.stopped || this.backend.kind !== 'webgpu') throw new StoppedError();
     const gpu = await this.backend.device();
     const configs: Config[] = pack.map((c) => c.config);
-    const engine = await Engine.create(gpu, configs, { events: true, batchMs: THROUGHPUT_BATCH_MS });
+    const engine = await Engine.create(gpu, configs, { events: true, batchMs: THROUGHPUT_BATCH_MS, logged: (t) => grid.schedule.has(t) });
     this.running = engine;
     try {
       const adapter = adapterDescription(gpu.adapter);

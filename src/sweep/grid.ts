@@ -6,7 +6,8 @@ import { bufferFloats, makePlan } from '../engine/plan';
 import { ConfigError, parseConfig, type Config } from '../model/config';
 import { metricLayout } from '../model/metrics';
 import { applyValues, axisSetting, type AxisPart } from './axes';
-import { LogSchedule, type Spec } from './spec';
+import { LogSchedule } from '../model/cadence';
+import type { Spec } from './spec';
 
 /**
  * Fields that shape the compiled kernels (docs/model.md §8): cohorts that differ in one of them

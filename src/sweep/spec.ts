@@ -3,12 +3,10 @@
 //   { "base": { ...run config }, "axes": { "lr": [0.25, 0.5, 1], "initBest": { "logspace": [0.005, 0.5, 16] } },
 //     "seeds": 1, "logEvery": 10 }
 import { z } from 'zod';
-import { ConfigError } from '../model/config';
+import { ConfigError, MAX_STEPS } from '../model/config';
+import { LOG_POINTS, logRuleFrom, type LogRule } from '../model/cadence';
 import { parseAxes, type Axis, type ConfigObject } from './axes';
 
-/** Metric rows kept per cohort with `"logSteps": "log"`: about this many, log-spaced. */
-export const LOG_POINTS = 200;
-const MAX_STEPS = 10_000_000;
 const MAX_SEEDS = 1_000_000;
 
 const intIn = (lo: number, hi: number) => {
@@ -28,9 +26,6 @@ const SPEC_SCHEMA = z
 
 export type SpecInput = z.input<typeof SPEC_SCHEMA>;
 const SPEC_FIELDS = Object.keys(SPEC_SCHEMA.shape);
-
-/** Which steps' metric rows are written: every `every`-th, or about LOG_POINTS log-spaced ones; the last step always. */
-export type LogRule = { every: number } | { log: true };
 
 export interface Spec {
   /** The spec as given, with the defaults written out: what the manifest records and shards compare. */
@@ -54,33 +49,8 @@ export function parseSpec(input: unknown): Spec {
     throw new ConfigError(issue.path.map(String).join('.') || 'spec', issue.message);
   }
   const s = result.data;
-  if (s.logEvery !== undefined && s.logSteps !== undefined) throw new ConfigError('logSteps', 'give either logEvery or logSteps, not both');
   const seeds = s.seeds ?? 1;
-  const log: LogRule = s.logSteps ? { log: true } : { every: s.logEvery ?? 1 };
+  const log = logRuleFrom(s);
   const written: SpecInput = { base: s.base ?? {}, axes: s.axes ?? {}, seeds, ...('log' in log ? { logSteps: 'log' } : { logEvery: log.every }) };
   return { written, base: s.base ?? {}, axes: parseAxes(s.axes ?? {}), seeds, log };
-}
-
-/** The steps whose metric rows a cohort of `steps` steps writes. */
-export class LogSchedule {
-  readonly count: number;
-  private readonly picked?: Set<number>;
-
-  constructor(
-    readonly steps: number,
-    private readonly rule: LogRule,
-  ) {
-    if ('log' in rule) {
-      this.picked = new Set(Array.from({ length: LOG_POINTS }, (_, j) => Math.round(steps ** (j / (LOG_POINTS - 1)))));
-      this.picked.add(steps);
-      this.count = this.picked.size;
-    } else {
-      this.count = Math.floor(steps / rule.every) + (steps % rule.every ? 1 : 0);
-    }
-  }
-
-  has(step: number): boolean {
-    if (this.picked) return this.picked.has(step);
-    return step % (this.rule as { every: number }).every === 0 || step === this.steps;
-  }
 }
