@@ -7,7 +7,8 @@ test('the benchmark page measures a row and names the adapter', async ({ page })
   const row = page.getByTestId('row').first();
   await expect(row).toBeVisible({ timeout: 120_000 });
   await expect(row.locator('td').first()).toHaveText('512');
-  await expect(row.locator('td').nth(5)).toHaveText(/^\d\.\d\de[+-]\d+$/); // rollouts/s
+  await expect(row.locator('td').nth(5)).toHaveText('1'); // logEvery
+  await expect(row.locator('td').nth(6)).toHaveText(/^\d\.\d\de[+-]\d+$/); // rollouts/s
   await expect(page.getByTestId('status')).toHaveText(/done: 1 rows/);
   const adapter = await page.getByTestId('adapter').textContent();
   expect(adapter).not.toMatch(/opening|no WebGPU/);

@@ -78,11 +78,18 @@ describe('rollout count', () => {
 describe('sweep', () => {
   it('runs the full grid on a GPU, a thinned one (said so) on a fallback adapter', () => {
     const full = planSweep(false);
-    expect(full.cases).toHaveLength(5 * 2 * (2 * 3 + 1) * 2 + 4);
+    // The grid, the three target rows, the four large-K rows.
+    expect(full.cases).toHaveLength(5 * 2 * (2 * 3 + 1) * 2 + 3 + 4);
     expect(full.notes).toEqual([]);
     const thin = planSweep(true);
-    expect(thin.cases).toHaveLength(12);
-    expect(thin.cases[11]).toEqual({ tasks: 65536, patterns: 4, group: 1, estimator: 'expected', policy: 'tabular' });
+    // The curve and variants, the target rows, and the K = 1,000 rows.
+    expect(thin.cases).toHaveLength(11 + 3 + 2);
+    expect(thin.cases.slice(11, 14)).toEqual([
+      { tasks: 65536, patterns: 4, group: 1, estimator: 'expected', policy: 'tabular' },
+      { tasks: 65536, patterns: 4, group: 1, estimator: 'expected', policy: 'tabular', logEvery: 100 },
+      { tasks: 65536, patterns: 4, group: 8, estimator: 'grpo', policy: 'tabular', logEvery: 100 },
+    ]);
+    expect(thin.cases.slice(14).map((c) => [c.patterns, c.answers, c.estimator])).toEqual([[1000, 2, 'expected'], [1000, 2, 'grpo']]);
     expect(full.cases.slice(-4).map((c) => [c.patterns, c.answers, c.estimator])).toEqual([[1000, 2, 'expected'], [1000, 2, 'grpo'], [16384, 2, 'expected'], [16384, 2, 'grpo']]);
     expect(Math.max(...thin.cases.map((c) => c.tasks))).toBeLessThanOrEqual(1e5);
     expect(thin.notes.join()).toMatch(/thinned/);

@@ -14,6 +14,8 @@ export interface BenchCase {
   policy: Policy;
   /** A, where a row sets it (the large-K rows); the config's default otherwise. */
   answers?: number;
+  /** Full metrics every this many steps, the event metrics on the others (src/model/cadence.ts); every step when absent. */
+  logEvery?: number;
 }
 
 /** The rows to measure, and what was left out of the full sweep and why. */
@@ -48,11 +50,20 @@ const FALLBACK_VARIANTS: Partial<BenchCase>[] = [
   { patterns: 16, group: 64 },
 ];
 
+/** The rows of the benchmark's targets (bench/RESULTS.md) beside the sweep: expected and grpo at N = 65,536, with full metrics every TARGET_LOG_EVERY steps. */
+const TARGET_LOG_EVERY = 100;
+const TARGETS: BenchCase[] = [
+  { ...MAIN, tasks: TARGET_TASKS, estimator: 'expected', group: 1 },
+  { ...MAIN, tasks: TARGET_TASKS, estimator: 'expected', group: 1, logEvery: TARGET_LOG_EVERY },
+  { ...MAIN, tasks: TARGET_TASKS, logEvery: TARGET_LOG_EVERY },
+];
+/** The large-K rows a fallback adapter runs: K = 16,384 takes minutes a row there. */
+const FALLBACK_MAX_PATTERNS = 1000;
+
 /**
  * The storage kernel shape (K > 32), expected and grpo: K = 1,000 with A = 2 as in the paper's
  * experiments, and the largest K; N sized for a step of about a second on a fallback adapter.
- * In the full sweep only: on SwiftShader a one-off run of these rows did not finish its first in
- * ten minutes (bench/RESULTS.md), so the thinned sweep leaves them out until that is understood.
+ * A fallback adapter runs the K = 1,000 rows only.
  */
 export const LARGE_K: BenchCase[] = [
   { tasks: 2048, patterns: 1000, group: 1, estimator: 'expected', policy: 'tabular', answers: 2 },
@@ -61,7 +72,7 @@ export const LARGE_K: BenchCase[] = [
   { tasks: 128, patterns: 16384, group: 8, estimator: 'grpo', policy: 'tabular', answers: 2 },
 ];
 
-export type SweepFilter = { [F in keyof BenchCase]?: BenchCase[F][] };
+export type SweepFilter = { [F in keyof BenchCase]?: NonNullable<BenchCase[F]>[] };
 
 /** Rollouts of one RL step: N G sampled (pattern, answer, reward) triples; N exact task gradients in expected mode. */
 export const rolloutsPerStep = (c: Pick<BenchCase, 'tasks' | 'group' | 'estimator'>) => c.tasks * (c.estimator === 'expected' ? 1 : c.group);
@@ -71,24 +82,25 @@ export function caseConfig(c: BenchCase): Config {
 }
 
 export const describeCase = (c: BenchCase) =>
-  `N=${c.tasks} K=${c.patterns}${c.answers ? ` A=${c.answers}` : ''} ${c.estimator === 'expected' ? 'expected' : `G=${c.group} ${c.estimator}`} ${c.policy}`;
+  `N=${c.tasks} K=${c.patterns}${c.answers ? ` A=${c.answers}` : ''} ${c.estimator === 'expected' ? 'expected' : `G=${c.group} ${c.estimator}`} ${c.policy}${c.logEvery ? ` logEvery ${c.logEvery}` : ''}`;
 
-const key = (c: BenchCase) => `${c.tasks}/${c.patterns}/${c.group}/${c.estimator}/${c.policy}/${c.answers ?? ''}`;
+const key = (c: BenchCase) => `${c.tasks}/${c.patterns}/${c.group}/${c.estimator}/${c.policy}/${c.answers ?? ''}/${c.logEvery ?? ''}`;
 
 /** G is 1 for the expected estimator, which samples nothing. */
 const normalise = (c: BenchCase): BenchCase => ({ ...c, group: c.estimator === 'expected' ? 1 : c.group });
 
 /** Every combination of the given values, without duplicates. */
-function grid(v: { [F in keyof BenchCase]: BenchCase[F][] }): BenchCase[] {
+function grid(v: { [F in Exclude<keyof BenchCase, 'answers'>]-?: NonNullable<BenchCase[F]>[] }): BenchCase[] {
   const out = new Map<string, BenchCase>();
   for (const policy of v.policy)
     for (const estimator of v.estimator)
       for (const patterns of v.patterns)
         for (const group of v.group)
-          for (const tasks of v.tasks) {
-            const c = normalise({ tasks, patterns, group, estimator, policy });
-            out.set(key(c), c);
-          }
+          for (const logEvery of v.logEvery)
+            for (const tasks of v.tasks) {
+              const c = normalise({ tasks, patterns, group, estimator, policy, ...(logEvery > 1 ? { logEvery } : {}) });
+              out.set(key(c), c);
+            }
   return [...out.values()];
 }
 
@@ -99,7 +111,7 @@ function grid(v: { [F in keyof BenchCase]: BenchCase[F][] }): BenchCase[] {
 export function planSweep(fallback: boolean, filter: SweepFilter = {}): SweepPlan {
   const given = Object.values(filter).some((v) => v && v.length > 0);
   if (given) {
-    const pick = <F extends keyof BenchCase>(f: F, fallbackValue: BenchCase[F][]) => (filter[f]?.length ? filter[f]! : fallbackValue);
+    const pick = <F extends keyof BenchCase>(f: F, fallbackValue: NonNullable<BenchCase[F]>[]) => (filter[f]?.length ? filter[f]! : fallbackValue);
     const tasks = pick('tasks', fallback ? FALLBACK_TASKS : SWEEP.tasks);
     const cases = grid({
       tasks,
@@ -107,20 +119,19 @@ export function planSweep(fallback: boolean, filter: SweepFilter = {}): SweepPla
       group: pick('group', [MAIN.group]),
       estimator: pick('estimator', [MAIN.estimator]),
       policy: pick('policy', [MAIN.policy]),
+      logEvery: pick('logEvery', [1]),
     });
     return { cases, notes: fallback && !filter.tasks?.length ? [`fallback adapter: N limited to ${FALLBACK_TASKS.join(', ')}`] : [] };
   }
-  if (!fallback) return { cases: [...grid(SWEEP), ...LARGE_K], notes: [] };
+  if (!fallback) return { cases: [...grid({ ...SWEEP, logEvery: [1] }), ...TARGETS, ...LARGE_K], notes: [] };
   const curve = FALLBACK_TASKS.map((tasks) => ({ ...MAIN, tasks }));
   const variants = FALLBACK_VARIANTS.map((v) => normalise({ ...MAIN, tasks: FALLBACK_VARIANT_TASKS, ...v }));
-  // The expected estimator's target row (issue #14), at the main kernel's N.
-  const expectedTarget = normalise({ ...MAIN, tasks: TARGET_TASKS, estimator: 'expected' });
   return {
-    cases: [...curve, ...variants, expectedTarget],
+    cases: [...curve, ...variants, ...TARGETS, ...LARGE_K.filter((c) => c.patterns <= FALLBACK_MAX_PATTERNS)],
     notes: [
       `fallback adapter: sweep thinned to the main kernel (K ${MAIN.patterns}, G ${MAIN.group}, ${MAIN.estimator}, ${MAIN.policy}) at N = ${FALLBACK_TASKS.join(', ')} ` +
         `and, at N = ${FALLBACK_VARIANT_TASKS}, one change at a time: the other estimators, the shared policy, K 16, G 64, both; ` +
-        `the expected estimator at N = ${TARGET_TASKS}; the large-K rows (K = 1,000 with A = 2, K = 16,384) left out ` +
+        `the expected estimator at N = ${TARGET_TASKS}, and both with full metrics every ${TARGET_LOG_EVERY} steps; the large-K rows at K = 1,000 (A = 2), not K = 16,384 ` +
         `(full sweep: every combination of N = ${SWEEP.tasks.join(', ')}, K = ${SWEEP.patterns.join(', ')}, G = ${SWEEP.group.join(', ')}, all estimators, both policies)`,
     ],
   };

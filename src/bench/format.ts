@@ -18,7 +18,7 @@ export function formatReport(r: BenchReport): string {
       : []),
     ...r.notes.map((n) => `note: ${n}`),
   ];
-  const header = ['tasks', 'K', 'G', 'estimator', 'policy', `${gpuWord} rollouts/s`, 'steps/s', 'fast CPU rollouts/s', 'WGSL/fast CPU'];
+  const header = ['tasks', 'K', 'G', 'estimator', 'policy', 'logEvery', `${gpuWord} rollouts/s`, 'steps/s', 'fast CPU rollouts/s', 'WGSL/fast CPU'];
   if (peer) header.push(`${peer.name} rollouts/s`, `WGSL/${peer.name}`);
   header.push('timing');
   const body = r.rows.map((x) => [
@@ -27,6 +27,7 @@ export function formatReport(r: BenchReport): string {
     x.estimator === 'expected' ? '-' : String(x.group),
     x.estimator,
     x.policy,
+    String(x.logEvery ?? 1),
     sci(x.rolloutsPerSec),
     sci(x.stepsPerSec),
     sci(x.cpuRolloutsPerSec) + (x.cpuTasks < x.tasks ? `*` : ''),
@@ -36,6 +37,8 @@ export function formatReport(r: BenchReport): string {
     x.timing,
   ]);
   lines.push(...table([header, ...body], [3, 4, header.length - 1]));
+  if (r.rows.some((x) => x.logEvery))
+    lines.push(`logEvery n: full metrics every n steps, the event metrics (accuracy, bestMass) on the others, in the WGSL engine and the peer; the fast CPU engine computes every step's`);
   if (r.rows.some((x) => x.cpuTasks < x.tasks))
     lines.push(`* the fast CPU engine measured on the first ${CPU_MAX_ROLLOUTS_PER_STEP} rollouts of a step (fewer tasks; its cost per task does not depend on N)`);
   if (r.roofline) {

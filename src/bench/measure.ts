@@ -5,7 +5,6 @@
 import type { Gpu } from '../engine/adapter';
 import { THROUGHPUT_BATCH_MS } from '../engine/batch-sizer';
 import { Engine } from '../engine/engine';
-import type { Config } from '../model/config';
 import { FastCpuEngine } from '../fast/engine';
 import { caseConfig, rolloutsPerStep, type BenchCase } from './cases';
 import { PassTimer } from './timer';
@@ -76,8 +75,9 @@ const median = (xs: number[]) => {
 const now = () => performance.now() / 1000;
 
 /** The WGSL engine on one case: seconds per RL step (median of repeats) and how it was timed. */
-async function measureGpu(gpu: Gpu, config: Config, opts: BenchOptions): Promise<{ secPerStep: number; steps: number; timing: Timing }> {
-  const engine = await Engine.create(gpu, config, { batchMs: THROUGHPUT_BATCH_MS });
+async function measureGpu(gpu: Gpu, c: BenchCase, opts: BenchOptions): Promise<{ secPerStep: number; steps: number; timing: Timing }> {
+  const every = c.logEvery ?? 1;
+  const engine = await Engine.create(gpu, caseConfig(c), { batchMs: THROUGHPUT_BATCH_MS, logged: (t) => t % every === 0 });
   const { device } = gpu;
   let timer: PassTimer | undefined;
   try {
@@ -93,8 +93,10 @@ async function measureGpu(gpu: Gpu, config: Config, opts: BenchOptions): Promise
     const first = await timeRun(1);
     const warm = Math.max(1, Math.min(stepsPerBatch, Math.floor(opts.minSeconds / Math.max(first, 1e-9))));
     const estimate = (await timeRun(warm)) / warm;
-    // Whole fused dispatches, as a long run makes them.
-    const steps = fusedSteps * Math.max(1, Math.ceil(opts.minSeconds / Math.max(estimate, 1e-9) / fusedSteps));
+    // Whole fused dispatches, as a long run makes them, where a dispatch is short; where one step
+    // alone takes about minSeconds (K = 1,000 on SwiftShader) that many steps and no more.
+    const wanted = Math.max(1, Math.ceil(opts.minSeconds / Math.max(estimate, 1e-9)));
+    const steps = wanted >= fusedSteps ? fusedSteps * Math.ceil(wanted / fusedSteps) : wanted;
     // The engine sizes its batches by time; a batch holds at least one step.
     if (gpu.hasTimestamps && steps <= 2048) {
       timer = new PassTimer(device, steps);
@@ -134,7 +136,7 @@ function measureFastCpu(c: BenchCase, opts: BenchOptions): { rolloutsPerSec: num
 
 /** Measures one row: the WGSL engine, then the fast CPU engine on the same config. */
 export async function benchCase(gpu: Gpu, c: BenchCase, opts: BenchOptions): Promise<BenchRow> {
-  const g = await measureGpu(gpu, caseConfig(c), opts);
+  const g = await measureGpu(gpu, c, opts);
   const fast = measureFastCpu(c, opts);
   const rolloutsPerSec = rolloutsPerStep(c) / g.secPerStep;
   return {

@@ -1,6 +1,6 @@
 // bench.html: the throughput sweep in the browser (the same src/bench/ modules as the command
 // line), plotted as rollouts/s against N on log-log axes. The URL narrows the sweep like the CLI
-// flags: ?tasks=1000,10000&patterns=4&group=8&estimator=grpo&policy=tabular&repeats=1&roofline=0,
+// flags: ?tasks=1000,10000&patterns=4&group=8&estimator=grpo&policy=tabular&logEvery=100&repeats=1&roofline=0,
 // and ?run starts it on load.
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
@@ -18,11 +18,11 @@ const numbers = (name: string) => list(name)?.map(Number);
 
 function filterFromUrl(): SweepFilter {
   const pick = <T extends string>(name: string, allowed: readonly T[]) => list(name)?.filter((v): v is T => allowed.includes(v as T));
-  return { tasks: numbers('tasks'), patterns: numbers('patterns'), group: numbers('group'), estimator: pick('estimator', ESTIMATORS), policy: pick('policy', POLICIES) };
+  return { tasks: numbers('tasks'), patterns: numbers('patterns'), group: numbers('group'), estimator: pick('estimator', ESTIMATORS), policy: pick('policy', POLICIES), logEvery: numbers('logEvery') };
 }
 
 const sci = (x: number) => x.toExponential(2);
-const seriesKey = (r: BenchRow) => `K${r.patterns} ${r.estimator === 'expected' ? 'expected' : `G${r.group} ${r.estimator}`} ${r.policy}`;
+const seriesKey = (r: BenchRow) => `K${r.patterns} ${r.estimator === 'expected' ? 'expected' : `G${r.group} ${r.estimator}`} ${r.policy}${r.logEvery ? ` logEvery ${r.logEvery}` : ''}`;
 
 /** rollouts/s against N, one line per config for the WGSL engine and a dashed one for the fast CPU engine. */
 function plot(rows: BenchRow[], fallback: boolean) {
@@ -56,7 +56,7 @@ function plot(rows: BenchRow[], fallback: boolean) {
 function addRow(r: BenchRow) {
   const tr = document.createElement('tr');
   tr.dataset.testid = 'row';
-  const cells = [r.tasks, r.patterns, r.estimator === 'expected' ? '-' : r.group, r.estimator, r.policy, sci(r.rolloutsPerSec), sci(r.stepsPerSec), sci(r.cpuRolloutsPerSec), `${r.speedup.toFixed(2)}x`, r.timing];
+  const cells = [r.tasks, r.patterns, r.estimator === 'expected' ? '-' : r.group, r.estimator, r.policy, r.logEvery ?? 1, sci(r.rolloutsPerSec), sci(r.stepsPerSec), sci(r.cpuRolloutsPerSec), `${r.speedup.toFixed(2)}x`, r.timing];
   for (const c of cells) tr.append(Object.assign(document.createElement('td'), { textContent: String(c) }));
   $('rows').append(tr);
 }

@@ -80,7 +80,7 @@ function torchPeer(python: string, cmd: TorchCommand, info: z.infer<typeof INFO>
     info: { name: 'torch', program: relative(ROOT, cmd.script), version: `torch ${info.torch}`, device: info.device, threads: info.threads, timing: info.timing },
     unsupported: (c) => (c.policy === 'tabular' ? undefined : `the ${c.policy} policy (it covers the tabular one)`),
     async rolloutsPerSec(c: BenchCase, opts: BenchOptions) {
-      const args = { tasks: c.tasks, patterns: c.patterns, group: c.group, estimator: c.estimator, repeats: opts.repeats, threads: cmd.threads, ...(c.answers ? { answers: c.answers } : {}) };
+      const args = { tasks: c.tasks, patterns: c.patterns, group: c.group, estimator: c.estimator, repeats: opts.repeats, threads: cmd.threads, ...(c.answers ? { answers: c.answers } : {}), ...(c.logEvery ? { 'log-every': c.logEvery } : {}) };
       const r = parse(RESULT, await runJson(python, [cmd.script, ...Object.entries(args).flatMap(([k, v]) => [`--${k}`, String(v)]), '--json', '-']));
       if (r.tasks !== c.tasks || r.patterns !== c.patterns || r.group !== c.group || r.estimator !== c.estimator)
         throw new Error(`it answered for N=${r.tasks} K=${r.patterns} G=${r.group} ${r.estimator}, not ${describeCase(c)}`);

@@ -16,6 +16,7 @@ interface BenchFlags {
   estimator?: string;
   policy?: string;
   repeats?: string;
+  logEvery?: string;
   json?: string;
   roofline: boolean;
   peer?: 'torch';
@@ -51,6 +52,7 @@ async function bench(flags: BenchFlags) {
     group: ints('group', flags.group, 2, 256),
     estimator: names('estimator', flags.estimator, ESTIMATORS),
     policy: names('policy', flags.policy, POLICIES),
+    logEvery: ints('logEvery', flags.logEvery, 1, 1e6),
   };
   const [repeats] = ints('repeats', flags.repeats, 1, 100) ?? [];
   const peer = flags.peer ? await openPeer(flags.python) : undefined;
@@ -77,6 +79,7 @@ export function benchCommand(): Command {
     .option('--group <g,...>', 'group sizes G (default with other flags: 8; full sweep: 8,64)')
     .option('--estimator <name,...>', `among ${ESTIMATORS.join(', ')} (default with other flags: grpo)`)
     .option('--policy <name,...>', 'tabular, shared (default with other flags: tabular)')
+    .option('--logEvery <n,...>', 'full metrics every n steps, the event metrics (accuracy, bestMass) on the others (default 1: every step)')
     .option('--repeats <n>', 'timed repeats per row, the median is reported (default 5; 3 on a fallback adapter)')
     .addOption(new Option('--peer <name>', 'also measure a peer on each row it covers: torch runs bench/peers/torch_step.py (tabular rows; needs python3 with PyTorch)').choices(['torch']))
     .option('--python <path>', 'the Python that runs the torch peer (default: python3, then /usr/bin/python3)')
