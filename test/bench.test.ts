@@ -2,7 +2,7 @@
 // sweep plan and one tiny row measured on the test adapter.
 import { describe, expect, it } from 'vitest';
 import { FastCpuEngine, fastCpuUnsupported } from '../src/fast/engine';
-import { floorOf } from '../src/bench/roofline';
+import { expectedCounts, floorOf, stepCounts, THREEFRY_OPS } from '../src/bench/roofline';
 import { caseConfig, planSweep, rolloutsPerStep, type BenchCase } from '../src/bench/cases';
 import { formatReport } from '../src/bench/format';
 import { benchCase } from '../src/bench/measure';
@@ -28,7 +28,7 @@ function maxMetricGap(input: ConfigInput, steps: number): number {
 }
 
 describe('fast CPU engine', () => {
-  it('draws the same Philox uniforms as the float64 reference', () => {
+  it('draws the same Threefry uniforms as the float64 reference', () => {
     for (const seed of [0, 1, 0xdeadbeef]) {
       const fast = new FastCpuEngine(parseConfig({ tasks: 4, seed }));
       for (const [t, i, g] of [[1, 0, 0], [7, 3, 5], [1e6, 123456, 255], [2 ** 31, 2 ** 32 - 1, 1]])
@@ -110,10 +110,11 @@ describe('sweep', () => {
     const text = formatReport(report);
     expect(text.split('\n')[0]).toBe(`adapter: ${report.adapter.line}`);
     if (gpu.adapter.isFallback) expect(text).toMatch(/not a GPU figure/);
-    // Every tabular row has its floor: the sampled one's Philox alone is 400 integer ops per rollout, the expected one draws nothing.
+    // Every tabular row has its floor: the sampled one's Threefry alone is 233 integer ops per rollout, the expected one draws nothing.
     const [sampled, expected] = report.roofline!.rows;
+    expect(THREEFRY_OPS).toBe(233);
     expect(sampled.fraction).toBeGreaterThan(0);
-    expect(sampled.intOps).toBeGreaterThan(400);
+    expect(sampled.intOps).toBeGreaterThan(THREEFRY_OPS);
     expect(expected.estimator).toBe('expected');
     expect(expected.fraction).toBeGreaterThan(0);
     expect(expected.intOps).toBeLessThan(sampled.intOps);
@@ -123,5 +124,18 @@ describe('sweep', () => {
     const peaks = { intOpsPerSec: 1e9, floatOpsPerSec: 1e9, bytesPerSec: 1e9 };
     expect(floorOf({ intOps: 500, floatOps: 100, bytes: 1 }, peaks)).toEqual({ rolloutsPerSec: 2e6, bound: 'integer' });
     expect(floorOf({ intOps: 5, floatOps: 1, bytes: 100 }, peaks)).toEqual({ rolloutsPerSec: 1e7, bound: 'memory' });
+  });
+});
+
+describe('roofline counts', () => {
+  const shape = { K: 4, A: 8, M: 19, F: 6, W: 1 };
+  it('charge the full metrics once every L steps', () => {
+    const every = expectedCounts({ ...shape, L: 1, passK: 3 });
+    const sparse = expectedCounts({ ...shape, L: 100, passK: 3 });
+    expect(sparse.floatOps).toBeLessThan(every.floatOps / 2);
+    // The event metrics' rows stay: 2 of the 19 floats of a task's row, 8 bytes each (written and read).
+    expect(sparse.bytes - (8 * 4) / 6).toBeCloseTo(8 * (2 + 17 / 100), 9);
+    const sampled = stepCounts({ ...shape, G: 8, L: 100 });
+    expect(sampled.intOps).toBeLessThan(stepCounts({ ...shape, G: 8, L: 1 }).intOps);
   });
 });

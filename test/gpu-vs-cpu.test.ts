@@ -1,6 +1,6 @@
 // The WGSL kernels against their float64 CPU twin, in lockstep: each step starts both from the
 // GPU's own state, so the comparison sees one step's arithmetic, not accumulated drift. Same seed
-// means the same Philox draws, so the sampled patterns and answers must be identical.
+// means the same Threefry draws, so the sampled patterns and answers must be identical.
 import { afterAll, describe, expect, it } from 'vitest';
 import { ANSWER_MODES, ESTIMATORS, POLICIES, REWARDS, parseConfig, type ConfigInput } from '../src/model/config';
 import { makeParams, step } from '../src/reference/reference';

@@ -12,7 +12,7 @@ export function formatReport(r: BenchReport): string {
     `adapter: ${r.adapter.line}`,
     `${r.adapter.isFallback ? 'CPU FALLBACK ADAPTER (SwiftShader): these are not GPU figures. ' : ''}timing: ${r.timing === 'timestamp-query' ? 'GPU timestamp queries (compute passes)' : 'queue completion (onSubmittedWorkDone, wall clock)'}; ` +
       `median of repeats after a warm-up; rollouts = N*G*steps (expected estimator: N*steps)`,
-    'fast CPU = the fast CPU engine (float32 TypeScript, one thread, in this process, the same Philox draws)',
+    'fast CPU = the fast CPU engine (float32 TypeScript, one thread, in this process, the same Threefry draws)',
     ...(peer
       ? [`${peer.name} = ${peer.program} (the same step vectorised, its own random draws): ${peer.version} on ${peer.device}, ${peer.threads} threads, ${peer.timing} timing`]
       : []),

@@ -95,7 +95,7 @@ async function roofline(gpu: Gpu, rows: BenchRow[], opts: BenchOptions): Promise
   const counted = rows.map((r) => {
     const config = caseConfig(r);
     const plan = planFor(gpu, config);
-    const shape = { K: r.patterns, A: config.answers, M: plan.metrics, F: plan.fusedSteps, W: plan.taskRows ? 1 : WORKGROUP };
+    const shape = { K: r.patterns, A: config.answers, M: plan.metrics, F: plan.fusedSteps, W: plan.taskRows ? 1 : WORKGROUP, L: r.logEvery ?? 1 };
     const counts = r.estimator === 'expected' ? expectedCounts({ ...shape, passK: config.passK.length }) : stepCounts({ ...shape, G: r.group });
     const floor = floorOf(counts, peaks);
     return {

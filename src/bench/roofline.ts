@@ -1,9 +1,10 @@
 // The roofline of the tabular step kernel: operations and bytes per rollout of the sampled step
-// and per task-step of the expected one (counted by hand from shaders/step.wgsl, model.wgsl and
-// philox.wgsl), the adapter's peaks measured with three small WGSL kernels in the same run, and
-// the floor they imply.
+// and per task-step of the expected one (counted by hand from shaders/step.wgsl, model.wgsl,
+// metrics.wgsl and the generated Threefry of src/engine/threefry.ts), the adapter's peaks measured
+// with three small WGSL kernels in the same run, and the floor they imply.
 import type { Gpu } from '../engine/adapter';
-import { PHILOX } from '../model/rng';
+import { EVENT_METRICS } from '../model/metrics';
+import { THREEFRY } from '../model/rng';
 import { PassTimer } from './timer';
 
 /** Per-rollout work of the tabular step kernel (rlvr, frozen answers, SGD, GRPO with group std). */
@@ -14,47 +15,71 @@ export interface StepCounts {
 }
 
 /**
- * The counts, with K patterns, A answers, G rollouts per group, M metrics, F steps fused per
- * dispatch, W tasks per row of metric partials (the workgroup size, or 1 with task rows); each
- * term is one piece of the WGSL, see README "Performance".
- * Loops with an early exit (the inverse-CDF draws) are counted in full: SIMD lanes of a
- * subgroup run until the last one exits.
+ * The kernel's shape: K patterns, A answers, M metrics, F steps fused per dispatch, W tasks per row
+ * of metric partials (the workgroup size, or 1 with task rows), and L, full metrics every L steps
+ * (the others compute and sum the event metrics alone: src/model/cadence.ts).
  */
-export function stepCounts(p: { K: number; A: number; G: number; M: number; F: number; W: number }): StepCounts {
-  const { K, A, G, M, F, W } = p;
-  // Per rollout. Philox4x32-7: 7 rounds of 2 mulhi (4 limb products, 13 shifts/masks/adds
-  // each), 2 low products, 4 xors; the key schedule folds away (seed and stream are constants).
-  const philox = PHILOX.ROUNDS * (2 * 17 + 2 + 4);
+export interface KernelShape {
+  K: number;
+  A: number;
+  M: number;
+  F: number;
+  W: number;
+  L: number;
+}
+
+/**
+ * Threefry4x32-20 per block: each round 2 additions, 2 rotations (shift, shift, or) and 2 xors;
+ * 6 key injections (the first is the counter plus the key) of 4 additions, and the round number
+ * into the last word of 5 of them; the parity word, 4 xors. A GPU with a funnel shift rotates in one
+ * instruction: 6 ops a round instead of 10.
+ */
+export const THREEFRY_OPS = THREEFRY.ROUNDS * (2 + 2 * 3 + 2) + (THREEFRY.ROUNDS / 4 + 1) * 4 + THREEFRY.ROUNDS / 4 + 4;
+
+/** Bytes of a task's partial metrics row per step: the event metrics every step, the others on the logged ones. */
+const rowBytes = ({ M, W, L }: KernelShape) => (8 * (EVENT_METRICS.length + (M - EVENT_METRICS.length) / L)) / W;
+
+/**
+ * Per rollout, with G rollouts per group; each term is one piece of the WGSL, see README
+ * "Performance". Loops with an early exit (the inverse-CDF draws) are counted in full: SIMD lanes
+ * of a subgroup run until the last one exits.
+ */
+export function stepCounts(p: KernelShape & { G: number }): StepCounts {
+  const { K, A, G, M, F, L } = p;
   const uniforms = 3 * 2; // 3 used words: shift, convert (the float multiply is counted below)
   const drawPatternInt = 3 * K; // per pattern: select of the last index, loop increment and test
   const drawAnswerInt = 7 * A; // per answer: a == 0, table index (mul, 2 adds), select, loop
   const groupInt = 4 + 1 + 3 * 2 + 3 + (4 * A) / G; // stores and counts[a]++, reward test, 3 loops over g, majority over A
-  const rolloutInt = philox + uniforms + drawPatternInt + drawAnswerInt + groupInt;
+  const rolloutInt = THREEFRY_OPS + uniforms + drawPatternInt + drawAnswerInt + groupInt;
   const rolloutFloat = 3 + 3 * K + 6 * A + 3 + 2 + 5 + 1; // uniforms, draws, reward, sum, centring and G R - S, per-pattern sums
-  // Per task and step, shared by its G rollouts: two log-softmaxes, pi = exp, std and factor,
-  // gradient and update, the policy metrics with pass@k, and the workgroup reduction of M metrics.
+  // Per task and step, shared by its G rollouts: the log-softmax after the update (carried to the
+  // next step), pi = exp, std and factor, gradient and update, accuracy and the best pattern's
+  // mass, and their reduction; on logged steps only, the rest of the policy metrics with pass@k
+  // (pi_ref's log-softmax among them) and the reduction of the other M - 2 metrics.
   const chunks = Math.ceil(M / 16);
-  const taskFloat = 2 * (3 * K + 1) + 2 * (K + 1) + K + 10 + 4 * K + 9 * K + 2 * K + 3 + 40 + 16 * chunks;
-  const taskInt = 6 * K + 24 + 72 * chunks;
+  const everyStep = 3 * K + 1 + 2 * (K + 1) + K + 10 + 4 * K + 3 * K + 2;
+  const logged = 3 * K + 1 + 6 * K + 2 * K + 3 + 40 + 16 * chunks;
+  const taskFloat = everyStep + logged / L;
+  const taskInt = 6 * K + 24 + (72 * chunks) / L;
   // theta read and written once per dispatch of F fused steps; metric partials written, then read by finalize.
-  const taskBytes = (8 * K) / F + (8 * M) / W;
+  const taskBytes = (8 * K) / F + rowBytes(p);
   return { intOps: rolloutInt + taskInt / G, floatOps: rolloutFloat + taskFloat / G, bytes: taskBytes / G };
 }
 
 /**
  * Per task and step of the expected estimator (frozen answers, rlvr, SGD), the unit its
- * rollouts/s counts: the log-softmax before and after the update, pi = exp, the marginal answer
- * distribution for the majority (A K answer probabilities), the pattern rewards, J and the
- * gradient flow, regularisers and update, and the policy metrics, which recompute pi_ref's
- * log-softmax and take K more exps; then the M metrics of the task's partial row, written and
- * summed by finalize. Nothing is drawn: no Philox.
+ * rollouts/s counts: the log-softmax after the update (carried to the next step), pi = exp, the
+ * pattern rewards, J and the gradient flow, the update, accuracy and the best pattern's mass; on
+ * logged steps only, the marginal answer distribution for majorityCorrect (A K answer
+ * probabilities), pi_ref's log-softmax and the rest of the policy metrics; then the task's partial
+ * row, written and summed by finalize. Nothing is drawn.
  */
-export function expectedCounts(p: { K: number; A: number; M: number; F: number; W: number; passK: number }): StepCounts {
-  const { K, A, M, F, W, passK } = p;
-  const logSoftmaxes = 3 * (3 * K + 1); // the policy's twice and pi_ref's: max, exp, sum, log
-  const floatOps = logSoftmaxes + K + 5 * A * K + 3 * K + 4 * K + 4 * K + 2 * K + 7 * K + 2 + 12 + 6 * passK + M;
-  const intOps = 3 * A * K + 16 * K + 30 + 2 * M;
-  return { intOps, floatOps, bytes: (8 * K) / F + (8 * M) / W };
+export function expectedCounts(p: KernelShape & { passK: number }): StepCounts {
+  const { K, A, M, F, L, passK } = p;
+  const everyStep = 3 * K + 1 + K + 3 * K + 4 * K + 4 * K + 3 * K + 1 + EVENT_METRICS.length;
+  const logged = 3 * K + 1 + 5 * A * K + 6 * K + 1 + 12 + 6 * passK + (M - EVENT_METRICS.length);
+  const intOps = 16 * K + 30 + 2 * EVENT_METRICS.length + (3 * A * K + 2 * (M - EVENT_METRICS.length)) / L;
+  return { intOps, floatOps: everyStep + logged / L, bytes: (8 * K) / F + rowBytes(p) };
 }
 
 export interface Peaks {

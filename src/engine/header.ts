@@ -5,7 +5,7 @@
 import { ESTIMATORS, OPTIMIZERS, REWARDS, SCALES, type Config } from '../model/config';
 import { ADAM, CONVERGED_MASS, EPS_GRPO, IMPROVED_MARGIN, PHI_FLOOR, RECORD_ANSWER_SHIFT } from '../model/constants';
 import { BASE_METRICS, EVENT_METRICS, METRIC } from '../model/metrics';
-import { PHILOX, STREAM_ROLLOUT } from '../model/rng';
+import { STREAM_ROLLOUT } from '../model/rng';
 import { HIST_BINS } from '../model/simulation';
 import { CHUNK, SUM_BLOCK, TASK_EVENT_MASS, WORKGROUP, type Plan } from './plan';
 
@@ -62,7 +62,6 @@ export function wgslHeader(c: Config, plan: Plan): string {
     ['TASK_ROWS', 'bool', String(plan.taskRows)],
     ['EVENTS', 'bool', String(plan.eventsLen > 0)],
     ['TASK_EVENT_MASS', 'f32', f32(TASK_EVENT_MASS)],
-    ...Object.entries(PHILOX).map(([name, v]): [string, string, string] => [`PHILOX_${name}`, 'u32', u32(v)]),
     ['STREAM_ROLLOUT', 'u32', u32(STREAM_ROLLOUT)],
     ['NUM_PASSK', 'u32', u32(c.passK.length)],
     ['PASSK', `array<u32, ${c.passK.length}>`, `array<u32, ${c.passK.length}>(${c.passK.map(u32).join(', ')})`],

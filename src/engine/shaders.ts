@@ -1,7 +1,7 @@
 // The kernels of shaders/, concatenated after the generated header and bind group declarations
 // into one module: every pipeline is an entry point of it. The plan's kernel shape picks the
 // files of the step kernels (plan.ts). Node loads `?raw` through bin/wgsl-hooks.js, Vite natively.
-import philox from '../../shaders/philox.wgsl?raw';
+import random from '../../shaders/random.wgsl?raw';
 import bindings from '../../shaders/bindings.wgsl?raw';
 import model from '../../shaders/model.wgsl?raw';
 import gradient from '../../shaders/gradient.wgsl?raw';
@@ -16,6 +16,7 @@ import batch from '../../shaders/batch.wgsl?raw';
 import histogram from '../../shaders/histogram.wgsl?raw';
 import type { Config } from '../model/config';
 import { wgslBindings } from './bindings';
+import { threefryWgsl } from './threefry';
 import type { KernelShape } from './plan';
 
 export type EntryPoint = 'initState' | 'sft' | 'startAccuracy' | 'batchStats' | 'batchReduce' | 'step' | 'sharedUpdate' | 'sharedMetrics' | 'finalize' | 'histogram' | 'histogramReduce';
@@ -29,7 +30,7 @@ export function entryPointsFor(c: Config): EntryPoint[] {
   return entries;
 }
 
-const COMMON = [philox, bindings, model, gradient, metrics, rows, init, batch, histogram];
+const COMMON = [threefryWgsl(), random, bindings, model, gradient, metrics, rows, init, batch, histogram];
 
 /** Each shape's per-vector functions and step kernels: only these reach the compiler, so no K-array does at large K. */
 const SHAPES: Record<KernelShape, string[]> = { registers: [vectors, step], storage: [stream, streamStep] };

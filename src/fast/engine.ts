@@ -1,19 +1,17 @@
 // The fast CPU engine, the benchmark's side-by-side figure: the RL step of MODEL.md §3 (rlvr,
 // frozen answers, SGD; tabular or shared policy; every estimator) as one tight single-threaded
-// loop over typed arrays, with the per-step metrics of §5. It draws the same Philox numbers as the
+// loop over typed arrays, with the per-step metrics of §5. It draws the same Threefry numbers as the
 // kernels, so it does the same work per rollout as the GPU, and keeps the logits in float32 like
 // the GPU; unlike src/reference it is written for speed and need not match it bit for bit.
 import type { Config } from '../model/config';
 import { CONVERGED_MASS, EPS_GRPO, IMPROVED_MARGIN } from '../model/constants';
 import { METRIC, metricLayout, type MetricLayout } from '../model/metrics';
-import { PHILOX, STREAM_ROLLOUT } from '../model/rng';
+import { STREAM_ROLLOUT, THREEFRY } from '../model/rng';
 import { buildTasks, type TaskTables } from '../model/tasks';
 
-const { M0, M1, W0, W1, ROUNDS } = PHILOX;
+const { ROTATIONS, PARITY, ROUNDS } = THREEFRY;
 const U24 = 2 ** -24;
-
-/** High word of (mHi * 2^16 + mLo) * b: both partial products stay below 2^53, so doubles are exact. */
-const mulhi = (mHi: number, mLo: number, b: number) => ((mHi * b + (((mLo * b) / 65536) >>> 0)) / 65536) >>> 0;
+const rotl = (x: number, r: number) => (x << r) | (x >>> (32 - r));
 
 /** Why the fast CPU engine cannot run `c`, or undefined when it can. */
 export function fastCpuUnsupported(c: Config): string | undefined {
@@ -35,7 +33,7 @@ export class FastCpuEngine {
   private readonly theta: Float32Array;
   private readonly lref: Float64Array;
   private readonly startAcc: Float64Array; // each task's accuracy before step 1, for improvedFrac
-  private readonly keys: Uint32Array; // Philox key schedule: the key is fixed by the seed
+  private readonly keys: Uint32Array; // Threefry's key injections, 4 words per injection: the key is fixed by the seed
   private readonly u = new Float64Array(3);
   // Per-task scratch, allocated once.
   private readonly lp: Float64Array;
@@ -59,11 +57,9 @@ export class FastCpuEngine {
     for (let r = 0; r < this.theta.length; r += K) this.theta.set(init, r);
     this.lref = new Float64Array(K);
     logSoftmax(init, 0, K, this.lref);
-    this.keys = new Uint32Array(2 * ROUNDS);
-    for (let r = 0, k0 = config.seed >>> 0, k1 = STREAM_ROLLOUT; r < ROUNDS; r++, k0 = (k0 + W0) >>> 0, k1 = (k1 + W1) >>> 0) {
-      this.keys[2 * r] = k0;
-      this.keys[2 * r + 1] = k1;
-    }
+    const ks = [config.seed >>> 0, STREAM_ROLLOUT, 0, 0, (PARITY ^ (config.seed >>> 0) ^ STREAM_ROLLOUT) >>> 0];
+    this.keys = new Uint32Array(4 * (ROUNDS / 4 + 1));
+    for (let s = 0; s <= ROUNDS / 4; s++) for (let j = 0; j < 4; j++) this.keys[4 * s + j] = ks[(s + j) % 5] + (j === 3 ? s : 0);
     this.lp = new Float64Array(K);
     this.pi = new Float64Array(K);
     this.grad = new Float64Array(K);
@@ -82,26 +78,36 @@ export class FastCpuEngine {
     }
   }
 
-  /** Philox4x32-10 of counter (g, i, t, 0): the pattern, answer and verifier uniforms into this.u. */
+  /** Threefry4x32-20 of counter (g, i, t, 0): the pattern, answer and verifier uniforms into this.u. */
   uniforms(t: number, i: number, g: number): Float64Array {
     const keys = this.keys;
-    let c0 = g >>> 0;
-    let c1 = i >>> 0;
-    let c2 = t >>> 0;
-    let c3 = 0;
-    for (let r = 0; r < ROUNDS; r++) {
-      const hi0 = mulhi(M0 >>> 16, M0 & 0xffff, c0);
-      const lo0 = Math.imul(M0, c0) >>> 0;
-      const hi1 = mulhi(M1 >>> 16, M1 & 0xffff, c2);
-      const lo1 = Math.imul(M1, c2) >>> 0;
-      c0 = (hi1 ^ c1 ^ keys[2 * r]) >>> 0;
-      c1 = lo1;
-      c2 = (hi0 ^ c3 ^ keys[2 * r + 1]) >>> 0;
-      c3 = lo0;
+    // int32 arithmetic throughout (| 0): the low 32 bits are those of the uint32 sums.
+    let x0 = (g + keys[0]) | 0;
+    let x1 = (i + keys[1]) | 0;
+    let x2 = (t + keys[2]) | 0;
+    let x3 = keys[3] | 0;
+    for (let r = 0; r < ROUNDS; r += 2) {
+      const even = ROTATIONS[r % 8];
+      x0 = (x0 + x1) | 0;
+      x1 = rotl(x1, even[0]) ^ x0;
+      x2 = (x2 + x3) | 0;
+      x3 = rotl(x3, even[1]) ^ x2;
+      const odd = ROTATIONS[(r + 1) % 8];
+      x0 = (x0 + x3) | 0;
+      x3 = rotl(x3, odd[0]) ^ x0;
+      x2 = (x2 + x1) | 0;
+      x1 = rotl(x1, odd[1]) ^ x2;
+      if (r % 4 === 2) {
+        const at = 4 * ((r + 2) / 4);
+        x0 = (x0 + keys[at]) | 0;
+        x1 = (x1 + keys[at + 1]) | 0;
+        x2 = (x2 + keys[at + 2]) | 0;
+        x3 = (x3 + keys[at + 3]) | 0;
+      }
     }
-    this.u[0] = (c0 >>> 8) * U24;
-    this.u[1] = (c1 >>> 8) * U24;
-    this.u[2] = (c2 >>> 8) * U24;
+    this.u[0] = (x0 >>> 8) * U24;
+    this.u[1] = (x1 >>> 8) * U24;
+    this.u[2] = (x2 >>> 8) * U24;
     return this.u;
   }
 

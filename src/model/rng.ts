@@ -1,6 +1,10 @@
-// Counter-based RNG: Philox4x32-10 (Salmon et al., SC'11), bit-identical to shaders/philox.wgsl.
-// A draw is a pure function of (key, counter), so results do not depend on dispatch order and
-// the CPU reference reproduces every GPU draw.
+// Counter-based RNGs (Salmon et al., "Parallel random numbers: as easy as 1, 2, 3", SC'11): a draw
+// is a pure function of (key, counter), so results do not depend on dispatch order and the CPU
+// reproduces every GPU draw.
+// - Threefry4x32-20 draws the rollouts, on the GPU (its WGSL is generated from this file's table:
+//   src/engine/threefry.ts) and in the CPU twins. It needs only additions, rotations and xors,
+//   which WGSL has; Philox needs 32x32 -> 64-bit products, which WGSL lacks (bench/RESULTS.md).
+// - Philox4x32-10 draws the per-task success rates (successBeta), once per run on the CPU.
 
 /** Philox4x32's round multipliers and key increments (Weyl constants). */
 export const PHILOX = { M0: 0xd2511f53, M1: 0xcd9e8d57, W0: 0x9e3779b9, W1: 0xbb67ae85, ROUNDS: 10 } as const;
@@ -32,6 +36,47 @@ export function philox(c: readonly [number, number, number, number], k: readonly
   return [c0, c1, c2, c3];
 }
 
+/**
+ * Threefry4x32's rotation distances (round r uses ROTATIONS[r % 8]: the first for the pair it
+ * mixes first), the key schedule's parity constant, and the round count: Random123's default.
+ */
+export const THREEFRY = {
+  ROTATIONS: [
+    [10, 26],
+    [11, 21],
+    [13, 27],
+    [23, 5],
+    [6, 20],
+    [17, 11],
+    [25, 10],
+    [18, 20],
+  ],
+  PARITY: 0x1bd11bda,
+  ROUNDS: 20,
+} as const;
+
+const rotl = (x: number, r: number) => ((x << r) | (x >>> (32 - r))) >>> 0;
+
+/** Threefry4x32-20 of counter c and key k; returns four uint32. */
+export function threefry(c: readonly [number, number, number, number], k: readonly [number, number, number, number]): [number, number, number, number] {
+  const ks = [...k.map((x) => x >>> 0), (THREEFRY.PARITY ^ k[0] ^ k[1] ^ k[2] ^ k[3]) >>> 0];
+  const x = c.map((v, j) => (v + ks[j]) >>> 0);
+  for (let r = 0; r < THREEFRY.ROUNDS; r++) {
+    const [ra, rb] = THREEFRY.ROTATIONS[r % 8];
+    // Even rounds mix (x0, x1) and (x2, x3), odd rounds (x0, x3) and (x2, x1).
+    const [a, b] = r % 2 === 0 ? [1, 3] : [3, 1];
+    x[0] = (x[0] + x[a]) >>> 0;
+    x[a] = (rotl(x[a], ra) ^ x[0]) >>> 0;
+    x[2] = (x[2] + x[b]) >>> 0;
+    x[b] = (rotl(x[b], rb) ^ x[2]) >>> 0;
+    if (r % 4 === 3) {
+      const s = (r + 1) / 4;
+      for (let j = 0; j < 4; j++) x[j] = (x[j] + ks[(s + j) % 5] + (j === 3 ? s : 0)) >>> 0;
+    }
+  }
+  return x as [number, number, number, number];
+}
+
 /** Uniform in [0, 1) from the top 24 bits: exactly representable in float32, so CPU and GPU agree. */
 export function uniform01(x: number): number {
   return (x >>> 8) * 2 ** -24;
@@ -39,5 +84,5 @@ export function uniform01(x: number): number {
 
 /** The four uniforms of rollout g of task i at RL step t: [pattern, answer, verifier, unused]. */
 export function rolloutUniforms(seed: number, step: number, task: number, g: number): number[] {
-  return philox([g, task, step, 0], [seed, STREAM_ROLLOUT]).map(uniform01);
+  return threefry([g, task, step, 0], [seed, STREAM_ROLLOUT, 0, 0]).map(uniform01);
 }

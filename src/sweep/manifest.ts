@@ -13,7 +13,7 @@ import type { Format } from './table';
 export const VERSION: string = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
 const SEED_SCHEME =
-  'seed = base.seed + replicate (replicates 0 .. seeds - 1); each cohort draws its random numbers from Philox4x32-10 keyed by its own ' +
+  'seed = base.seed + replicate (replicates 0 .. seeds - 1); each cohort draws the random numbers of its rollouts from Threefry4x32-20 keyed by its own ' +
   'seed and counted by its own task index (0-based within the cohort), rollout and step, so its metrics do not depend on the other cohorts or on sharding';
 const COHORT_ORDER = "cohort = position in the product of the axes' values, the first axis outermost, seed replicates innermost";
 
