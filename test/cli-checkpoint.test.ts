@@ -55,7 +55,8 @@ it('writes every 7th step and the last with --logEvery 7, each row as the every-
   expect(header).toBe(fullHeader);
   const steps = rows.map((r) => Number(r.split(',')[0]));
   expect(steps).toEqual([...Array.from({ length: Math.floor(3000 / 7) }, (_, j) => 7 * (j + 1)), 3000]);
-  expect(step % 100).toBe(0); // a checkpoint, between logged steps or on one
+  expect(step).toBeGreaterThan(0); // Ctrl-C's checkpoint: wherever the run stopped, logged step or not
+  expect(step).toBeLessThan(3000);
   expect(rows).toEqual(steps.map((t) => fullRows[t - 1]));
 });
 
