@@ -18,11 +18,10 @@ fn noPolicySums() -> PolicySums {
   return PolicySums(0.0, 0.0, 0.0, -1.0, 0.0, 2.0, 0.0);
 }
 
-// Adds pattern k, of log-probability lp (lref under pi_ref) and success rate s, and writes its
-// per-pattern columns when the run has them. With `full` false only the event metrics' sums
-// (accuracy, the best pattern) are kept, and lref is not read.
-fn addPattern(sums: ptr<function, PolicySums>, k: u32, lp: f32, lref: f32, s: f32, out: ptr<function, array<f32, M>>, full: bool) {
-  let p = exp(lp);
+// Adds pattern k, of log-probability lp (p = exp(lp); lref under pi_ref) and success rate s, and
+// writes its per-pattern columns when the run has them. With `full` false only the event metrics'
+// sums (accuracy, the best pattern) are kept, and lref is not read.
+fn addPattern(sums: ptr<function, PolicySums>, k: u32, lp: f32, p: f32, lref: f32, s: f32, out: ptr<function, array<f32, M>>, full: bool) {
   (*sums).acc += p * s;
   if (s > (*sums).bestRate) {
     (*sums).bestRate = s;

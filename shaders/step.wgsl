@@ -33,16 +33,23 @@ fn drawTaskGroup(i: u32, t: u32, kg: ptr<function, array<u32, G>>, ag: ptr<funct
   return sampleGroup(i, t, &pi, &pas, kg, ag, rg);
 }
 
-// The policy gradient of task i at step t w.r.t. its pattern logits (without KL/entropy terms).
-// Trainable answers are updated here, in place. Returns the statistics of the step's rollouts,
-// which only a step that writes a row (`full`) reads.
-fn taskGradient(i: u32, t: u32, lp: ptr<function, array<f32, K>>, grad: ptr<function, array<f32, K>>, full: bool) -> RolloutStats {
-  var pi: array<f32, K>;
-  var pas: array<PatternAnswers, K>;
+// The policy pi (= exp of the log-probabilities) and the answer distributions pas of task i: the
+// step kernel keeps them from one fused step to the next, and refreshes pas only where the answers
+// move (trainable).
+fn policyOf(i: u32, lp: ptr<function, array<f32, K>>, pi: ptr<function, array<f32, K>>, pas: ptr<function, array<PatternAnswers, K>>, answers: bool) {
   for (var k = 0u; k < K; k++) {
-    pi[k] = exp((*lp)[k]);
-    pas[k] = patternAnswers(i, k);
+    (*pi)[k] = exp((*lp)[k]);
+    if (answers) { (*pas)[k] = patternAnswers(i, k); }
   }
+}
+
+// The policy gradient of task i at step t w.r.t. its pattern logits (without KL/entropy terms),
+// under policy pi with answer distributions pas (policyOf). Trainable answers are updated here, in
+// place. Returns the statistics of the step's rollouts, which only a step that writes a row
+// (`full`) reads.
+fn taskGradient(i: u32, t: u32, piIn: ptr<function, array<f32, K>>, pasIn: ptr<function, array<PatternAnswers, K>>, grad: ptr<function, array<f32, K>>, full: bool) -> RolloutStats {
+  let pi = *piIn;
+  let pas = *pasIn;
 
   if (ESTIMATOR == EST_EXPECTED) {
     // Gradient flow dJ/dtheta_k = pi_k (r_k - J). The majority reward takes its G -> infinity
@@ -71,7 +78,7 @@ fn taskGradient(i: u32, t: u32, lp: ptr<function, array<f32, K>>, grad: ptr<func
   var kg: array<u32, G>;
   var ag: array<u32, G>;
   var rg: array<f32, G>;
-  let majority = sampleGroup(i, t, &pi, &pas, &kg, &ag, &rg);
+  let majority = sampleGroup(i, t, piIn, pasIn, &kg, &ag, &rg);
   var factor = 0.0;
   let stats = centreGroup(&rg, majority, &factor);
 
@@ -90,13 +97,14 @@ fn taskGradient(i: u32, t: u32, lp: ptr<function, array<f32, K>>, grad: ptr<func
   return stats;
 }
 
-// The policy metrics of task i (docs/model.md §5) for log-probabilities lp, written into out
-// (the event metrics alone unless `full`, which alone reads pi_ref).
-fn policyMetrics(i: u32, lp: ptr<function, array<f32, K>>, out: ptr<function, array<f32, M>>, full: bool) {
+// The policy metrics of task i (docs/model.md §5) for log-probabilities lp (policy pi, answers
+// pas: policyOf), written into out (the event metrics alone unless `full`, which alone reads pi_ref).
+fn policyMetrics(i: u32, lp: ptr<function, array<f32, K>>, pi: ptr<function, array<f32, K>>, pas: ptr<function, array<PatternAnswers, K>>,
+                 out: ptr<function, array<f32, M>>, full: bool) {
   var lref: array<f32, K>;
   if (full) { refLogProbs(&lref); }
   var sums = noPolicySums();
-  for (var k = 0u; k < K; k++) { addPattern(&sums, k, (*lp)[k], lref[k], patternAnswers(i, k).s, out, full); }
+  for (var k = 0u; k < K; k++) { addPattern(&sums, k, (*lp)[k], (*pi)[k], lref[k], (*pas)[k].s, out, full); }
   finishPolicyMetrics(i, sums, out, full);
 }
 
@@ -104,9 +112,12 @@ fn policyMetrics(i: u32, lp: ptr<function, array<f32, K>>, out: ptr<function, ar
 fn storedPolicyMetrics(i: u32, row: u32, out: ptr<function, array<f32, M>>, full: bool) {
   var th: array<f32, K>;
   var lp: array<f32, K>;
+  var pi: array<f32, K>;
+  var pas: array<PatternAnswers, K>;
   for (var k = 0u; k < K; k++) { th[k] = logit(row, k); }
   logSoftmax(&th, &lp);
-  policyMetrics(i, &lp, out, full);
+  policyOf(i, &lp, &pi, &pas, true);
+  policyMetrics(i, &lp, &pi, &pas, out, full);
 }
 
 @compute @workgroup_size(WG)
@@ -116,7 +127,10 @@ fn step(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wid: v
   let valid = enterTask(i);
   let row = select(i, 0u, SHARED);
   var th: array<f32, K>;
-  var lp: array<f32, K>; // log softmax of th, carried from one fused step to the next
+  // log softmax of th, its exp and the answer distributions, carried from one fused step to the next
+  var lp: array<f32, K>;
+  var pi: array<f32, K>;
+  var pas: array<PatternAnswers, K>;
   var m: array<f32, K>;
   var v: array<f32, K>;
   var reached = 0u;
@@ -127,6 +141,7 @@ fn step(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wid: v
       if (ADAM && !SHARED) { m[k] = opt[THETA_M_OFF + i * K + k]; v[k] = opt[knobs.thetaVOff + i * K + k]; }
     }
     logSoftmax(&th, &lp);
+    policyOf(i, &lp, &pi, &pas, true);
   }
   for (var s = 0u; s < params.nSteps; s++) {
     let t = params.step + s;
@@ -135,7 +150,7 @@ fn step(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wid: v
     var grad: array<f32, M>; // first K entries used; M-sized for reduceWorkgroup
     if (valid) {
       var g: array<f32, K>;
-      let stats = taskGradient(i, t, &lp, &g, full);
+      let stats = taskGradient(i, t, &pi, &pas, &g, full);
       if (full) { writeRolloutStats(stats, &out); }
       if (SHARED) {
         for (var k = 0u; k < K; k++) { grad[k] = g[k]; }
@@ -143,7 +158,8 @@ fn step(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wid: v
         addRegularisers(&lp, &g);
         for (var k = 0u; k < K; k++) { th[k] = optimizerStep(th[k], g[k], &m[k], &v[k], t); }
         logSoftmax(&th, &lp);
-        policyMetrics(i, &lp, &out, full);
+        policyOf(i, &lp, &pi, &pas, TRAINABLE);
+        policyMetrics(i, &lp, &pi, &pas, &out, full);
         noteEvent(&reached, &out, t);
       }
     }

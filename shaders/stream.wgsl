@@ -118,7 +118,8 @@ fn streamPolicyMetrics(i: u32, row: u32, lz: f32, lzRef: f32, out: ptr<function,
   var sums = noPolicySums();
   var block = noPolicySums();
   for (var k = 0u; k < K; k++) {
-    addPattern(&block, k, logit(row, k) - lz, logit(refRow(), k) - lzRef, patternAnswers(i, k).s, out, full);
+    let lp = logit(row, k) - lz;
+    addPattern(&block, k, lp, exp(lp), logit(refRow(), k) - lzRef, patternAnswers(i, k).s, out, full);
     if (endOfBlock(k)) {
       mergePolicySums(&sums, block);
       block = noPolicySums();
