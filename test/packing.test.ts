@@ -3,9 +3,13 @@
 // cohorts run beside it, with per-task partial rows (software adapters) and with workgroup sums
 // (GPUs: each cohort starts a workgroup); and the per-task events match a recount.
 import { describe, expect, it } from 'vitest';
-import { Engine } from '../src/engine/engine';
-import type { PlanOptions } from '../src/engine/plan';
+import type { Gpu } from '../src/engine/adapter';
+import { Engine, planFor } from '../src/engine/engine';
+import { bufferFloats, type PlanOptions } from '../src/engine/plan';
 import { parseConfig, type Config, type ConfigInput } from '../src/model/config';
+import { PackedExecutor, type CohortObserver } from '../src/sweep/executor';
+import { buildGrid } from '../src/sweep/grid';
+import { parseSpec } from '../src/sweep/spec';
 import { SummaryTracker } from '../src/sweep/summary';
 import { testGpu } from './helpers';
 
@@ -51,6 +55,44 @@ describe('packed cohorts', () => {
       });
     }
   }
+
+  it('refuses cohorts that do not share the kernel-shaping fields', async () => {
+    const [a] = cohortsOf({ estimator: 'grpo' });
+    await expect(Engine.create(await testGpu(), [a, { ...a, group: 4 }])).rejects.toThrow(/must share patterns, answers, group/);
+  });
+
+  it("splits a run into packs that fit the device's buffer limits, each cohort still equal to its own run", async () => {
+    const gpu = await testGpu();
+    const spec = parseSpec({ base: { ...base, tasks: 100, estimator: 'grpo' }, axes: { lr: [0.1, 0.2, 0.3, 0.4, 0.5] } });
+    const grid = buildGrid(spec);
+    const configs = grid.runs[0].cohorts.map((i) => grid.cohort(i).config);
+    // The largest buffer of two cohorts packed: the limit of a device that holds two, not three.
+    const largest = (cs: Config[]) => {
+      const plan = planFor(gpu, cs[0], { events: true }, cs.map((c) => c.tasks));
+      return 4 * Math.max(...Object.entries(bufferFloats(cs[0], plan)).filter(([k]) => k !== 'staging').map(([, [, n]]) => n));
+    };
+    const limit = largest(configs.slice(0, 2));
+    expect(largest(configs.slice(0, 3))).toBeGreaterThan(limit);
+    const limits = new Proxy(gpu.device.limits, { get: (l, p) => (p === 'maxStorageBufferBindingSize' || p === 'maxBufferSize' ? limit : (l as unknown as Record<string | symbol, unknown>)[p]) });
+    const device = new Proxy(gpu.device, {
+      get: (d, p) => {
+        if (p === 'limits') return limits;
+        const v = (d as unknown as Record<string | symbol, unknown>)[p];
+        return typeof v === 'function' ? v.bind(d) : v;
+      },
+    });
+    const small: Gpu = { ...gpu, device };
+    const events: string[] = [];
+    const rows = configs.map(() => [] as number[]);
+    const observer: CohortObserver = {
+      start: (c) => events.push(`start ${c.index}`),
+      rows: (c, _first, values) => rows[c.index].push(...values),
+      end: async (c) => void events.push(`end ${c.index}`),
+    };
+    await new PackedExecutor({ kind: 'webgpu', device: async () => small, ownsDevice: false }).runCohorts(grid, grid.runs[0], grid.runs[0].cohorts, observer);
+    expect(events).toEqual(['start 0', 'start 1', 'end 0', 'end 1', 'start 2', 'start 3', 'end 2', 'end 3', 'start 4', 'end 4']);
+    for (const [j, c] of configs.entries()) expect(Float32Array.from(rows[j]), `cohort ${j}`).toEqual((await packedRows([c]))[0]);
+  });
 
   it("each task's first step at best-pattern mass 0.9 is the step its one-task run's bestMass reached it", async () => {
     // One-task cohorts: the cohort's mean best mass is its task's own.

@@ -10,7 +10,7 @@ import { buildTasks, type TaskTables } from '../model/tasks';
 import type { Gpu } from './adapter';
 import { BatchSizer, INTERACTIVE_BATCH_MS } from './batch-sizer';
 import { bindGroupEntries, bindGroupLayoutEntries, type BindingName } from './bindings';
-import { wgslHeader } from './header';
+import { KERNEL_FIELDS, sameKernels, wgslHeader } from './header';
 import { knobsData, KNOBS_BYTES, writeCohortRecord, COHORT_WORDS } from './knobs';
 import { paramsData, PARAMS_STRIDE, type DispatchParams } from './params';
 import { bufferFloats, checkLimits, makePlan, WORKGROUP, type Plan, type PlanOptions } from './plan';
@@ -93,6 +93,7 @@ export class Engine {
     const cohorts = 'length' in run ? run : [run];
     const config = cohorts[0];
     if (cohorts.length > 1 && !packable(config)) throw new Error(`cohorts of ${config.policy} policy / ${config.scale} scale run one by one`);
+    if (!cohorts.every((c) => sameKernels(c, config))) throw new Error(`cohorts of one run must share ${KERNEL_FIELDS.join(', ')}`);
     const plan = planFor(gpu, config, opts, cohorts.map((c) => c.tasks));
     checkLimits({ ...config, tasks: plan.threads }, plan, device.limits);
     const tasks = opts.tasks ?? buildTasks(config);

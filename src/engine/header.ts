@@ -30,6 +30,17 @@ export const VARIANTS = {
 
 export const variantId = (prefix: string, value: string) => `${prefix}_${wgslName(value)}`;
 
+/**
+ * The config fields the header reads (wgslHeader takes nothing else of a config): runs that differ
+ * in one of them need a module of their own, so a sweep's cohorts that share them pack into one run
+ * (docs/model.md §8). passK is one: it sizes the PASSK array and the metric row.
+ */
+export const KERNEL_FIELDS = ['patterns', 'answers', 'group', 'reward', 'estimator', 'scale', 'policy', 'answerMode', 'optimizer', 'passK'] as const satisfies readonly (keyof Config)[];
+export type KernelField = (typeof KERNEL_FIELDS)[number];
+
+/** Whether two configs compile to the same kernels. */
+export const sameKernels = (a: Pick<Config, KernelField>, b: Pick<Config, KernelField>) => KERNEL_FIELDS.every((f) => JSON.stringify(a[f]) === JSON.stringify(b[f]));
+
 /** An f32 literal that parses back to exactly Math.fround(x). */
 export function f32(x: number): string {
   if (!Number.isFinite(x)) throw new Error(`non-finite WGSL constant ${x}`);
@@ -38,7 +49,7 @@ export function f32(x: number): string {
 
 const u32 = (x: number) => `${x >>> 0}u`;
 
-export function wgslHeader(c: Config, plan: Plan): string {
+export function wgslHeader(c: Pick<Config, KernelField>, plan: Plan): string {
   const K = c.patterns;
   const variants = Object.entries(VARIANTS).flatMap(([field, { selector, prefix, values }]): [string, string, string][] => [
     ...values.map((v, j): [string, string, string] => [variantId(prefix, v), 'u32', u32(j)]),

@@ -249,8 +249,13 @@ function largestFitting(lo: number, hi: number, fits: (n: number) => boolean): n
  * bytes and the limit: for `tasks`, with the most tasks that fit; for `patterns` where not even
  * one task fits, with the most patterns that do.
  */
+const bufferLimit = (limits: Limits) => Math.min(limits.maxStorageBufferBindingSize, limits.maxBufferSize);
+
+/** Whether every buffer of `plan` (of config c, c.tasks its threads) fits the adapter's limits. */
+export const fitsLimits = (c: Config, plan: Plan, limits: Limits): boolean => largestBuffer(c, plan)[1] <= bufferLimit(limits);
+
 export function checkLimits(c: Config, plan: Plan, limits: Limits): void {
-  const limit = Math.min(limits.maxStorageBufferBindingSize, limits.maxBufferSize);
+  const limit = bufferLimit(limits);
   const [what, bytes] = largestBuffer(c, plan);
   if (bytes <= limit) return;
   // Plans of the same options for other counts (sizes only: the config's vectors are not read).

@@ -7,7 +7,7 @@
 // keyed by its own seed and task indices and its metrics are summed over its own rows in its own
 // run's order, so its metrics are bit-identical to its own run's on the same adapter.
 import { adapterDescription } from '../engine/adapter';
-import { checkLimits } from '../engine/plan';
+import { checkLimits, fitsLimits } from '../engine/plan';
 import { Engine, packable, planFor } from '../engine/engine';
 import { ConfigError, type Config } from '../model/config';
 import { modelReport } from '../model/report';
@@ -98,9 +98,13 @@ export class SequentialExecutor implements Executor {
 const PACK_COHORTS = 1024;
 const PACK_TASKS = 1 << 20;
 
+/** The engine options of a pack (its plan depends on them). */
+const PACK_OPTIONS = { events: true, batchMs: THROUGHPUT_BATCH_MS };
+
 /**
- * A run's cohorts packed into GPU runs of up to PACK_COHORTS cohorts (PACK_TASKS tasks) each, on
- * the webgpu backend; runs that cannot be packed (the reference backend, the shared policy,
+ * A run's cohorts packed into GPU runs of up to PACK_COHORTS cohorts (PACK_TASKS tasks) each, and
+ * no more than the device's buffer limits hold (each cohort alone was checked before), on the
+ * webgpu backend; runs that cannot be packed (the reference backend, the shared policy,
  * GRPO's batch scale: engine.ts packable) go to the SequentialExecutor.
  */
 export class PackedExecutor implements Executor {
@@ -118,11 +122,17 @@ export class PackedExecutor implements Executor {
 
   async runCohorts(grid: Grid, run: Run, cohorts: readonly number[], observer: CohortObserver): Promise<void> {
     if (this.backend.kind !== 'webgpu' || cohorts.length === 0 || !packable(grid.cohort(cohorts[0]).config)) return this.sequential.runCohorts(grid, run, cohorts, observer);
+    const gpu = await this.backend.device();
+    const fits = (configs: Config[]) => {
+      const plan = planFor(gpu, configs[0], PACK_OPTIONS, configs.map((c) => c.tasks));
+      return fitsLimits({ ...configs[0], tasks: plan.threads }, plan, gpu.device.limits);
+    };
     let pack: Cohort[] = [];
     let tasks = 0;
     for (const i of cohorts) {
       const cohort = grid.cohort(i);
-      if (pack.length && (pack.length === PACK_COHORTS || tasks + cohort.config.tasks > PACK_TASKS)) {
+      const full = pack.length === PACK_COHORTS || tasks + cohort.config.tasks > PACK_TASKS;
+      if (pack.length && (full || !fits([...pack, cohort].map((c) => c.config)))) {
         await this.runPack(grid, pack, observer);
         [pack, tasks] = [[], 0];
       }
@@ -136,7 +146,7 @@ export class PackedExecutor implements Executor {
     if (this.stopped || this.backend.kind !== 'webgpu') throw new StoppedError();
     const gpu = await this.backend.device();
     const configs: Config[] = pack.map((c) => c.config);
-    const engine = await Engine.create(gpu, configs, { events: true, batchMs: THROUGHPUT_BATCH_MS, logged: (t) => grid.schedule.has(t) });
+    const engine = await Engine.create(gpu, configs, { ...PACK_OPTIONS, logged: (t) => grid.schedule.has(t) });
     this.running = engine;
     try {
       const adapter = adapterDescription(gpu.adapter);

@@ -2,6 +2,7 @@
 // outermost), times `seeds` replicates (innermost), is a cohort with its own run config; cohorts
 // that share the fields which shape the kernels form one run. Every cohort's config is parsed up
 // front, so a bad value is refused before anything runs, naming its axis.
+import { KERNEL_FIELDS, type KernelField } from '../engine/header';
 import { bufferFloats, makePlan } from '../engine/plan';
 import { ConfigError, parseConfig, type Config } from '../model/config';
 import { metricLayout } from '../model/metrics';
@@ -9,12 +10,6 @@ import { applyValues, axisSetting, type AxisPart } from './axes';
 import { LogSchedule } from '../model/cadence';
 import type { Spec } from './spec';
 
-/**
- * Fields that shape the compiled kernels (docs/model.md §8): cohorts that differ in one of them
- * run separately. passK is one too: it sizes the header's PASSK array and the metric row.
- */
-export const KERNEL_FIELDS = ['patterns', 'answers', 'group', 'reward', 'estimator', 'scale', 'policy', 'answerMode', 'optimizer', 'passK'] as const;
-export type KernelField = (typeof KERNEL_FIELDS)[number];
 
 /** The most cohorts one sweep takes: beyond it, the grid is refused with its size and memory. */
 export const MAX_COHORTS = 1_000_000;
