@@ -48,6 +48,10 @@ test('two-regimes: stepsToBest90 grows as initBest falls, regime 2 below 0.2; a 
   // The heatmap draws those very numbers: rows of lr upwards, columns of initBest.
   expect(await cellsOf(page)).toEqual(lrs.map((lr) => initBests.map((b) => num(rows.find((r) => Number(r.lr) === lr && Number(r.initBest) === b)!.stepsToBest90))));
   await expect(heatmap(page)).toHaveAttribute('data-boundaries', /regime boundary/);
+  // A narrower window: the heatmap lays itself out again at its new width (its ResizeController).
+  const wide = await centers(page, 'x');
+  await page.setViewportSize({ width: 900, height: 900 });
+  await expect.poll(async () => (await centers(page, 'x'))[7]).toBeLessThan(wide[7]);
 
   // initBest 0.5, lr 1: the top right cell.
   await heatmap(page).click({ position: { x: (await centers(page, 'x'))[7], y: (await centers(page, 'y'))[2] } });

@@ -7,6 +7,7 @@ import { boundaries } from './boundary';
 import { cellGrid, missingMeaning, pointLabel, type CellGrid, type CellPick, type CellStats, type Selection } from './cells';
 import { colourScale } from './colour';
 import { drawHeatmap, layout, type HeatmapLayout, type HeatmapModel } from './heatmap-draw';
+import { ResizeController } from './resize-controller';
 import type { SweepResults } from './results';
 import { formatNumber, type AxisScale } from './scale';
 
@@ -43,25 +44,15 @@ export class PfHeatmap extends LitElement {
   private lay?: HeatmapLayout;
   private grid?: CellGrid;
   private model?: HeatmapModel;
-  private readonly resize = new ResizeObserver(() => this.requestUpdate());
 
   constructor() {
     super();
     this.version = 0;
+    new ResizeController(this, () => this.requestUpdate()); // redrawn at its new size
   }
 
   protected createRenderRoot(): HTMLElement {
     return this;
-  }
-
-  connectedCallback(): void {
-    super.connectedCallback();
-    this.resize.observe(this);
-  }
-
-  disconnectedCallback(): void {
-    super.disconnectedCallback();
-    this.resize.disconnect();
   }
 
   private get canvas(): HTMLCanvasElement | null {

@@ -7,6 +7,7 @@ import { PALETTE } from '../dashboard/charts';
 import { boundaries, type Boundary } from './boundary';
 import { cellGrid, pointLabel, type CellGrid, type CellPick, type Selection } from './cells';
 import { savePng, type LegendEntry } from '../dashboard/png';
+import { ResizeController } from './resize-controller';
 import type { SweepResults } from './results';
 import { axisTitle, formatNumber, formatValue, type ViewAxis } from './scale';
 
@@ -42,25 +43,19 @@ export class PfLineView extends LitElement {
   private grid?: CellGrid;
   private legend: LegendEntry[] = [];
   private lines: Boundary[] = [];
-  private readonly resize = new ResizeObserver(() => this.plot && this.fit(this.plot));
 
   constructor() {
     super();
     this.version = 0;
+    new ResizeController(this, () => this.plot && this.fit(this.plot));
   }
 
   protected createRenderRoot(): HTMLElement {
     return this;
   }
 
-  connectedCallback(): void {
-    super.connectedCallback();
-    this.resize.observe(this);
-  }
-
   disconnectedCallback(): void {
     super.disconnectedCallback();
-    this.resize.disconnect();
     this.plot?.destroy();
     this.plot = undefined;
     this.shapeKey = '';
