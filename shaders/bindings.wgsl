@@ -4,7 +4,7 @@
 
 var<workgroup> red: array<f32, WG * CHUNK>;
 
-// The cohort of the task this invocation works on (src/engine/knobs.ts): its numbers that do not
+// The cohort of the task this invocation works on (src/engine/cohort-record.ts): its numbers that do not
 // shape the kernels. Every kernel sets it first (enterTask, or cohortRecord for a cohort's kernels).
 var<private> co: Cohort;
 

@@ -3,7 +3,7 @@
 import { ConfigError, type Config } from '../model/config';
 import { metricLayout, type MetricLayout } from '../model/metrics';
 import { HIST_BINS } from '../model/simulation';
-import { COHORT_WORDS } from './knobs';
+import { COHORT_WORDS } from './cohort-record';
 
 /** Threads per workgroup (one task each) and metrics summed per pass of the workgroup reduction. */
 export const WORKGROUP = 64;
@@ -80,7 +80,7 @@ export interface Plan {
   opt: { thetaM: number; thetaV: number; phiM: number; phiV: number; len: number };
   ratesLen: number;
   tables: TablesLayout; // one cohort's vectors; cohort c's at c * tables.len
-  cohortRecords: number; // tables: the cohort records (knobs.ts), COHORT_WORDS each
+  cohortRecords: number; // tables: the cohort records (cohort-record.ts), COHORT_WORDS each
   taskCohorts: number; // tables: each dispatched thread's cohort (u32 bits)
   tablesLen: number;
   stepsPerBatch: number; // the most steps one batch holds (metric staging capacity)
