@@ -5,9 +5,10 @@ One step of docs/model.md section 3 for every task at once, as tensors: tabular 
 over K patterns, a group of G rollouts per task (pattern, then answer), RLVR reward with frozen
 answer distributions (success rate s_k for answer 0, the wrong mass spread geometrically), GRPO
 advantages (group std, divisor G - 1; or reinforce, rloo, expected), an SGD step, and the
-per-step metrics of section 5 reduced on the device (accuracy, reward, entropy, bestMass,
-converged, zeroStdFrac, klToRef, majorityCorrect, pattern masses, pass@k). Random numbers come
-from torch's generator, not Philox: same distribution, different draws.
+per-step metrics of section 5 reduced on the device (accuracy, bestMass, reward, entropy,
+converged, zeroStdFrac, klToRef, majorityCorrect, pattern masses, pass@k); with --log-every n,
+only every n-th step's, and accuracy and bestMass on the others, as patternflow's --logEvery.
+Random numbers come from torch's generator, not Threefry: same distribution, different draws.
 
 Prints rollouts/s (N*G*steps per second; N*steps for the expected estimator) as the median of
 --repeats timed runs after a warm-up, in the same terms as `patternflow bench --tasks N
