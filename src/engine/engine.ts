@@ -17,7 +17,6 @@ import { paramsData, PARAMS_STRIDE, type DispatchParams } from './params';
 import { bufferFloats, checkLimits, makePlan, WORKGROUP, type Plan, type PlanOptions } from './plan';
 import { entryPointsFor, moduleSource, type EntryPoint } from './shaders';
 
-
 /** The full state of a run: enough to resume it bit-exactly on the same adapter. */
 export interface Snapshot {
   step: number;
