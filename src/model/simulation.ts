@@ -11,7 +11,13 @@ export interface Histograms {
   accuracy: Float32Array;
 }
 
-/** Called once per batch with `rows` metric rows (row-major, in the metric layout's order) for steps firstStep.. */
+/**
+ * Called once per batch with `rows` metric rows (row-major, in the metric layout's order) for steps
+ * firstStep.. . Where the run was opened with a log rule (cadence.ts; the WebGPU backend's
+ * `engine.logged`), a step it does not log carries only the event metrics (metrics.ts
+ * EVENT_METRICS, the leading columns) and the rest of its row is unspecified: loggedSegments picks
+ * the rows to keep.
+ */
 export type BatchCallback = (firstStep: number, metrics: Float32Array | Float64Array, rows: number) => void;
 
 /** What a simulation runs on, for people and for files. */
