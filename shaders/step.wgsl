@@ -47,10 +47,7 @@ fn policyOf(i: u32, lp: ptr<function, array<f32, K>>, pi: ptr<function, array<f3
 // under policy pi with answer distributions pas (policyOf). Trainable answers are updated here, in
 // place. Returns the statistics of the step's rollouts, which only a step that writes a row
 // (`full`) reads.
-fn taskGradient(i: u32, t: u32, piIn: ptr<function, array<f32, K>>, pasIn: ptr<function, array<PatternAnswers, K>>, grad: ptr<function, array<f32, K>>, full: bool) -> RolloutStats {
-  let pi = *piIn;
-  let pas = *pasIn;
-
+fn taskGradient(i: u32, t: u32, pi: ptr<function, array<f32, K>>, pas: ptr<function, array<PatternAnswers, K>>, grad: ptr<function, array<f32, K>>, full: bool) -> RolloutStats {
   if (ESTIMATOR == EST_EXPECTED) {
     // Gradient flow dJ/dtheta_k = pi_k (r_k - J). The majority reward takes its G -> infinity
     // limit: the group's majority is the mode of the marginal answer distribution. Other rewards
@@ -59,18 +56,18 @@ fn taskGradient(i: u32, t: u32, piIn: ptr<function, array<f32, K>>, pasIn: ptr<f
     var best = -1.0;
     for (var a = 0u; a < select(0u, A, full || REWARD == REWARD_RLIF_MAJORITY); a++) {
       var q = 0.0;
-      for (var k = 0u; k < K; k++) { q += pi[k] * answerProb(i, k, pas[k], a); }
+      for (var k = 0u; k < K; k++) { q += (*pi)[k] * answerProb(i, k, (*pas)[k], a); }
       if (q > best) { best = q; majority = a; }
     }
     var r: array<f32, K>;
     var J = 0.0;
     for (var k = 0u; k < K; k++) {
-      r[k] = patternReward(i, k, pas[k], majority);
-      J += pi[k] * r[k];
+      r[k] = patternReward(i, k, (*pas)[k], majority);
+      J += (*pi)[k] * r[k];
     }
-    for (var k = 0u; k < K; k++) { (*grad)[k] = pi[k] * (r[k] - J); }
+    for (var k = 0u; k < K; k++) { (*grad)[k] = (*pi)[k] * (r[k] - J); }
     if (TRAINABLE) {
-      for (var k = 0u; k < K; k++) { expectedAnswerStep(i, k, pi[k], pas[k], r[k], majority, t); }
+      for (var k = 0u; k < K; k++) { expectedAnswerStep(i, k, (*pi)[k], (*pas)[k], r[k], majority, t); }
     }
     return RolloutStats(J, 0.0, select(0.0, 1.0, majority == 0u));
   }
@@ -78,7 +75,7 @@ fn taskGradient(i: u32, t: u32, piIn: ptr<function, array<f32, K>>, pasIn: ptr<f
   var kg: array<u32, G>;
   var ag: array<u32, G>;
   var rg: array<f32, G>;
-  let majority = sampleGroup(i, t, piIn, pasIn, &kg, &ag, &rg);
+  let majority = sampleGroup(i, t, pi, pas, &kg, &ag, &rg);
   var factor = 0.0;
   let stats = centreGroup(&rg, majority, &factor);
 
@@ -92,7 +89,7 @@ fn taskGradient(i: u32, t: u32, piIn: ptr<function, array<f32, K>>, pasIn: ptr<f
   }
 
   if (TRAINABLE) {
-    for (var k = 0u; k < K; k++) { sampledAnswerStep(i, k, pas[k], perPattern[k], factor, &kg, &ag, &rg, t); }
+    for (var k = 0u; k < K; k++) { sampledAnswerStep(i, k, (*pas)[k], perPattern[k], factor, &kg, &ag, &rg, t); }
   }
   return stats;
 }
