@@ -6,12 +6,11 @@
 import type { Config } from '../model/config';
 import { CONVERGED_MASS, EPS_GRPO, IMPROVED_MARGIN } from '../model/constants';
 import { METRIC, metricLayout, type MetricLayout } from '../model/metrics';
-import { STREAM_ROLLOUT, THREEFRY } from '../model/rng';
+import { rotl, STREAM_ROLLOUT, THREEFRY, threefryKeys } from '../model/rng';
 import { buildTasks, type TaskTables } from '../model/tasks';
 
-const { ROTATIONS, PARITY, ROUNDS } = THREEFRY;
+const { ROTATIONS, ROUNDS } = THREEFRY;
 const U24 = 2 ** -24;
-const rotl = (x: number, r: number) => (x << r) | (x >>> (32 - r));
 
 /** Why the fast CPU engine cannot run `c`, or undefined when it can. */
 export function fastCpuUnsupported(c: Config): string | undefined {
@@ -57,9 +56,7 @@ export class FastCpuEngine {
     for (let r = 0; r < this.theta.length; r += K) this.theta.set(init, r);
     this.lref = new Float64Array(K);
     logSoftmax(init, 0, K, this.lref);
-    const ks = [config.seed >>> 0, STREAM_ROLLOUT, 0, 0, (PARITY ^ (config.seed >>> 0) ^ STREAM_ROLLOUT) >>> 0];
-    this.keys = new Uint32Array(4 * (ROUNDS / 4 + 1));
-    for (let s = 0; s <= ROUNDS / 4; s++) for (let j = 0; j < 4; j++) this.keys[4 * s + j] = ks[(s + j) % 5] + (j === 3 ? s : 0);
+    this.keys = threefryKeys([config.seed, STREAM_ROLLOUT, 0, 0]);
     this.lp = new Float64Array(K);
     this.pi = new Float64Array(K);
     this.grad = new Float64Array(K);

@@ -55,12 +55,24 @@ export const THREEFRY = {
   ROUNDS: 20,
 } as const;
 
-const rotl = (x: number, r: number) => ((x << r) | (x >>> (32 - r))) >>> 0;
+export const rotl = (x: number, r: number) => ((x << r) | (x >>> (32 - r))) >>> 0;
+
+/**
+ * Threefry4x32's key injections for key k: ROUNDS / 4 + 1 of four words, the first added to the
+ * counter before round 0 and injection s after round 4s - 1 (the key schedule's words, the
+ * parity word among them, in rotation, the last word plus s).
+ */
+export function threefryKeys(k: readonly [number, number, number, number]): Uint32Array {
+  const ks = [...k.map((x) => x >>> 0), (THREEFRY.PARITY ^ k[0] ^ k[1] ^ k[2] ^ k[3]) >>> 0];
+  const keys = new Uint32Array(4 * (THREEFRY.ROUNDS / 4 + 1));
+  for (let s = 0; s <= THREEFRY.ROUNDS / 4; s++) for (let j = 0; j < 4; j++) keys[4 * s + j] = ks[(s + j) % 5] + (j === 3 ? s : 0);
+  return keys;
+}
 
 /** Threefry4x32-20 of counter c and key k; returns four uint32. */
 export function threefry(c: readonly [number, number, number, number], k: readonly [number, number, number, number]): [number, number, number, number] {
-  const ks = [...k.map((x) => x >>> 0), (THREEFRY.PARITY ^ k[0] ^ k[1] ^ k[2] ^ k[3]) >>> 0];
-  const x = c.map((v, j) => (v + ks[j]) >>> 0);
+  const keys = threefryKeys(k);
+  const x = c.map((v, j) => (v + keys[j]) >>> 0);
   for (let r = 0; r < THREEFRY.ROUNDS; r++) {
     const [ra, rb] = THREEFRY.ROTATIONS[r % 8];
     // Even rounds mix (x0, x1) and (x2, x3), odd rounds (x0, x3) and (x2, x1).
@@ -69,10 +81,7 @@ export function threefry(c: readonly [number, number, number, number], k: readon
     x[a] = (rotl(x[a], ra) ^ x[0]) >>> 0;
     x[2] = (x[2] + x[b]) >>> 0;
     x[b] = (rotl(x[b], rb) ^ x[2]) >>> 0;
-    if (r % 4 === 3) {
-      const s = (r + 1) / 4;
-      for (let j = 0; j < 4; j++) x[j] = (x[j] + ks[(s + j) % 5] + (j === 3 ? s : 0)) >>> 0;
-    }
+    if (r % 4 === 3) for (let j = 0; j < 4; j++) x[j] = (x[j] + keys[r + 1 + j]) >>> 0;
   }
   return x as [number, number, number, number];
 }
