@@ -43,7 +43,7 @@ describe('log schedule', () => {
     const s = new LogSchedule(25, { every: 10 });
     expect(Array.from({ length: 25 }, (_, j) => j + 1).filter((t) => s.has(t))).toEqual([10, 20, 25]);
     expect(s.count).toBe(3);
-    expect(new LogSchedule(25, { every: 1 }).everyStep).toBe(true);
+    expect(new LogSchedule(25, { every: 1 }).count).toBe(25);
   });
 
   it("cuts a batch into runs of logged steps, views of the batch's values", () => {

@@ -5,6 +5,7 @@
 import type { Gpu } from '../engine/adapter';
 import { THROUGHPUT_BATCH_MS } from '../engine/batch-sizer';
 import { Engine } from '../engine/engine';
+import { LogSchedule } from '../model/cadence';
 import { FastCpuEngine } from '../fast/engine';
 import { caseConfig, rolloutsPerStep, type BenchCase } from './cases';
 import { PassTimer } from './timer';
@@ -76,8 +77,9 @@ const now = () => performance.now() / 1000;
 
 /** The WGSL engine on one case: seconds per RL step (median of repeats) and how it was timed. */
 async function measureGpu(gpu: Gpu, c: BenchCase, opts: BenchOptions): Promise<{ secPerStep: number; steps: number; timing: Timing }> {
-  const every = c.logEvery ?? 1;
-  const engine = await Engine.create(gpu, caseConfig(c), { batchMs: THROUGHPUT_BATCH_MS, logged: (t) => t % every === 0 });
+  const config = caseConfig(c);
+  const schedule = new LogSchedule(config.steps, { every: c.logEvery ?? 1 });
+  const engine = await Engine.create(gpu, config, { batchMs: THROUGHPUT_BATCH_MS, logged: (t) => schedule.has(t) });
   const { device } = gpu;
   let timer: PassTimer | undefined;
   try {

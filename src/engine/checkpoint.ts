@@ -1,7 +1,7 @@
 // A checkpoint is a config plus a full engine snapshot (the RNG is counter-based, so the step
 // number is its whole state). Serialised as JSON with base64 float32 arrays: portable between
 // the command line and the browser, and resumable bit-exactly on the same adapter.
-import { EVERY_STEP, type LogRule } from '../model/cadence';
+import { EVERY_STEP, logRuleFrom, type LogRule } from '../model/cadence';
 import { parseConfig, type Config } from '../model/config';
 import type { Snapshot } from './engine';
 
@@ -54,9 +54,9 @@ export function serializeCheckpoint(c: Checkpoint, adapter: unknown): string {
 /** A checkpoint's log rule; one written before rules existed logged every step. */
 function parseLogRule(x: unknown): LogRule {
   if (x === undefined) return EVERY_STEP;
-  const r = x as Record<string, unknown>;
-  if (typeof r === 'object' && r !== null && r.log === true) return { log: true };
-  if (typeof r === 'object' && r !== null && Number.isInteger(r.every) && (r.every as number) >= 1) return { every: r.every as number };
+  const r = (typeof x === 'object' && x !== null ? x : {}) as { every?: unknown; log?: unknown };
+  if (r.log === true) return logRuleFrom({ logSteps: 'log' });
+  if (typeof r.every === 'number') return logRuleFrom({ logEvery: r.every });
   throw new Error('checkpoint field log must be { "every": n >= 1 } or { "log": true }');
 }
 

@@ -49,11 +49,6 @@ export class LogSchedule {
     if (this.picked) return this.picked.has(step);
     return step % (this.rule as { every: number }).every === 0 || step === this.steps;
   }
-
-  /** Whether every step is logged. */
-  get everyStep(): boolean {
-    return this.count === this.steps;
-  }
 }
 
 /** A run of consecutive logged steps within a batch: `rows` metric rows from step `first`, a view of the batch's values. */
