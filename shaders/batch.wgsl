@@ -49,7 +49,7 @@ fn batchStats(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) 
   }
   let total = reduceChan(stats, lid);
   if (lid == 0u) {
-    let o = knobs.batchPOff + workgroupIndex(wid, nwg) * 3u;
+    let o = knobs.batchPOff + workgroupIndex(wid, nwg) * BATCH_PARTIAL;
     scratch[o] = total.x;
     scratch[o + 1u] = total.y;
     scratch[o + 2u] = total.z;
@@ -60,7 +60,7 @@ fn batchStats(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) 
 fn batchReduce(@builtin(local_invocation_index) lid: u32) {
   var acc = vec3f(0.0);
   for (var w = lid; w < knobs.numWg; w += WG) {
-    let o = knobs.batchPOff + w * 3u;
+    let o = knobs.batchPOff + w * BATCH_PARTIAL;
     acc = chan(acc, vec3f(scratch[o], scratch[o + 1u], scratch[o + 2u]));
   }
   let total = reduceChan(acc, lid);

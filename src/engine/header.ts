@@ -7,7 +7,7 @@ import { ADAM, CONVERGED_MASS, EPS_GRPO, IMPROVED_MARGIN, PHI_FLOOR, RECORD_ANSW
 import { BASE_METRICS, EVENT_METRICS, METRIC } from '../model/metrics';
 import { STREAM_ROLLOUT } from '../model/rng';
 import { HIST_BINS } from '../model/simulation';
-import { CHUNK, SUM_BLOCK, TASK_EVENT_MASS, WORKGROUP, type Plan } from './plan';
+import { BATCH_PARTIAL, CHUNK, SUM_BLOCK, TASK_EVENT_MASS, WORKGROUP, type Plan } from './plan';
 
 /** A name as a WGSL constant: 'rlif-certainty' gives RLIF_CERTAINTY, 'zeroStdFrac' ZERO_STD_FRAC. */
 export const wgslName = (name: string) =>
@@ -84,6 +84,7 @@ export function wgslHeader(c: Pick<Config, KernelField>, plan: Plan): string {
     ['M_SRATE', 'u32', u32(Math.max(0, plan.layout.successRate))],
     ['THETA_M_OFF', 'u32', u32(plan.opt.thetaM)],
     ['BATCH_OFF', 'u32', u32(plan.scratch.batch)],
+    ['BATCH_PARTIAL', 'u32', u32(BATCH_PARTIAL)],
     ['GRADP_OFF', 'u32', u32(plan.scratch.gradPartials)],
     ['TABLE_WRONG_OFF', 'u32', u32(plan.tables.wrong)],
     ['TABLE_SQSUM_OFF', 'u32', u32(plan.tables.squareSum)],

@@ -18,6 +18,8 @@ export type KernelShape = 'registers' | 'storage';
 export const TASK_EVENT_MASS = 0.9;
 /** Sums over the patterns add blocks of this many terms (shaders/rows.wgsl): sqrt(16,384). */
 export const SUM_BLOCK = 128;
+/** Floats of one workgroup's partial batch statistics (n, mean, M2) under GRPO's batch scale (batch.wgsl). */
+export const BATCH_PARTIAL = 3;
 const MAX_WORKGROUPS_PER_DIM = 65535;
 /** Partials of fused steps are bounded to this many bytes. */
 const PARTIALS_BUDGET = 32 << 20;
@@ -165,7 +167,7 @@ export function makePlan(c: Config, opts: PlanOptions = {}, cohortTasks: readonl
     // Shared policy: the gradient per partial row (registers) or per task (storage), summed by sharedUpdate.
     gradPartials: region(shared ? (shape === 'registers' ? metricRows : N) * K : 0),
     gradSum: region(K),
-    batchPartials: region(batchScale ? numWorkgroups * 3 : 0),
+    batchPartials: region(batchScale ? numWorkgroups * BATCH_PARTIAL : 0),
     metrics: region(stepsPerBatch * C * M),
     hist: region(2 * HIST_BINS),
     startAccuracy: region(N),

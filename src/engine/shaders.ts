@@ -1,6 +1,9 @@
-// The kernels of shaders/, concatenated after the generated header and bind group declarations
-// into one module: every pipeline is an entry point of it. The plan's kernel shape picks the
-// files of the step kernels (plan.ts). Node loads `?raw` through bin/wgsl-hooks.js, Vite natively.
+// The kernels of shaders/, concatenated after the run's generated header and the generated
+// declarations and generator of shaders/generated/ into one module: every pipeline is an entry
+// point of it. The plan's kernel shape picks the files of the step kernels (plan.ts). Node loads
+// `?raw` through bin/wgsl-hooks.js, Vite natively.
+import declarations from '../../shaders/generated/declarations.wgsl?raw';
+import threefry from '../../shaders/generated/threefry.wgsl?raw';
 import random from '../../shaders/random.wgsl?raw';
 import bindings from '../../shaders/bindings.wgsl?raw';
 import model from '../../shaders/model.wgsl?raw';
@@ -15,8 +18,6 @@ import init from '../../shaders/init.wgsl?raw';
 import batch from '../../shaders/batch.wgsl?raw';
 import histogram from '../../shaders/histogram.wgsl?raw';
 import type { Config } from '../model/config';
-import { wgslBindings } from './bindings';
-import { threefryWgsl } from './threefry';
 import type { KernelShape } from './plan';
 
 export type EntryPoint = 'initState' | 'sft' | 'startAccuracy' | 'batchStats' | 'batchReduce' | 'step' | 'sharedUpdate' | 'sharedMetrics' | 'finalize' | 'histogram' | 'histogramReduce';
@@ -30,11 +31,11 @@ export function entryPointsFor(c: Config): EntryPoint[] {
   return entries;
 }
 
-const COMMON = [threefryWgsl(), random, bindings, model, gradient, metrics, rows, init, batch, histogram];
+const COMMON = [threefry, random, bindings, model, gradient, metrics, rows, init, batch, histogram];
 
 /** Each shape's per-vector functions and step kernels: only these reach the compiler, so no K-array does at large K. */
 const SHAPES: Record<KernelShape, string[]> = { registers: [vectors, step], storage: [stream, streamStep] };
 
 export function moduleSource(header: string, shape: KernelShape): string {
-  return [header, wgslBindings(), ...COMMON, ...SHAPES[shape]].join('\n');
+  return [header, declarations, ...COMMON, ...SHAPES[shape]].join('\n');
 }
