@@ -1,5 +1,5 @@
 import { defineConfig } from 'vitest/config';
-import { contentSecurityPolicy } from './src/dashboard/csp.ts';
+import { contentSecurityPolicy } from './src/ui/csp.ts';
 import { swiftShaderEnv } from './src/node/swiftshader.ts';
 
 // Vitest forks its workers from this process: giving them the SwiftShader environment here lets

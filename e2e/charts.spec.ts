@@ -1,7 +1,7 @@
 // Charts: min/max decimation (at most two points per pixel, even for 10^6 steps), EMA under raw
 // curves, log scales, synced cursors, PNG export.
 import { expect, test } from '@playwright/test';
-import { decimate, extendEma } from '../src/dashboard/series';
+import { decimate, extendEma } from '../src/ui/series';
 import { downloadOf, hashOf, openDashboard, waitDone } from './helpers';
 
 test('decimation keeps at most two points per pixel column and every extreme', () => {
@@ -43,7 +43,7 @@ test('a 10^6-step log draws at most two points per pixel', async ({ page }) => {
   // Mount a chart on a synthetic million-step run, built from the app's own modules.
   const drawn = await page.evaluate(async () => {
     // Module paths as served by Vite (variables, so that tsc does not resolve them from e2e/).
-    const [metrics, charts] = ['/src/model/metrics.ts', '/src/dashboard/charts.ts'];
+    const [metrics, charts] = ['/src/model/metrics.ts', '/src/ui/charts.ts'];
     const { MetricsLog } = await import(metrics);
     const { CHARTS } = await import(charts);
     const log = new MetricsLog(['accuracy', 'reward']);
@@ -72,7 +72,7 @@ test('the pattern-mass chart copes with runs that report no per-pattern masses (
   await openDashboard(page, '/' + hashOf({ tasks: 4, steps: 3, estimator: 'expected' }));
   await waitDone(page);
   const labels = await page.evaluate(async () => {
-    const [metrics, charts] = ['/src/model/metrics.ts', '/src/dashboard/charts.ts'];
+    const [metrics, charts] = ['/src/model/metrics.ts', '/src/ui/charts.ts'];
     const { MetricsLog } = await import(metrics);
     const { CHARTS } = await import(charts);
     const log = new MetricsLog(['accuracy', 'bestMass', 'worstMass', 'passAt1']);

@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ANSWER_MODES, ConfigError, ESTIMATORS, FIELD_SPECS, FIELDS, OPTIMIZERS, POLICIES, REWARDS, SCALES, parseConfig, type Config } from '../src/model/config';
 import { resolveConfig } from '../src/cli/run';
-import { configFromHash } from '../src/dashboard/url';
+import { configFromHash } from '../src/ui/run-link';
 import { engineFor, runRows, testGpu } from './helpers';
 
 const RUNS = 4000; // per property; three properties over the validator: >= 10,000 inputs

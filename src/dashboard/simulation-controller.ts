@@ -5,21 +5,12 @@ import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import { loggedSegments, LogSchedule, type LogRule } from '../model/cadence';
 import type { Config } from '../model/config';
 import { MetricsLog, metricLayout } from '../model/metrics';
-import type { ModelReport } from '../model/report';
 import type { Histograms, Simulation } from '../model/simulation';
 import type { Backend } from '../simulation/backend';
+import type { Run } from '../ui/run';
 import { openSimulation } from '../simulation/open';
 
 export type Phase = 'idle' | 'compiling' | 'running' | 'pausing' | 'paused' | 'done' | 'error';
-
-export interface Run {
-  id: number;
-  name: string;
-  config: Config;
-  log: MetricsLog;
-  /** Set once its simulation is open. */
-  report?: ModelReport;
-}
 
 /** A run this controller simulates. */
 export interface LiveRun extends Run {

@@ -3,8 +3,8 @@
 // cohorts finish, the curves of a picked grid point, and exports the command line's files; or
 // opens files the command line wrote, without running anything.
 import { LitElement, html, nothing, type PropertyDeclarations } from 'lit';
-import { browserReference, browserWebGpu, type Platform } from '../dashboard/backend';
-import { downloadText } from '../dashboard/download';
+import { browserReference, browserWebGpu, type Platform } from '../ui/platform';
+import { downloadText } from '../ui/download';
 import type { Grid } from '../sweep/grid';
 import { formatDuration } from '../sweep/progress';
 import { encodeTable, type Format } from '../sweep/table';

@@ -7,11 +7,11 @@ import { LitElement, html, nothing, type PropertyDeclarations, type PropertyValu
 import { keyed } from 'lit/directives/keyed.js';
 import { csvHeader, csvRows } from '../model/export';
 import { MetricsLog, metricLayout } from '../model/metrics';
-import { CHARTS } from '../dashboard/charts';
-import { downloadText } from '../dashboard/download';
-import type { Run } from '../dashboard/simulation-controller';
-import { configHash } from '../dashboard/url';
-import '../dashboard/chart';
+import { CHARTS } from '../ui/charts';
+import { downloadText } from '../ui/download';
+import type { Run } from '../ui/run';
+import { configHash } from '../ui/run-link';
+import '../ui/chart';
 import { numberOf, type SweepResults } from './results';
 import { interval } from './stats';
 

@@ -2,12 +2,12 @@
 // the cursor in words above it, a click on a cell selects its cohorts, and a PNG of the picture.
 // It redraws when the results' version changes, which the page throttles to animation frames.
 import { LitElement, html, type PropertyDeclarations } from 'lit';
-import { download } from '../dashboard/download';
+import { download } from '../ui/download';
 import { boundaries } from './boundary';
 import { cellGrid, missingMeaning, pointLabel, type CellGrid, type CellPick, type CellStats, type Selection } from './cells';
 import { colourScale } from './colour';
 import { drawHeatmap, layout, type HeatmapLayout, type HeatmapModel } from './heatmap-draw';
-import { ResizeController } from './resize-controller';
+import { ResizeController } from '../ui/resize-controller';
 import type { SweepResults } from './results';
 import { formatNumber, type AxisScale } from './scale';
 

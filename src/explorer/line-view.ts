@@ -3,11 +3,11 @@
 // boundaries along x as vertical lines; a click on a point selects that grid point's cohorts.
 import { LitElement, html, nothing, type PropertyDeclarations } from 'lit';
 import uPlot from 'uplot';
-import { PALETTE } from '../dashboard/charts';
+import { PALETTE } from '../ui/charts';
 import { boundaries, type Boundary } from './boundary';
 import { cellGrid, pointLabel, type CellGrid, type CellPick, type Selection } from './cells';
-import { savePng, type LegendEntry } from '../dashboard/png';
-import { ResizeController } from './resize-controller';
+import { savePng, type LegendEntry } from '../ui/png';
+import { ResizeController } from '../ui/resize-controller';
 import type { SweepResults } from './results';
 import { axisTitle, formatNumber, formatValue, type ViewAxis } from './scale';
 

@@ -4,7 +4,7 @@ import uPlot from 'uplot';
 import { ChartController } from './chart-controller';
 import type { ChartSpec } from './charts';
 import { savePng } from './png';
-import type { Run } from './simulation-controller';
+import type { Run } from './run';
 
 export class PfChart extends LitElement {
   static properties: PropertyDeclarations = {

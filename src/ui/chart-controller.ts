@@ -6,7 +6,7 @@ import uPlot from 'uplot';
 import type { MetricsLog } from '../model/metrics';
 import { DASHES, PALETTE, metricLabel, type ChartSpec } from './charts';
 import { decimate, extendEma } from './series';
-import type { Run } from './simulation-controller';
+import type { Run } from './run';
 
 export interface ChartInput {
   spec: ChartSpec;

@@ -1,4 +1,4 @@
 // Browser entry: the dashboard (index.html holds one <pf-app>).
 import 'uplot/dist/uPlot.min.css';
-import './dashboard/dashboard.css';
-import './dashboard/app';
+import '../ui/page.css';
+import './app';
