@@ -1,7 +1,8 @@
 // <pf-app>: the dashboard. Opens WebGPU once (or offers the float64 reference when it is missing), keeps
 // the runs, and lays out presets, the config panel, controls, charts and histograms. The run
 // config of the current run is always in the URL hash, so the address reproduces it.
-import { LitElement, html, nothing, svg, type PropertyDeclarations } from 'lit';
+import { html, nothing, svg, type PropertyDeclarations } from 'lit';
+import { LightElement } from '../ui/light-element';
 import { configToJSON, type Config } from '../model/config';
 import { logToCsv, logToJson } from '../model/export';
 import { reportSentences } from '../model/report';
@@ -19,7 +20,7 @@ import './histograms';
 
 const PHASE_TEXT = { idle: 'idle', compiling: 'compiling kernels…', running: 'running', pausing: 'pausing…', paused: 'paused', done: 'done', error: 'error' } as const;
 
-export class PfApp extends LitElement {
+export class PfApp extends LightElement {
   static properties: PropertyDeclarations = {
     platform: { state: true },
     noWebGpu: { state: true },
@@ -54,10 +55,6 @@ export class PfApp extends LitElement {
     this.logX = false;
     this.smoothing = 0;
     this.logEvery = 1;
-  }
-
-  protected createRenderRoot(): HTMLElement {
-    return this;
   }
 
   connectedCallback(): void {

@@ -2,7 +2,8 @@
 // the help line and text syntax the config declares. Texts are read as the command line reads its
 // flags, and parseConfig checks them, so the messages here are the command line's: they name the
 // field and its allowed range.
-import { LitElement, html, type PropertyDeclarations } from 'lit';
+import { html, type PropertyDeclarations } from 'lit';
+import { LightElement } from '../ui/light-element';
 import { ConfigError, FIELD_SPECS, FIELDS, parseConfig, type Config, type ConfigInput, type Field } from '../model/config';
 import { defaultText, fieldChoices, formatField, parseField } from '../model/fields';
 
@@ -23,17 +24,13 @@ export function parseTexts(texts: Partial<Record<Field, string>>): ConfigResult 
   }
 }
 
-export class PfConfigPanel extends LitElement {
+export class PfConfigPanel extends LightElement {
   static properties: PropertyDeclarations = { texts: { state: true } };
   declare texts: Partial<Record<Field, string>>;
 
   constructor() {
     super();
     this.texts = {};
-  }
-
-  protected createRenderRoot(): HTMLElement {
-    return this;
   }
 
   /** Shows `input` (a preset's fields, or a whole config); fields it omits take their defaults. */

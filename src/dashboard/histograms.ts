@@ -1,6 +1,7 @@
 // <pf-histograms>: where the tasks are at the current step, as two bar charts over [0, 1]: each
 // task's mass on its best pattern and its accuracy (GPU histogram counts, HIST_BINS bins).
-import { LitElement, html, svg, type PropertyDeclarations } from 'lit';
+import { html, svg, type PropertyDeclarations } from 'lit';
+import { LightElement } from '../ui/light-element';
 import type { Histograms } from '../model/simulation';
 
 const W = 380;
@@ -8,13 +9,9 @@ const H = 170;
 const PAD = { left: 46, right: 10, top: 8, bottom: 36 };
 const TICKS = [0, 0.25, 0.5, 0.75, 1];
 
-export class PfHistograms extends LitElement {
+export class PfHistograms extends LightElement {
   static properties: PropertyDeclarations = { hist: { attribute: false } };
   declare hist?: Histograms & { step: number };
-
-  protected createRenderRoot(): HTMLElement {
-    return this;
-  }
 
   render() {
     const h = this.hist;

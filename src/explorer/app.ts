@@ -2,7 +2,8 @@
 // in the address) on the browser's WebGPU, shows its summary as a heatmap or a line view as the
 // cohorts finish, the curves of a picked grid point, and exports the command line's files; or
 // opens files the command line wrote, without running anything.
-import { LitElement, html, nothing, type PropertyDeclarations } from 'lit';
+import { html, nothing, type PropertyDeclarations } from 'lit';
+import { LightElement } from '../ui/light-element';
 import { browserReference, browserWebGpu, type Platform } from '../ui/platform';
 import { downloadText } from '../ui/download';
 import type { Grid } from '../sweep/grid';
@@ -27,7 +28,7 @@ type View = 'heatmap' | 'lines';
 /** Views redraw at most this often while a sweep runs, so drawing never competes with it for long. */
 const REDRAW_MS = 100;
 
-export class PfSweepApp extends LitElement {
+export class PfSweepApp extends LightElement {
   static properties: PropertyDeclarations = {
     platform: { state: true },
     noWebGpu: { state: true },
@@ -59,10 +60,6 @@ export class PfSweepApp extends LitElement {
     super();
     this.view = 'heatmap';
     this.selection = {};
-  }
-
-  protected createRenderRoot(): HTMLElement {
-    return this;
   }
 
   connectedCallback(): void {

@@ -3,7 +3,8 @@
 // and the 95% interval of the mean at each logged step, drawn as three runs (#1 the mean, #2 and
 // #3 the interval's edges). Each cohort can be saved as `patternflow run`'s CSV and opened in
 // the dashboard as a single run of its config.
-import { LitElement, html, nothing, type PropertyDeclarations, type PropertyValues } from 'lit';
+import { html, nothing, type PropertyDeclarations, type PropertyValues } from 'lit';
+import { LightElement } from '../ui/light-element';
 import { keyed } from 'lit/directives/keyed.js';
 import { csvHeader, csvRows } from '../model/export';
 import { MetricsLog, metricLayout } from '../model/metrics';
@@ -35,7 +36,7 @@ function seedBand(logs: MetricsLog[], names: string[]): MetricsLog[] {
   return band;
 }
 
-export class PfCohortCurves extends LitElement {
+export class PfCohortCurves extends LightElement {
   static properties: PropertyDeclarations = {
     results: { attribute: false },
     cohorts: { attribute: false },
@@ -55,10 +56,6 @@ export class PfCohortCurves extends LitElement {
     this.cohorts = [];
     this.label = '';
     this.logX = false;
-  }
-
-  protected createRenderRoot(): HTMLElement {
-    return this;
   }
 
   protected willUpdate(changed: PropertyValues<this>): void {

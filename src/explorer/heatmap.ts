@@ -1,7 +1,8 @@
 // <pf-heatmap>: one summary column over two axes on a canvas (heatmap-draw.ts), the value under
 // the cursor in words above it, a click on a cell selects its cohorts, and a PNG of the picture.
 // It redraws when the results' version changes, which the page throttles to animation frames.
-import { LitElement, html, type PropertyDeclarations } from 'lit';
+import { html, type PropertyDeclarations } from 'lit';
+import { LightElement } from '../ui/light-element';
 import { download } from '../ui/download';
 import { boundaries } from './boundary';
 import { cellGrid, missingMeaning, pointLabel, type CellGrid, type CellPick, type CellStats, type Selection } from './cells';
@@ -23,7 +24,7 @@ function cellText(cell: CellStats, column: string): string {
   return `${formatNumber(stats.mean)}${seeds}${missing}`;
 }
 
-export class PfHeatmap extends LitElement {
+export class PfHeatmap extends LightElement {
   static properties: PropertyDeclarations = {
     results: { attribute: false },
     selection: { attribute: false },
@@ -49,10 +50,6 @@ export class PfHeatmap extends LitElement {
     super();
     this.version = 0;
     new ResizeController(this, () => this.requestUpdate()); // redrawn at its new size
-  }
-
-  protected createRenderRoot(): HTMLElement {
-    return this;
   }
 
   private get canvas(): HTMLCanvasElement | null {

@@ -1,7 +1,8 @@
 // <pf-line-view>: one summary column against one axis (uPlot), a line per value of a second axis,
 // with the seeds' mean and a shaded 95% interval when the sweep has several seeds; the theory's
 // boundaries along x as vertical lines; a click on a point selects that grid point's cohorts.
-import { LitElement, html, nothing, type PropertyDeclarations } from 'lit';
+import { html, nothing, type PropertyDeclarations } from 'lit';
+import { LightElement } from '../ui/light-element';
 import uPlot from 'uplot';
 import { PALETTE } from '../ui/charts';
 import { boundaries, type Boundary } from './boundary';
@@ -29,7 +30,7 @@ function verticals(bs: Boundary[], axis: ViewAxis): { x: number; b: Boundary }[]
   );
 }
 
-export class PfLineView extends LitElement {
+export class PfLineView extends LightElement {
   static properties: PropertyDeclarations = {
     results: { attribute: false },
     selection: { attribute: false },
@@ -48,10 +49,6 @@ export class PfLineView extends LitElement {
     super();
     this.version = 0;
     new ResizeController(this, () => this.plot && this.fit(this.plot));
-  }
-
-  protected createRenderRoot(): HTMLElement {
-    return this;
   }
 
   disconnectedCallback(): void {

@@ -1,7 +1,8 @@
 // <pf-spec-panel>: the sweep spec as JSON text, checked on every edit by the command line's own
 // parser (parseSpec, then buildGrid, which parses every cohort's config), so its messages are the
 // command line's: they name the axis or field and what is allowed.
-import { LitElement, html, nothing, type PropertyDeclarations } from 'lit';
+import { html, nothing, type PropertyDeclarations } from 'lit';
+import { LightElement } from '../ui/light-element';
 import { ConfigError } from '../model/config';
 import { buildGrid, type Grid } from '../sweep/grid';
 import { parseSpec } from '../sweep/spec';
@@ -35,7 +36,7 @@ export function planLine(grid: Grid): string {
 /** Spec checks wait for a pause in typing: a big grid parses every cohort's config. */
 const CHECK_DELAY_MS = 250;
 
-export class PfSpecPanel extends LitElement {
+export class PfSpecPanel extends LightElement {
   static properties: PropertyDeclarations = { text: { state: true }, result: { state: true } };
   declare text: string;
   declare result: SpecResult;
@@ -45,10 +46,6 @@ export class PfSpecPanel extends LitElement {
     super();
     this.text = '';
     this.result = { error: 'spec: empty' };
-  }
-
-  protected createRenderRoot(): HTMLElement {
-    return this;
   }
 
   /** Shows `spec` (pretty-printed) and checks it at once. */

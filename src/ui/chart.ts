@@ -1,12 +1,13 @@
 // <pf-chart>: one metrics chart with its title, a log-y toggle and a PNG export.
-import { LitElement, html, type PropertyDeclarations } from 'lit';
+import { html, type PropertyDeclarations } from 'lit';
+import { LightElement } from './light-element';
 import uPlot from 'uplot';
 import { ChartController } from './chart-controller';
 import type { ChartSpec } from './charts';
 import { savePng } from './png';
 import type { Run } from './run';
 
-export class PfChart extends LitElement {
+export class PfChart extends LightElement {
   static properties: PropertyDeclarations = {
     spec: { attribute: false },
     runs: { attribute: false },
@@ -32,11 +33,6 @@ export class PfChart extends LitElement {
       () => ({ spec: this.spec, runs: this.runs, logX: this.logX, logY: this.logY, smoothing: this.smoothing }),
       () => this.querySelector('.plot'),
     );
-  }
-
-  // Light DOM: uPlot's stylesheet is global.
-  protected createRenderRoot(): HTMLElement {
-    return this;
   }
 
   render() {
