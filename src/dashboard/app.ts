@@ -1,17 +1,19 @@
 // <pf-app>: the dashboard. Opens WebGPU once (or offers the float64 reference when it is missing), keeps
 // the runs, and lays out presets, the config panel, controls, charts and histograms. The run
 // config of the current run is always in the URL hash, so the address reproduces it.
-import { html, nothing, svg, type PropertyDeclarations } from 'lit';
+import { html, nothing, type PropertyDeclarations } from 'lit';
 import { LightElement } from '../ui/light-element';
-import { configToJSON, type Config } from '../model/config';
-import { logToCsv, logToJson } from '../model/export';
+import type { Config } from '../model/config';
 import { reportSentences } from '../model/report';
-import { browserReference, browserWebGpu, REFERENCE_MAX_ROLLOUTS, type Platform } from '../ui/platform';
-import { CHARTS, DASHES } from '../ui/charts';
+import { browserReference, openBrowserPlatform, type Platform } from '../ui/platform';
+import { CHARTS } from '../ui/charts';
+import { renderPageHeader } from '../ui/page-header';
 import type { PfConfigPanel } from './config-panel';
-import { downloadText } from '../ui/download';
+import { exportRun } from './export';
+import { renderNoWebGpu } from './no-webgpu';
 import { DEFAULT_PRESET, PRESETS, type Preset } from './presets';
 import type { Run } from '../ui/run';
+import { renderRunsTable } from './runs-table';
 import { SimulationController, type LiveRun } from './simulation-controller';
 import { configFromHash, configHash, type LinkedRun } from '../ui/run-link';
 import '../ui/chart';
@@ -74,17 +76,9 @@ export class PfApp extends LightElement {
 
   private async init() {
     this.readHash();
-    if (!navigator.gpu) {
-      this.noWebGpu = window.isSecureContext
-        ? 'This browser does not expose WebGPU (navigator.gpu is missing): it is switched off or not supported.'
-        : 'WebGPU needs a secure context (https or localhost), and this page was opened over plain http from another host.';
-      return;
-    }
-    try {
-      await this.usePlatform(await browserWebGpu());
-    } catch (e) {
-      this.noWebGpu = `WebGPU is exposed but no adapter could be opened: ${(e as Error).message}`;
-    }
+    const opened = await openBrowserPlatform('it is switched off or not supported.');
+    if ('reason' in opened) this.noWebGpu = opened.reason;
+    else await this.usePlatform(opened.platform);
   }
 
   private async usePlatform(platform: Platform) {
@@ -156,33 +150,16 @@ export class PfApp extends LightElement {
     this.overlay = next;
   }
 
-  private exportRun(format: 'csv' | 'json') {
-    const run = this.sim?.run;
-    if (!run?.report || !this.platform) return;
-    const name = `patternflow-run${run.id}.${format}`;
-    if (format === 'csv') downloadText(name, logToCsv(run.log), 'text/csv');
-    else
-      downloadText(
-        name,
-        logToJson(run.log, { config: configToJSON(run.config), adapter: this.platform.adapter.json, model: run.report }),
-        'application/json',
-      );
-  }
-
   render() {
-    if (this.noWebGpu) return this.renderNoWebGpu(this.noWebGpu);
+    if (this.noWebGpu) return renderNoWebGpu(this.noWebGpu, () => this.usePlatform(browserReference()));
     return html`
-      <header class="top">
-        <h1>patternflow</h1>
-        <p class="subtitle">How RL reshapes the choice of reasoning patterns (Chen, Li, Zou; ICLR 2026)</p>
-        ${this.platform
-          ? html`<p class="adapter">Adapter: <span data-testid="adapter">${this.platform.adapter.line}</span></p>`
-          : html`<p class="adapter" data-testid="adapter-pending">Opening WebGPU…</p>`}
-        <nav class="nav">
-          <a href="sweep.html" data-testid="sweep-link">Sweep explorer</a> · <a href="bench.html" data-testid="bench-link">Throughput benchmark</a>
-        </nav>
-      </header>
-      ${this.platform?.warning ? html`<p class="warning" data-testid="fallback-warning">${this.platform.warning}</p>` : nothing}
+      ${renderPageHeader({
+        title: 'patternflow',
+        subtitle: 'How RL reshapes the choice of reasoning patterns (Chen, Li, Zou; ICLR 2026)',
+        platform: this.platform,
+        opening: true,
+        nav: html`<a href="sweep.html" data-testid="sweep-link">Sweep explorer</a> · <a href="bench.html" data-testid="bench-link">Throughput benchmark</a>`,
+      })}
       ${this.hashError
         ? html`<p class="error" role="alert" data-testid="hash-error">
             The run config in this address could not be read: ${this.hashError}. The default preset is in the run config panel instead; press Run to start it.
@@ -206,7 +183,8 @@ export class PfApp extends LightElement {
             <pf-config-panel @config-change=${() => this.requestUpdate()}></pf-config-panel>
           </section>
         </aside>
-        <main>${this.renderControls()} ${this.renderReport()} ${this.renderCharts()} ${this.renderRuns()}</main>
+        <main>${this.renderControls()} ${this.renderReport()} ${this.renderCharts()}
+          ${renderRunsTable({ runs: this.runs, current: this.sim?.run, overlay: this.overlay, onOverlay: (run, on) => this.toggleOverlay(run, on), onDelete: (run) => this.deleteRun(run) })}</main>
       </div>
     `;
   }
@@ -242,8 +220,8 @@ export class PfApp extends LightElement {
           steps</label
         >
         <span class="spacer"></span>
-        <button data-testid="export-csv" ?disabled=${!step} @click=${() => this.exportRun('csv')}>Export CSV</button>
-        <button data-testid="export-json" ?disabled=${!step} @click=${() => this.exportRun('json')}>Export JSON</button>
+        <button data-testid="export-csv" ?disabled=${!step} @click=${() => this.sim?.run && this.platform && exportRun(this.sim.run, this.platform, 'csv')}>Export CSV</button>
+        <button data-testid="export-json" ?disabled=${!step} @click=${() => this.sim?.run && this.platform && exportRun(this.sim.run, this.platform, 'json')}>Export JSON</button>
       </div>
       <div class="progress">
         <progress data-testid="progress" max=${total || 1} .value=${step}></progress>
@@ -297,63 +275,6 @@ export class PfApp extends LightElement {
       </div>`;
   }
 
-  private renderRuns() {
-    const current = this.sim?.run;
-    const dashOf = (run: Run) => (run === current ? DASHES[0] : DASHES[1 + ([...this.overlay].indexOf(run.id) % (DASHES.length - 1))]);
-    return html`<section class="card runs">
-      <h2>Runs</h2>
-      <table data-testid="runs">
-        <thead>
-          <tr><th>run</th><th>steps</th><th>final accuracy</th><th>overlay</th><th></th></tr>
-        </thead>
-        <tbody>
-          ${this.runs.length ? nothing : html`<tr><td colspan="5" class="muted">No runs yet: pick a preset or press Run.</td></tr>`}
-          ${this.runs.map((run) => {
-            const shown = run === current || this.overlay.has(run.id);
-            const acc = run.log.length ? run.log.column('accuracy')[run.log.length - 1] : NaN;
-            return html`<tr data-testid="run-row" data-run=${run.id} ?data-current=${run === current}>
-              <td>
-                <svg width="28" height="8" aria-hidden="true">
-                  ${shown ? svg`<line x1="0" y1="4" x2="28" y2="4" stroke="#333" stroke-width="2" stroke-dasharray=${dashOf(run).join(' ') || 'none'} />` : nothing}
-                </svg>
-                #${run.id} ${run.name}${run === current ? ' (current)' : ''}
-              </td>
-              <td>${run.done} / ${run.config.steps}</td>
-              <td>${Number.isNaN(acc) ? '–' : acc.toFixed(4)}</td>
-              <td>
-                <input
-                  type="checkbox"
-                  data-testid="overlay"
-                  aria-label=${`overlay run ${run.id}`}
-                  .checked=${shown}
-                  ?disabled=${run === current}
-                  @change=${(e: Event) => this.toggleOverlay(run, (e.target as HTMLInputElement).checked)}
-                />
-              </td>
-              <td><button class="small" data-testid="delete-run" @click=${() => this.deleteRun(run)}>Delete</button></td>
-            </tr>`;
-          })}
-        </tbody>
-      </table>
-    </section>`;
-  }
-
-  private renderNoWebGpu(reason: string) {
-    return html`<section class="no-webgpu card" data-testid="no-webgpu">
-      <h1>patternflow needs WebGPU, and this browser has none</h1>
-      <p data-testid="no-webgpu-reason">${reason}</p>
-      <h2>How to enable it</h2>
-      <ul>
-        <li><b>Chrome, Edge</b> (113+): WebGPU is on by default on Windows, macOS and ChromeOS. On Linux, open <code>chrome://flags/#enable-unsafe-webgpu</code>, enable it and restart, or start the browser with <code>--enable-unsafe-webgpu --enable-features=Vulkan</code>.</li>
-        <li><b>Firefox</b> (141+ on Windows): on by default; elsewhere set <code>dom.webgpu.enabled</code> to true in <code>about:config</code>.</li>
-        <li><b>Safari</b> (26+): on by default; on older versions enable WebGPU under Develop → Feature Flags.</li>
-        <li>Check <code>chrome://gpu</code>: a blocklisted GPU or driver also switches WebGPU off. Without a GPU, Chrome can still run WebGPU on SwiftShader (its CPU Vulkan driver) with the flags above.</li>
-      </ul>
-      <h2>Or run on the CPU</h2>
-      <p>The float64 reference (CPU) is the same model computed in JavaScript in double precision, for small configs (at most ${REFERENCE_MAX_ROLLOUTS} rollouts per step).</p>
-      <button class="primary" data-testid="use-reference" @click=${() => this.usePlatform(browserReference())}>Use the float64 reference (CPU)</button>
-    </section>`;
-  }
 }
 
 customElements.define('pf-app', PfApp);

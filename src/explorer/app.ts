@@ -4,26 +4,21 @@
 // opens files the command line wrote, without running anything.
 import { html, nothing, type PropertyDeclarations } from 'lit';
 import { LightElement } from '../ui/light-element';
-import { browserReference, browserWebGpu, type Platform } from '../ui/platform';
-import { downloadText } from '../ui/download';
+import { browserReference, openBrowserPlatform, type Platform } from '../ui/platform';
+import { renderPageHeader } from '../ui/page-header';
 import type { Grid } from '../sweep/grid';
 import { formatDuration } from '../sweep/progress';
-import { encodeTable, type Format } from '../sweep/table';
-import { normalise, type CellPick, type Selection } from './cells';
+import type { Format } from '../sweep/table';
+import type { CellPick, Selection } from './cells';
+import { exportTable } from './export';
 import { openFiles } from './open-files';
 import { PAGE_PRESETS, type PagePreset } from './presets';
 import type { SweepResults } from './results';
-import { formatValue } from './scale';
 import type { PfSpecPanel } from './spec-panel';
 import { SweepController } from './sweep-controller';
 import { specFromHash, specHash } from './url';
-import './cohort-curves';
-import './heatmap';
-import './line-view';
+import { renderViews, type View } from './views';
 import './spec-panel';
-
-type View = 'heatmap' | 'lines';
-
 
 /** Views redraw at most this often while a sweep runs, so drawing never competes with it for long. */
 const REDRAW_MS = 100;
@@ -88,19 +83,10 @@ export class PfSweepApp extends LightElement {
 
   private async init() {
     await this.updateComplete;
-    if (!navigator.gpu) {
-      this.noWebGpu = window.isSecureContext
-        ? 'This browser does not expose WebGPU (navigator.gpu is missing): sweeps cannot run on a GPU here, but results can still be opened.'
-        : 'WebGPU needs a secure context (https or localhost), and this page was opened over plain http from another host.';
-      this.loadLinkOrDefault(false);
-      return;
-    }
-    try {
-      this.usePlatform(await browserWebGpu());
-    } catch (e) {
-      this.noWebGpu = `WebGPU is exposed but no adapter could be opened: ${(e as Error).message}`;
-      this.loadLinkOrDefault(false);
-    }
+    const opened = await openBrowserPlatform('sweeps cannot run on a GPU here, but results can still be opened.');
+    if ('platform' in opened) return this.usePlatform(opened.platform);
+    this.noWebGpu = opened.reason;
+    this.loadLinkOrDefault(false);
   }
 
   private usePlatform(platform: Platform) {
@@ -178,15 +164,6 @@ export class PfSweepApp extends LightElement {
     void this.open(e.dataTransfer?.files ?? null);
   };
 
-  private async exportTable(table: 'summary' | 'metrics', format: Format) {
-    const results = this.results;
-    if (!results?.columns) return;
-    const rows = table === 'summary' ? results.summary : Array.from({ length: results.count }, (_, c) => results.metricRows(c)).flat();
-    const bytes = await encodeTable(format, results.columns[table], rows);
-    // The command line's file names, so a download drops in where its files would be.
-    downloadText(`${table}.${format}`, bytes, format === 'csv' ? 'text/csv' : 'application/vnd.apache.parquet');
-  }
-
   /** Re-renders at most once per frame, and at most every REDRAW_MS, however many batches arrive. */
   private queueUpdate() {
     if (this.updateQueued) return;
@@ -208,20 +185,14 @@ export class PfSweepApp extends LightElement {
 
   render() {
     return html`
-      <header class="top">
-        <h1>patternflow sweep explorer</h1>
-        <p class="subtitle">A grid of run configs on this browser's WebGPU, as phase diagrams</p>
-        ${this.platform
-          ? html`<p class="adapter">Adapter: <span data-testid="adapter">${this.platform.adapter.line}</span></p>`
-          : this.noWebGpu
-            ? nothing
-            : html`<p class="adapter">Opening WebGPU…</p>`}
-        <nav class="nav">
-          <a href="./" data-testid="dashboard-link">Dashboard</a>
-          <a href="bench.html" data-testid="bench-link">Throughput benchmark</a>
-        </nav>
-      </header>
-      ${this.platform?.warning ? html`<p class="warning" data-testid="fallback-warning">${this.platform.warning}</p>` : nothing}
+      ${renderPageHeader({
+        title: 'patternflow sweep explorer',
+        subtitle: "A grid of run configs on this browser's WebGPU, as phase diagrams",
+        platform: this.platform,
+        opening: !this.noWebGpu,
+        nav: html`<a href="./" data-testid="dashboard-link">Dashboard</a>
+          <a href="bench.html" data-testid="bench-link">Throughput benchmark</a>`,
+      })}
       ${this.noWebGpu
         ? html`<p class="warning" data-testid="no-webgpu">
             ${this.noWebGpu}
@@ -235,7 +206,15 @@ export class PfSweepApp extends LightElement {
         : nothing}
       <div class="layout">
         <aside>${this.renderPresets()} ${this.renderSpec()} ${this.renderOpen()}</aside>
-        <main>${this.renderControls()} ${this.renderViews()}</main>
+        <main>${this.renderControls()} ${renderViews({
+            results: this.results,
+            selection: this.selection,
+            view: this.view,
+            pick: this.pick,
+            setView: (view) => (this.view = view),
+            setSelection: (part) => this.setSelection(part),
+            setPick: (pick) => (this.pick = pick),
+          })}</main>
       </div>
     `;
   }
@@ -284,7 +263,7 @@ export class PfSweepApp extends LightElement {
     const eta = sweep?.etaSeconds ?? NaN;
     const exportable = !this.files && phase === 'done';
     const exportButton = (table: 'summary' | 'metrics', format: Format, testId: string) =>
-      html`<button data-testid=${testId} ?disabled=${!exportable} @click=${() => this.exportTable(table, format)}>${table}.${format}</button>`;
+      html`<button data-testid=${testId} ?disabled=${!exportable} @click=${() => this.results && exportTable(this.results, table, format)}>${table}.${format}</button>`;
     return html`<section class="card controls">
       <div class="buttons">
         <button data-testid="sweep-pause" ?disabled=${phase !== 'running'} @click=${() => sweep?.pause()}>Pause</button>
@@ -305,65 +284,6 @@ export class PfSweepApp extends LightElement {
       ${this.claim && !this.files ? html`<p class="muted" data-testid="sweep-claim">${this.claim}</p>` : nothing}
       ${phase === 'error' ? html`<p class="error" role="alert" data-testid="sweep-error">${sweep?.error}</p>` : nothing}
     </section>`;
-  }
-
-  private renderViews() {
-    const results = this.results;
-    const sel = results && normalise(results, this.selection);
-    if (!results || !sel)
-      return html`<section class="card muted">${results ? 'This sweep has no axes: its one cohort is in the exported tables.' : 'Run a sweep or open results to see them here.'}</section>`;
-    const axes = results.axes;
-    const select = (testId: string, label: string, value: string, options: { value: string; text: string }[], set: (v: string) => void) =>
-      html`<label class="toggle"
-        >${label}
-        <select data-testid=${testId} .value=${value} @change=${(e: Event) => set((e.target as HTMLSelectElement).value)}>
-          ${options.map((o) => html`<option value=${o.value} ?selected=${o.value === value}>${o.text}</option>`)}
-        </select></label
-      >`;
-    const names = (except: string[]) => axes.filter((a) => !except.includes(a.name)).map((a) => ({ value: a.name, text: a.name }));
-    return html`<section class="view-options">
-        <span class="tabs">
-          <button data-testid="sweep-view-heatmap" aria-pressed=${this.view === 'heatmap'} @click=${() => (this.view = 'heatmap')}>Heatmap</button>
-          <button data-testid="sweep-view-lines" aria-pressed=${this.view === 'lines'} @click=${() => (this.view = 'lines')}>Line view</button>
-        </span>
-        ${select(
-          'sweep-column',
-          'column',
-          sel.column,
-          results.valueColumns.map((c) => ({ value: c, text: c })),
-          (column) => this.setSelection({ column }),
-        )}
-        ${select('sweep-x', 'x', sel.x, names([]), (x) => this.setSelection({ x, y: sel.y === x ? undefined : sel.y }))}
-        ${select('sweep-y', this.view === 'heatmap' ? 'y' : 'lines by', sel.y ?? '', [...names([sel.x]), { value: '', text: '(none)' }], (y) => this.setSelection({ y }))}
-        ${axes
-          .filter((a) => a.name !== sel.x && a.name !== sel.y)
-          .map((a) =>
-            select(
-              `sweep-fix-${a.name}`,
-              `${a.name} at`,
-              String(sel.fixed[a.name]),
-              a.values.map((v) => ({ value: String(v), text: formatValue(v, 24) })),
-              (v) => this.setSelection({ fixed: { [a.name]: a.values.find((w) => String(w) === v)! } }),
-            ),
-          )}
-      </section>
-      ${this.view === 'heatmap'
-        ? html`<pf-heatmap
-            .results=${results}
-            .selection=${sel}
-            .version=${results.version}
-            .selected=${this.pick?.cell}
-            @cell-select=${(e: CustomEvent<CellPick>) => (this.pick = e.detail)}
-          ></pf-heatmap>`
-        : html`<pf-line-view
-            .results=${results}
-            .selection=${sel}
-            .version=${results.version}
-            @cell-select=${(e: CustomEvent<CellPick>) => (this.pick = e.detail)}
-          ></pf-line-view>`}
-      ${this.pick
-        ? html`<pf-cohort-curves .results=${results} .cohorts=${this.pick.cohorts} .label=${this.pick.label}></pf-cohort-curves>`
-        : nothing}`;
   }
 }
 

@@ -20,6 +20,24 @@ declare global {
   }
 }
 
+/**
+ * The page's WebGPU platform, or why it has none (then the page offers the float64 reference).
+ * `missing` is the page's own sentence on what it can still do without WebGPU.
+ */
+export async function openBrowserPlatform(missing: string): Promise<{ platform: Platform } | { reason: string }> {
+  if (!navigator.gpu)
+    return {
+      reason: window.isSecureContext
+        ? `This browser does not expose WebGPU (navigator.gpu is missing): ${missing}`
+        : 'WebGPU needs a secure context (https or localhost), and this page was opened over plain http from another host.',
+    };
+  try {
+    return { platform: await browserWebGpu() };
+  } catch (e) {
+    return { reason: `WebGPU is exposed but no adapter could be opened: ${(e as Error).message}` };
+  }
+}
+
 /** WebGPU through navigator.gpu. Throws when no adapter or device can be had. */
 export async function browserWebGpu(): Promise<Platform> {
   const gpu = await openGpu(navigator.gpu);
