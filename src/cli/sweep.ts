@@ -100,6 +100,7 @@ function progressLine(quiet: boolean) {
 async function sweep(flags: SweepFlags) {
   const grid = buildGrid(parseSpec(readSpec(flags)));
   const shard = resolveShard(flags);
+  if (shard) shardCohorts(grid.count, shard); // an empty shard is refused before a device opens (and its driver speaks)
   if (flags.plan) {
     process.stdout.write(planText(grid, shard));
     return;
