@@ -1,7 +1,7 @@
 #!/usr/bin/env node
-// Entry of `npx patternflow`: runs the TypeScript sources through tsx. Where the machine has no
-// Vulkan driver, it restarts itself once with SwiftShader's (the loader path must be set before
-// the process starts, so it cannot be changed from inside).
+// Entry of `npx patternflow`: runs the TypeScript sources through tsx. The WebGPU adapter is
+// chosen first (src/node/adapter-choice.ts); for SwiftShader it restarts itself once, as the
+// loader path must be set before the process starts and cannot be changed from inside.
 import { spawn } from 'node:child_process';
 import { register } from 'node:module';
 import { register as registerTsx } from 'tsx/esm/api';
@@ -9,9 +9,9 @@ import { register as registerTsx } from 'tsx/esm/api';
 registerTsx();
 register('./wgsl-hooks.js', import.meta.url);
 
-const { swiftShaderEnv } = await import('../src/node/swiftshader.ts');
-const extra = swiftShaderEnv(process.env);
-if (Object.keys(extra).length > 0) {
+const { adapterForProcess } = await import('../src/node/adapter-choice.ts');
+const extra = adapterForProcess(process.argv, process.env);
+if (extra) {
   const child = spawn(process.execPath, [...process.execArgv, ...process.argv.slice(1)], { stdio: 'inherit', env: { ...process.env, ...extra } });
   for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
   child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

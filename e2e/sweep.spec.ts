@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import Papa from 'papaparse';
 import { PRESETS } from '../src/sweep/presets';
-import { downloadOf, exportCsvText, waitDone } from './helpers';
+import { downloadOf, exportCsvText, PAGE_ADAPTER, waitDone } from './helpers';
 
 const exec = promisify(execFile);
 const dir = mkdtempSync(join(tmpdir(), 'patternflow-sweep-page-'));
@@ -74,8 +74,8 @@ test.describe('noisy-verifier against the command line', () => {
 
   test.beforeAll(async () => {
     test.setTimeout(240_000);
-    await cli('sweep', '--preset', 'noisy-verifier', '--out', cliOut.parquet, '--quiet');
-    await cli('sweep', '--preset', 'noisy-verifier', '--out', cliOut.csv, '--format', 'csv', '--quiet');
+    await cli('sweep', '--preset', 'noisy-verifier', '--out', cliOut.parquet, '--quiet', '--adapter', PAGE_ADAPTER);
+    await cli('sweep', '--preset', 'noisy-verifier', '--out', cliOut.csv, '--format', 'csv', '--quiet', '--adapter', PAGE_ADAPTER);
   });
 
   test('accuracy rises exactly where TPR > FPR; paused and resumed, the files are the command line’s; a link reruns it', async ({ page, context }) => {

@@ -6,7 +6,8 @@ import { expectedCounts, floorOf, stepCounts, THREEFRY_OPS } from '../src/bench/
 import { caseConfig, planSweep, rolloutsPerStep, type BenchCase } from '../src/bench/cases';
 import { formatReport } from '../src/bench/format';
 import { benchCase } from '../src/bench/measure';
-import { runBench } from '../src/bench/report';
+import { runBench, type BenchReport } from '../src/bench/report';
+import { adapterLine, describeInfo } from '../src/engine/adapter';
 import { parseConfig, type ConfigInput } from '../src/model/config';
 import { rolloutUniforms } from '../src/model/rng';
 import { makeParams, simulate } from '../src/reference/reference';
@@ -98,6 +99,21 @@ describe('sweep', () => {
   it('narrows to one row when the flags name one config', () => {
     expect(planSweep(true, { tasks: [65536], patterns: [4], group: [8] }).cases).toEqual([{ tasks: 65536, patterns: 4, group: 8, estimator: 'grpo', policy: 'tabular' }]);
     expect(planSweep(false, { estimator: ['expected'] }).cases.map((c) => c.group)).toEqual([1, 1, 1, 1, 1]);
+  });
+
+  it('names the CPU driver over CPU figures, lavapipe and SwiftShader alike, and nothing over a GPU', () => {
+    const headOf = (info: Parameters<typeof describeInfo>[0]) => {
+      const adapter = describeInfo(info);
+      const report: BenchReport = { adapter: { ...adapter, line: adapterLine(adapter) }, timing: 'queue', date: '', notes: [], rows: [] };
+      return formatReport(report).split('\n').slice(0, 2);
+    };
+    const lavapipe = headOf({ vendor: 'mesa', architecture: 'software', device: 'llvmpipe-llvm-15-0-6-256-bits-', description: 'llvmpipe: Mesa 25.0.7', isFallbackAdapter: true });
+    expect(lavapipe[0]).toBe('adapter: mesa / software / llvmpipe: Mesa 25.0.7 (lavapipe, a CPU adapter, not a GPU figure)');
+    expect(lavapipe[1]).toMatch(/^CPU ADAPTER \(lavapipe\): these are not GPU figures\. timing: /);
+    const swiftshader = headOf({ vendor: 'google', architecture: 'swiftshader', device: 'swiftshader-device-subzero-', description: 'SwiftShader driver 5.0.0', isFallbackAdapter: true });
+    expect(swiftshader[1]).toMatch(/^CPU ADAPTER \(SwiftShader\): these are not GPU figures\. timing: /);
+    const gpu = headOf({ vendor: 'nvidia', architecture: 'hopper', device: 'NVIDIA H200', description: 'NVIDIA 560.35', isFallbackAdapter: false });
+    expect(gpu).toEqual(['adapter: nvidia / hopper / NVIDIA 560.35', expect.stringMatching(/^timing: /)]);
   });
 
   it('heads a fallback report with the adapter, never calling it a GPU figure', async () => {

@@ -13,6 +13,7 @@ import { configToJSON } from '../src/model/config';
 import { buildGrid } from '../src/sweep/grid';
 import { PRESETS } from '../src/sweep/presets';
 import { parseSpec, type SpecInput } from '../src/sweep/spec';
+import { chosenAdapter } from './helpers';
 
 const exec = promisify(execFile);
 const dir = mkdtempSync(join(tmpdir(), 'patternflow-sweep-cli-'));
@@ -74,7 +75,7 @@ describe('patternflow sweep', () => {
     const rows = await query(`select count(*) as n from '${join(whole, 'metrics.parquet')}'`);
     expect(rows).toEqual([{ n: String(4 * 8) }]); // steps 4, 8, ..., 28 and 30
     const manifest = JSON.parse(readFileSync(join(whole, 'manifest.json'), 'utf8'));
-    expect(manifest).toMatchObject({ spec: { ...SMALL, logEvery: 4, seeds: 1 }, shard: null, cohorts: 4, grid: { count: 4, steps: 30 }, adapter: { architecture: 'swiftshader' } });
+    expect(manifest).toMatchObject({ spec: { ...SMALL, logEvery: 4, seeds: 1 }, shard: null, cohorts: 4, grid: { count: 4, steps: 30 }, adapter: chosenAdapter() });
     expect(manifest.runs.map((r: { cohorts: number }) => r.cohorts)).toEqual([2, 2]);
 
     // A shard gone: merge names it and writes nothing.

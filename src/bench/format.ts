@@ -1,16 +1,19 @@
 // The benchmark's report as text, for the command line and the page: the adapter line first and
 // what each column measured, then one aligned row per case, then the roofline.
+import { cpuDriver } from '../engine/adapter';
 import { CPU_MAX_ROLLOUTS_PER_STEP } from './measure';
 import type { BenchReport } from './report';
 
 const sci = (x: number) => (x >= 1e4 ? x.toExponential(2) : x.toPrecision(3));
 
 export function formatReport(r: BenchReport): string {
-  const gpuWord = r.adapter.isFallback ? 'WGSL on CPU fallback' : 'WGSL (GPU)';
+  const gpuWord = r.adapter.isFallback ? 'WGSL on CPU adapter' : 'WGSL (GPU)';
+  const driver = cpuDriver(r.adapter);
+  const cpuWarning = r.adapter.isFallback ? `CPU ADAPTER${driver ? ` (${driver})` : ''}: these are not GPU figures. ` : '';
   const peer = r.peer;
   const lines = [
     `adapter: ${r.adapter.line}`,
-    `${r.adapter.isFallback ? 'CPU FALLBACK ADAPTER (SwiftShader): these are not GPU figures. ' : ''}timing: ${r.timing === 'timestamp-query' ? 'GPU timestamp queries (compute passes)' : 'queue completion (onSubmittedWorkDone, wall clock)'}; ` +
+    `${cpuWarning}timing: ${r.timing === 'timestamp-query' ? 'GPU timestamp queries (compute passes)' : 'queue completion (onSubmittedWorkDone, wall clock)'}; ` +
       `median of repeats after a warm-up; rollouts = N*G*steps (expected estimator: N*steps)`,
     'fast CPU = the fast CPU engine (float32 TypeScript, one thread, in this process, the same Threefry draws)',
     ...(peer

@@ -35,7 +35,7 @@ function plot(rows: BenchRow[], fallback: boolean) {
   const data: (number | null)[][] = [xs];
   keys.forEach((k, j) => {
     for (const fast of [false, true]) {
-      series.push({ label: `${k} ${fast ? 'fast CPU engine' : fallback ? 'WGSL (CPU fallback)' : 'WGSL'}`, stroke: colour(j), dash: fast ? [6, 4] : undefined, width: 2, points: { show: true } });
+      series.push({ label: `${k} ${fast ? 'fast CPU engine' : fallback ? 'WGSL (CPU adapter)' : 'WGSL'}`, stroke: colour(j), dash: fast ? [6, 4] : undefined, width: 2, points: { show: true } });
       data.push(xs.map((n) => rows.find((r) => r.tasks === n && seriesKey(r) === k)?.[fast ? 'cpuRolloutsPerSec' : 'rolloutsPerSec'] ?? null));
     }
   });

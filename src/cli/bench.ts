@@ -8,6 +8,7 @@ import { formatReport } from '../bench/format';
 import { defaultOptions, type Peer } from '../bench/measure';
 import { openTorchPeer, TORCH_COMMAND } from '../bench/peer';
 import { runBench } from '../bench/report';
+import { adapterOption } from './doctor';
 
 interface BenchFlags {
   tasks?: string;
@@ -85,5 +86,6 @@ export function benchCommand(): Command {
     .option('--python <path>', 'the Python that runs the torch peer (default: python3, then /usr/bin/python3)')
     .option('--json <file>', 'write the report as JSON')
     .option('--no-roofline', 'skip the peak measurement and roofline')
+    .addOption(adapterOption())
     .action(bench);
 }

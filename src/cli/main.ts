@@ -2,6 +2,7 @@
 import { Command } from 'commander';
 import { ConfigError } from '../model/config';
 import { benchCommand } from './bench';
+import { doctorCommand } from './doctor';
 import { mergeCommand } from './merge';
 import { runCommand } from './run';
 import { sweepCommand } from './sweep';
@@ -9,7 +10,7 @@ import { sweepCommand } from './sweep';
 export function program(): Command {
   // exitOverride, copied to the subcommands, lets main() turn commander's errors into exit code 2.
   const cli = new Command('patternflow').description('Simulate how RL reshapes reasoning-pattern selection (Chen, Li, Zou; ICLR 2026).').exitOverride();
-  for (const cmd of [runCommand(), sweepCommand(), mergeCommand(), benchCommand()]) cli.addCommand(cmd.copyInheritedSettings(cli));
+  for (const cmd of [runCommand(), sweepCommand(), mergeCommand(), benchCommand(), doctorCommand()]) cli.addCommand(cmd.copyInheritedSettings(cli));
   return cli;
 }
 

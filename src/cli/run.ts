@@ -13,6 +13,7 @@ import { parseCheckpoint, serializeCheckpoint, type Checkpoint } from '../engine
 import { referenceBackend } from '../simulation/backend';
 import { openSimulation } from '../simulation/open';
 import { THROUGHPUT_BATCH_MS } from '../engine/batch-sizer';
+import { adapterOption } from './doctor';
 import { Progress } from './progress';
 
 interface RunOptions {
@@ -185,6 +186,7 @@ export function runCommand(): Command {
     .option('--config <file>', 'run config (JSON object, fields as in docs/model.md §7)')
     .option('--out <file>', 'write metrics to FILE.csv or FILE.json')
     .addOption(new Option('--backend <name>', 'webgpu (the WGSL engine through Dawn) or reference (the float64 reference, on the CPU)').choices(['webgpu', 'reference']).default('webgpu'))
+    .addOption(adapterOption())
     .option('--checkpoint <file>', 'checkpoint file, rewritten every --checkpointEvery steps and on Ctrl-C (default: the --out path + .ckpt)')
     .option('--checkpointEvery <steps>', 'steps between checkpoints', '1000')
     .option('--resume <file>', 'continue the run of this checkpoint, appending to the --out CSV')

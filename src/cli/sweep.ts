@@ -14,6 +14,7 @@ import { parseSpec } from '../sweep/spec';
 import { formatDuration, progressText, type SweepProgress } from '../sweep/progress';
 import { runSweep } from '../sweep/sweep';
 import { FORMATS, type Format } from '../sweep/table';
+import { adapterOption } from './doctor';
 
 interface SweepFlags {
   spec?: string;
@@ -99,6 +100,7 @@ function progressLine(quiet: boolean) {
 async function sweep(flags: SweepFlags) {
   const grid = buildGrid(parseSpec(readSpec(flags)));
   const shard = resolveShard(flags);
+  if (shard) shardCohorts(grid.count, shard); // an empty shard is refused before a device opens (and its driver speaks)
   if (flags.plan) {
     process.stdout.write(planText(grid, shard));
     return;
@@ -164,6 +166,7 @@ export function sweepCommand(): Command {
     .option('--shards <n>', 'shard count of a Kubernetes Indexed Job (its completions), with JOB_COMPLETION_INDEX')
     .option('--skip-existing', 'leave complete files of the same spec as they are (retries, requeues)')
     .addOption(new Option('--backend <name>', 'webgpu (the WGSL engine through Dawn) or reference (the float64 reference, on the CPU)').choices(['webgpu', 'reference']).default('webgpu'))
+    .addOption(adapterOption())
     .option('--quiet', 'no progress line')
     .action(sweep);
 }

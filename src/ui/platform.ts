@@ -48,7 +48,7 @@ export async function browserWebGpu(): Promise<Platform> {
     backend,
     adapter: adapterDescription(gpu.adapter),
     warning: gpu.adapter.isFallback
-      ? 'This adapter is a CPU fallback (such as SwiftShader), not a GPU: the simulation is correct but slow, and steps/s are CPU figures.'
+      ? 'This adapter is a CPU adapter (such as SwiftShader or lavapipe), not a GPU: the simulation is correct but slow, and steps/s are CPU figures.'
       : undefined,
   };
 }
