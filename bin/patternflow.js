@@ -2,7 +2,6 @@
 // Entry of `npx patternflow`: runs the TypeScript sources through tsx. Where the machine has no
 // Vulkan driver, it restarts itself once with SwiftShader's (the loader path must be set before
 // the process starts, so it cannot be changed from inside).
-import { spawn } from 'node:child_process';
 import { register } from 'node:module';
 import { register as registerTsx } from 'tsx/esm/api';
 
@@ -10,12 +9,12 @@ registerTsx();
 register('./wgsl-hooks.js', import.meta.url);
 
 const { swiftShaderEnv } = await import('../src/node/swiftshader.ts');
+const { relaunch, stopWhenOrphaned } = await import('../src/node/launch.ts');
 const extra = swiftShaderEnv(process.env);
 if (Object.keys(extra).length > 0) {
-  const child = spawn(process.execPath, [...process.execArgv, ...process.argv.slice(1)], { stdio: 'inherit', env: { ...process.env, ...extra } });
-  for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
-  child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
+  relaunch(extra);
 } else {
+  stopWhenOrphaned();
   const { main } = await import('../src/cli/main.ts');
   process.exitCode = await main(process.argv);
 }
