@@ -152,8 +152,15 @@ async function run(opts: RunOptions) {
       writeError ??= e;
       return stopRun();
     }
-    writeAtomic(path, serializeCheckpoint({ ...c, log: rule }, sim.adapter.json));
+    try {
+      writeAtomic(path, serializeCheckpoint({ ...c, log: rule }, sim.adapter.json));
+    } catch (e) {
+      // A checkpoint is insurance: losing it must not cost the run it insures.
+      if (!checkpointFailed) process.stderr.write(`\npatternflow: warning: cannot write the checkpoint ${path} (${reason(e)}); the run goes on without one\n`);
+      checkpointFailed = true;
+    }
   };
+  let checkpointFailed = false;
   const sim = await openSimulation(config, backend, {
     engine: { batchMs: THROUGHPUT_BATCH_MS, logged: (t) => schedule.has(t) },
     checkpointEvery: every,

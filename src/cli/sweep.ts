@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { ConfigError } from '../model/config';
 import { referenceBackend, sharedDevice, type Backend } from '../simulation/backend';
 import { packCount, PackedExecutor, StoppedError } from '../sweep/executor';
+import { packable } from '../engine/engine';
 import { KERNEL_FIELDS } from '../engine/header';
 import { buildGrid, formatBytes, type Grid } from '../sweep/grid';
 import { PRESET_NAMES, PRESETS } from '../sweep/presets';
@@ -75,7 +76,7 @@ function packing(grid: Grid, run: Grid['runs'][number], backend: SweepFlags['bac
     config,
     run.cohorts.map((i) => grid.cohort(i).config.tasks),
   );
-  if (packs === n && n > 1) return `one at a time (${config.policy === 'shared' ? 'the shared policy' : "GRPO's batch scale"} does not pack)`;
+  if (!packable(config) && n > 1) return `one at a time (${config.policy === 'shared' ? 'the shared policy' : "GRPO's batch scale"} does not pack)`;
   return packs === 1 ? (n === 1 ? 'one GPU run' : 'packed into one GPU run') : `packed into ${count(packs)} GPU runs`;
 }
 
