@@ -48,6 +48,9 @@ describe('patternflow run: no lost run', () => {
     expect(stderr.trim().split('\n').filter((l) => l.startsWith('patternflow'))).toEqual([
       `patternflow: --out: cannot write into the folder ${join(dir, 'a-file')}: EEXIST: file already exists, mkdir '${join(dir, 'a-file')}'`,
     ]);
+    const sweep = await fails(['sweep', '--spec', specFile('refused', SPEC), '--out', 'a-file/results', '--quiet']);
+    expect(sweep.code).toBe(2);
+    expect(sweep.stderr).toContain(`patternflow: --out: cannot write into the folder a-file/results: ${join(dir, 'a-file')} is not a folder\n`);
     mkdirSync(join(dir, 'a-folder.csv'));
     expect((await fails(['run', ...SMALL, '--out', 'a-folder.csv'])).stderr).toContain('patternflow: --out: a-folder.csv is a folder; give a file name');
   });

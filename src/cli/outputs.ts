@@ -1,6 +1,6 @@
 // Output paths, checked before anything runs (a run must never be lost to a folder that does not
 // exist), and a last resort for results whose file cannot be written once the run is done.
-import { accessSync, constants, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { ConfigError } from '../model/config';
@@ -10,6 +10,21 @@ export function prepareFolder(flag: string, dir: string): void {
   try {
     mkdirSync(dir, { recursive: true });
     accessSync(dir, constants.W_OK);
+  } catch (e) {
+    throw new ConfigError(flag, `cannot write into the folder ${dir}: ${reason(e)}`);
+  }
+}
+
+/**
+ * Checks that `dir` is, or can be made, a writable folder, without making it (the command makes it
+ * once every other check has passed, so a refusal leaves nothing); a ConfigError naming `flag` otherwise.
+ */
+export function checkFolder(flag: string, dir: string): void {
+  let existing = resolve(dir);
+  while (!existsSync(existing) && dirname(existing) !== existing) existing = dirname(existing);
+  try {
+    if (!statSync(existing).isDirectory()) throw new Error(`${existing} is not a folder`);
+    accessSync(existing, constants.W_OK);
   } catch (e) {
     throw new ConfigError(flag, `cannot write into the folder ${dir}: ${reason(e)}`);
   }

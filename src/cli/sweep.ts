@@ -17,7 +17,7 @@ import { parseSpec } from '../sweep/spec';
 import { formatDuration, progressText, RateMeter, type SweepProgress } from '../sweep/progress';
 import { runSweep } from '../sweep/sweep';
 import { FORMATS, type Format } from '../sweep/table';
-import { prepareFolder } from './outputs';
+import { checkFolder } from './outputs';
 
 interface SweepFlags {
   spec?: string;
@@ -139,7 +139,7 @@ async function sweep(flags: SweepFlags) {
   }
   if (!flags.out) throw new ConfigError('--out', 'is needed: the directory to write the sweep into');
   if (!flags.overwrite) refuseOtherSweep(flags.out, specHash(grid.spec.written));
-  prepareFolder('--out', flags.out);
+  checkFolder('--out', flags.out);
   const quiet = flags.quiet === true;
   if (flags.preset && !quiet) process.stderr.write(`patternflow sweep: preset ${flags.preset}: ${PRESETS[flags.preset].shows}\n`);
 
