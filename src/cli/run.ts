@@ -235,7 +235,7 @@ export function runCommand(): Command {
     .option('--config <file>', 'run config (JSON object, fields as in docs/model.md §7)')
     .option('--out <file>', 'write metrics to FILE.csv or FILE.json (its folder is created); without it, only the last step is printed')
     .addOption(new Option('--backend <name>', 'webgpu (the WGSL engine through Dawn) or reference (the float64 reference, on the CPU)').choices(['webgpu', 'reference']).default('webgpu'))
-    .option('--checkpoint <file>', 'checkpoint file, rewritten every --checkpointEvery steps and on Ctrl-C (default: the --out path + .ckpt)')
+    .option('--checkpoint <file>', 'checkpoint file, rewritten every --checkpointEvery steps and on Ctrl-C, removed when the run completes (default: the --out path + .ckpt)')
     .option('--checkpointEvery <steps>', 'steps between checkpoints', '1000')
     .option('--resume <file>', 'continue the run of this checkpoint, appending to the --out CSV')
     .option('--logEvery <n>', 'write the metrics of every n-th step and of the last (default 1: every step); the others compute only accuracy and bestMass')
