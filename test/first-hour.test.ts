@@ -55,21 +55,25 @@ describe('patternflow run: no lost run', () => {
     expect((await fails(['run', ...SMALL, '--out', 'a-folder.csv'])).stderr).toContain('patternflow: --out: a-folder.csv is a folder; give a file name');
   });
 
-  it('rescues a finished run whose JSON cannot be written where asked', async () => {
-    // The folder goes away while the run is under way: the run is kept, beside the user.
+  it("rescues a run's JSON that cannot be written where asked", async () => {
+    // The folder goes away while the run is under way; SIGINT then ends it (a run left to finish
+    // takes the same path, but could finish before the folder is gone): its metrics are kept.
     const out = join(dir, 'gone', 'x.json');
-    const child = spawn(process.execPath, [BIN, 'run', '--tasks', '16', '--steps', '20000', '--out', out], { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, 'run', '--tasks', '16', '--steps', '1000000', '--out', out], { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     child.stderr.on('data', (d) => {
       stderr += d;
       if (stderr.includes('model report') && existsSync(join(dir, 'gone'))) rmSync(join(dir, 'gone'), { recursive: true });
+      if (/\nstep \d+\/1000000/.test(stderr)) child.kill('SIGINT');
     });
     const code = await new Promise((r) => child.on('close', r));
-    expect(code).toBe(1);
+    expect(code).toBe(130);
     const rescued = join(dir, `x.rescued-${child.pid}.json`);
     expect(stderr).toContain(`patternflow: cannot write ${out} (ENOENT`);
-    expect(stderr).toContain(`; the finished run is in ${rescued}`);
-    expect(JSON.parse(readFileSync(rescued, 'utf8')).metrics.step.at(-1)).toBe(20000);
+    expect(stderr).toContain(`; the run's metrics are in ${rescued}\n`);
+    const { metrics } = JSON.parse(readFileSync(rescued, 'utf8'));
+    const stopped = Number(/stopped by SIGINT after step (\d+)/.exec(stderr)![1]);
+    expect(metrics.step).toEqual(Array.from({ length: stopped }, (_, j) => j + 1));
   });
 
   it('prints the model report as sentences, with the RLIF caveat the dashboard shows', async () => {

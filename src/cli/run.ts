@@ -197,8 +197,7 @@ async function run(opts: RunOptions) {
     });
     progress.done();
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    // The signal handlers stay until the outputs are written: a second Ctrl-C must not kill the process while it writes them.
     if (csv && !writeError) await new Promise<void>((resolve) => csv.end(resolve));
   }
   sim.close();
@@ -209,9 +208,8 @@ async function run(opts: RunOptions) {
   if (log && out) {
     const { written, failure } = writeOrRescue(out, logToJson(log, { config: configToJSON(config), adapter: sim.adapter.json, model: sim.report }));
     if (failure) {
-      process.stderr.write(`patternflow: cannot write ${out} (${failure}); the finished run is in ${written}\n`);
+      process.stderr.write(`patternflow: cannot write ${out} (${failure}); the run's metrics are in ${written}\n`);
       process.exitCode = 1;
-      return;
     }
   }
   if (!out && last) summarise(config.steps, names, last);
@@ -220,6 +218,8 @@ async function run(opts: RunOptions) {
     process.stderr.write(`patternflow: stopped by ${signal} after step ${sim.step}${resume}\n`);
     process.exitCode = SIGNAL_EXIT[signal];
   } else if (checkpointPath) rmSync(checkpointPath, { force: true }); // the run is complete: nothing to resume
+  process.off('SIGINT', onSignal);
+  process.off('SIGTERM', onSignal);
 }
 
 /** Without --out: the last step's metrics on stdout (one line), and a word that nothing was saved. */
