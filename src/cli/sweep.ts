@@ -72,11 +72,8 @@ function packing(grid: Grid, run: Grid['runs'][number], backend: SweepFlags['bac
   const n = run.cohorts.length;
   const config = grid.cohort(run.cohorts[0]).config;
   if (backend === 'reference') return 'one at a time (the float64 reference)';
-  const packs = packCount(
-    config,
-    run.cohorts.map((i) => grid.cohort(i).config.tasks),
-  );
   if (!packable(config) && n > 1) return `one at a time (${config.policy === 'shared' ? 'the shared policy' : "GRPO's batch scale"} does not pack)`;
+  const packs = packCount(config, run.cohorts.map((i) => grid.cohort(i).config.tasks));
   return packs === 1 ? (n === 1 ? 'one GPU run' : 'packed into one GPU run') : `packed into ${count(packs)} GPU runs`;
 }
 
