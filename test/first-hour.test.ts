@@ -61,10 +61,11 @@ describe('patternflow run: no lost run', () => {
     const out = join(dir, 'gone', 'x.json');
     const child = spawn(process.execPath, [BIN, 'run', '--tasks', '16', '--steps', '1000000', '--out', out], { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
+    let sent = false;
     child.stderr.on('data', (d) => {
       stderr += d;
       if (stderr.includes('model report') && existsSync(join(dir, 'gone'))) rmSync(join(dir, 'gone'), { recursive: true });
-      if (/\nstep \d+\/1000000/.test(stderr)) child.kill('SIGINT');
+      if (!sent && /\nstep \d+\/1000000/.test(stderr)) sent = child.kill('SIGINT');
     });
     const code = await new Promise((r) => child.on('close', r));
     expect(code).toBe(130);
