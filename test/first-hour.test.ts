@@ -144,5 +144,9 @@ describe('sweep and merge outputs', () => {
     expect(code).toBe(2);
     expect(stderr).toMatch(/^patternflow: shards\/shard-00001-of-00002\.parquet: is not a complete parquet file \(truncated, or not a shard's\): .+\n$/);
     expect(readdirSync(dir)).not.toContain('merged');
+    writeFileSync(join(dir, 'a-file'), '');
+    const into = await fails(['merge', 'shards', '--out', 'a-file/merged']);
+    expect(into.code).toBe(2);
+    expect(into.stderr).toContain(`patternflow: --out: cannot write into the folder a-file/merged: ${join(dir, 'a-file')} is not a folder\n`);
   });
 });
