@@ -6,6 +6,7 @@ const REDRAW_MS = 250;
 
 export class Progress {
   private readonly meter = new RateMeter();
+  private readonly start = performance.now();
   private lastDraw = 0;
   private line = '';
   private drawn = true;
@@ -19,7 +20,8 @@ export class Progress {
   update(step: number, accuracy: number): void {
     const now = performance.now();
     const rate = this.meter.rate(step - this.first, now);
-    const speed = rate === undefined ? 'measuring speed' : `${rate.toFixed(1)} steps/s  ETA ${formatDuration((this.total - step) / rate)}`;
+    const elapsed = formatDuration((now - this.start) / 1000);
+    const speed = rate !== undefined ? `${rate.toFixed(1)} steps/s  ETA ${formatDuration((this.total - step) / rate)}` : step === this.total ? `done in ${elapsed}` : 'measuring speed';
     this.line = `step ${step}/${this.total}  ${speed}  accuracy ${accuracy.toFixed(4)}`;
     this.drawn = false;
     if (now - this.lastDraw >= REDRAW_MS) this.draw();

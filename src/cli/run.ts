@@ -106,6 +106,7 @@ function writeAtomic(path: string, text: string) {
 
 async function run(opts: RunOptions) {
   const out = opts.out;
+  const csvOut = out?.toLowerCase().endsWith('.csv') === true;
   if (out && !/\.(csv|json)$/i.test(out)) throw new ConfigError('--out', `must end in .csv or .json, got ${out}`);
   const every = Number(opts.checkpointEvery);
   if (!Number.isInteger(every) || every < 1) throw new ConfigError('--checkpointEvery', `must be an integer >= 1, got ${opts.checkpointEvery}`);
@@ -116,7 +117,8 @@ async function run(opts: RunOptions) {
   const start = resumed?.snapshot.step ?? 0;
   const names = metricLayout(config).names;
   const header = csvHeader(names);
-  const checkpointPath = opts.checkpoint ?? (opts.resume || (out ? `${out}.ckpt` : undefined));
+  // Only a CSV can be resumed, so only a CSV run checkpoints unless --checkpoint asks.
+  const checkpointPath = opts.checkpoint ?? (opts.resume || (csvOut ? `${out}.ckpt` : undefined));
   const backend = opts.backend === 'reference' ? referenceBackend() : (await import('../node/gpu')).nodeWebGpu;
   if (backend.kind === 'reference' && (opts.resume || opts.checkpoint)) throw new ConfigError('--backend', 'checkpoints need the webgpu backend');
   // Every path is checked (its folder made) before the simulation starts: a finished run is never lost to a typo.
@@ -126,7 +128,7 @@ async function run(opts: RunOptions) {
   let csv: WriteStream | undefined;
   let writeError: unknown;
   let stopRun = () => {};
-  if (out?.toLowerCase().endsWith('.csv')) {
+  if (csvOut) {
     if (resumed) truncateCsv(out, start, header, schedule);
     let fd: number;
     try {
@@ -214,7 +216,7 @@ async function run(opts: RunOptions) {
   }
   if (!out && last) summarise(config.steps, names, last);
   if (signal) {
-    const resume = checkpointPath && out ? `; resume with: patternflow run --resume ${checkpointPath} --out ${out}` : '';
+    const resume = checkpointPath && csvOut ? `; resume with: patternflow run --resume ${checkpointPath} --out ${out}` : '';
     process.stderr.write(`patternflow: stopped by ${signal} after step ${sim.step}${resume}\n`);
     process.exitCode = SIGNAL_EXIT[signal];
   } else if (checkpointPath) rmSync(checkpointPath, { force: true }); // the run is complete: nothing to resume
@@ -235,7 +237,7 @@ export function runCommand(): Command {
     .option('--config <file>', 'run config (JSON object, fields as in docs/model.md §7)')
     .option('--out <file>', 'write metrics to FILE.csv or FILE.json (its folder is created); without it, only the last step is printed')
     .addOption(new Option('--backend <name>', 'webgpu (the WGSL engine through Dawn) or reference (the float64 reference, on the CPU)').choices(['webgpu', 'reference']).default('webgpu'))
-    .option('--checkpoint <file>', 'checkpoint file, rewritten every --checkpointEvery steps and on Ctrl-C, removed when the run completes (default: the --out path + .ckpt)')
+    .option('--checkpoint <file>', 'checkpoint file, rewritten every --checkpointEvery steps and on Ctrl-C, removed when the run completes (default: the CSV --out path + .ckpt)')
     .option('--checkpointEvery <steps>', 'steps between checkpoints', '1000')
     .option('--resume <file>', 'continue the run of this checkpoint, appending to the --out CSV')
     .option('--logEvery <n>', 'write the metrics of every n-th step and of the last (default 1: every step); the others compute only accuracy and bestMass')
