@@ -19,6 +19,8 @@ const FORMS: Record<string, { command: string[]; env?: NodeJS.ProcessEnv; pid1?:
   'npx patternflow': { command: ['npx', 'patternflow'] },
   'npm run patternflow --': { command: ['npm', 'run', '--silent', 'patternflow', '--'] },
   'node bin/patternflow.js': { command: [process.execPath, 'bin/patternflow.js'] },
+  // README's Slurm script: the batch shell execs npx, so the batch step's process is npm.
+  'a batch script ending in exec npx patternflow': { command: ['bash', '-c', 'exec npx patternflow "$@"', 'sweep.sh'] },
   'npx patternflow as a container\'s PID 1': { command: [...PID1, 'npx', 'patternflow'], pid1: true },
   'node bin/patternflow.js as a container\'s PID 1': { command: [...PID1, process.execPath, 'bin/patternflow.js'], pid1: true },
 };
