@@ -2,19 +2,23 @@
 // device, written as a summary and a metrics table (Parquet or CSV) and a manifest; or one shard
 // of it, picked by --shard or by a Slurm job array's / Kubernetes Indexed Job's environment.
 import { Command, Option } from 'commander';
-import { readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { ConfigError } from '../model/config';
 import { referenceBackend, sharedDevice, type Backend } from '../simulation/backend';
-import { PackedExecutor, StoppedError } from '../sweep/executor';
+import { packCount, PackedExecutor, StoppedError } from '../sweep/executor';
+import { packable } from '../engine/engine';
 import { KERNEL_FIELDS } from '../engine/header';
 import { buildGrid, formatBytes, type Grid } from '../sweep/grid';
 import { PRESET_NAMES, PRESETS } from '../sweep/presets';
-import { parseShard, shardCohorts, shardFromEnv, type Shard } from '../sweep/shards';
+import { readManifest, specHash } from '../sweep/manifest';
+import { parseShard, SHARD_MANIFEST, shardCohorts, shardFromEnv, type Shard } from '../sweep/shards';
 import { parseSpec } from '../sweep/spec';
-import { formatDuration, progressText, type SweepProgress } from '../sweep/progress';
+import { formatDuration, progressText, RateMeter, type SweepProgress } from '../sweep/progress';
 import { runSweep } from '../sweep/sweep';
 import { FORMATS, type Format } from '../sweep/table';
 import { adapterOption } from './doctor';
+import { checkFolder } from './outputs';
 
 interface SweepFlags {
   spec?: string;
@@ -25,6 +29,7 @@ interface SweepFlags {
   shard?: string;
   shards?: string;
   skipExisting?: boolean;
+  overwrite?: boolean;
   backend: 'webgpu' | 'reference';
   quiet?: boolean;
 }
@@ -63,8 +68,18 @@ function resolveShard(flags: SweepFlags): Shard | undefined {
   return fromEnv;
 }
 
-/** The grid as --plan prints it: cohorts, runs, memory, and the shard's part. */
-export function planText(grid: Grid, shard?: Shard): string {
+/** How a run's cohorts go to the device: packed into how many GPU runs, or one at a time and why. */
+function packing(grid: Grid, run: Grid['runs'][number], backend: SweepFlags['backend']): string {
+  const n = run.cohorts.length;
+  const config = grid.cohort(run.cohorts[0]).config;
+  if (backend === 'reference') return 'one at a time (the float64 reference)';
+  if (!packable(config) && n > 1) return `one at a time (${config.policy === 'shared' ? 'the shared policy' : "GRPO's batch scale"} does not pack)`;
+  const packs = packCount(config, run.cohorts.map((i) => grid.cohort(i).config.tasks));
+  return packs === 1 ? (n === 1 ? 'one GPU run' : 'packed into one GPU run') : `packed into ${count(packs)} GPU runs`;
+}
+
+/** The grid as --plan prints it: cohorts, runs and how they are packed, memory, and the shard's part. */
+export function planText(grid: Grid, shard?: Shard, backend: SweepFlags['backend'] = 'webgpu'): string {
   const { spec } = grid;
   const dims = [...spec.axes.map((a) => `${a.values.length} ${a.name}`), `${spec.seeds} seed${spec.seeds > 1 ? 's' : ''}`].join(' x ');
   const rule = 'log' in spec.log ? 'log-spaced' : spec.log.every === 1 ? 'every step' : `every ${spec.log.every} steps and the last`;
@@ -72,9 +87,9 @@ export function planText(grid: Grid, shard?: Shard): string {
   const lines = [
     `sweep: ${cohorts(grid.count)} (${dims}), ${count(grid.steps)} steps each, ${count(grid.schedule.count)} metric rows per cohort (${rule})`,
     `runs: ${grid.runs.length} (cohorts that share ${KERNEL_FIELDS.join(', ')} share one compiled kernel)`,
-    ...grid.runs.slice(0, 20).map((r, j) => `  run ${j + 1}: ${cohorts(r.cohorts.length)}; ${KERNEL_FIELDS.map((f) => `${f} ${String(r.kernel[f])}`).join(', ')}`),
+    ...grid.runs.slice(0, 20).map((r, j) => `  run ${j + 1}: ${cohorts(r.cohorts.length)}, ${packing(grid, r, backend)}; ${KERNEL_FIELDS.map((f) => `${f} ${String(r.kernel[f])}`).join(', ')}`),
     ...(grid.runs.length > 20 ? [`  ... ${grid.runs.length - 20} more runs`] : []),
-    `memory: GPU buffers up to ${formatBytes(grid.gpuBytes.max)} per cohort (cohorts run one at a time; ${formatBytes(grid.gpuBytes.sum)} for all together); ` +
+    `memory: GPU buffers up to ${formatBytes(grid.gpuBytes.max)} per cohort (${formatBytes(grid.gpuBytes.sum)} for all together, as a run packed whole would need); ` +
       `metrics ${count(rows)} rows x ${grid.metricNames.length + 2} columns (about ${formatBytes(rows * (grid.metricNames.length + 2) * 8)} before compression)`,
   ];
   if (shard) {
@@ -84,15 +99,31 @@ export function planText(grid: Grid, shard?: Shard): string {
   return `${lines.join('\n')}\n`;
 }
 
+/**
+ * Refuses an output folder that holds another sweep's results (a manifest of another spec), so
+ * that no sweep is overwritten by mistake; the same spec's files are a rerun (or, with
+ * --skip-existing, a retry) and go ahead.
+ */
+function refuseOtherSweep(out: string, hash: string): void {
+  if (!existsSync(out)) return;
+  const manifests = readdirSync(out).filter((f) => f === 'manifest.json' || SHARD_MANIFEST.test(f));
+  for (const name of manifests) {
+    const other = readManifest(join(out, name)).specHash;
+    if (other !== hash)
+      throw new ConfigError('--out', `${out} holds another sweep's results (${name}: spec sha256 ${other.slice(0, 12)}, this spec's is ${hash.slice(0, 12)}); choose another folder, or give --overwrite`);
+  }
+}
+
 /** The progress line on stderr: cohorts done, steps/s and ETA, at most once a second. */
 function progressLine(quiet: boolean) {
-  const start = performance.now();
+  const meter = new RateMeter();
   let last = 0;
   return (p: SweepProgress, force = false) => {
     const now = performance.now();
+    const rate = meter.rate(p.stepsDone, now);
     if (quiet || (!force && now - last < REDRAW_MS)) return;
     last = now;
-    const line = progressText(p, p.stepsDone / Math.max((now - start) / 1000, 1e-9));
+    const line = progressText(p, rate);
     process.stderr.write(process.stderr.isTTY ? `\r${line}` : `${line}\n`);
   };
 }
@@ -102,10 +133,12 @@ async function sweep(flags: SweepFlags) {
   const shard = resolveShard(flags);
   if (shard) shardCohorts(grid.count, shard); // an empty shard is refused before a device opens (and its driver speaks)
   if (flags.plan) {
-    process.stdout.write(planText(grid, shard));
+    process.stdout.write(planText(grid, shard, flags.backend));
     return;
   }
   if (!flags.out) throw new ConfigError('--out', 'is needed: the directory to write the sweep into');
+  if (!flags.overwrite) refuseOtherSweep(flags.out, specHash(grid.spec.written));
+  checkFolder('--out', flags.out);
   const quiet = flags.quiet === true;
   if (flags.preset && !quiet) process.stderr.write(`patternflow sweep: preset ${flags.preset}: ${PRESETS[flags.preset].shows}\n`);
 
@@ -165,6 +198,7 @@ export function sweepCommand(): Command {
     .option('--shard <I/N>', 'run shard I of N (cohorts I, I+N, ...); default: from a Slurm job array or JOB_COMPLETION_INDEX')
     .option('--shards <n>', 'shard count of a Kubernetes Indexed Job (its completions), with JOB_COMPLETION_INDEX')
     .option('--skip-existing', 'leave complete files of the same spec as they are (retries, requeues)')
+    .option('--overwrite', "write over another sweep's results in --out (refused without it)")
     .addOption(new Option('--backend <name>', 'webgpu (the WGSL engine through Dawn) or reference (the float64 reference, on the CPU)').choices(['webgpu', 'reference']).default('webgpu'))
     .addOption(adapterOption())
     .option('--quiet', 'no progress line')

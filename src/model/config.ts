@@ -79,7 +79,7 @@ export const FIELD_SPECS = {
   /** N, the number of tasks (questions); the upper bound is the device's buffer limits. */
   tasks: field(intIn(1, 2 ** 31).default(4096), { syntax: 'number', help: 'N, tasks (questions)' }),
   /** K, reasoning patterns per task; when not given, the length of the K-vectors given (else 4). */
-  patterns: field(intIn(2, 16384).default(4), { syntax: 'number', help: 'K, reasoning patterns (2..16384); default: the length of the vectors given, else 4' }),
+  patterns: field(intIn(2, 16384).default(4), { syntax: 'number', help: 'K, reasoning patterns; when not given, the length of the vectors given, else 4' }),
   /** A, answers per task; answer 0 is the correct one. */
   answers: field(intIn(2, 64).default(8), { syntax: 'number', help: 'A, answers per task; answer 0 is correct' }),
   /** G, rollouts per task per step (ignored by `estimator: "expected"`). */

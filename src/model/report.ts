@@ -96,15 +96,8 @@ export function modelReport(c: Config, tasks: TaskTables): ModelReport {
   return report;
 }
 
-/** The report in one line, as the command line prints it at start-up. */
-export function reportLine(r: ModelReport, tasks: number): string {
-  const { one, two, other } = r.regimes;
-  const gamma = r.gamma ? `, gamma ${fmt(r.gamma.min)}..${fmt(r.gamma.max)} (median ${fmt(r.gamma.median)})` : '';
-  return (
-    `model: regime 1 (Theorem 5.3) ${one}, regime 2 (Theorem 5.4) ${two}${gamma}, other ${other} of ${tasks} tasks; ` +
-    `Assumption 5.5 fails for ${r.assumption55Failures} (per-pattern mode: ${r.patternModeFailures})`
-  );
-}
+/** The report in one line, as the command line prints it at start-up: the dashboard's sentences, caveats first. */
+export const reportLine = (r: ModelReport, c: Parameters<typeof reportSentences>[1]): string => `model report: ${reportSentences(r, c).join('. ')}.`;
 
 /**
  * The report as sentences for a reader: first what in the config takes the run outside the

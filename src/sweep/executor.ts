@@ -98,6 +98,25 @@ export class SequentialExecutor implements Executor {
 const PACK_COHORTS = 1024;
 const PACK_TASKS = 1 << 20;
 
+/** Whether a pack of `cohorts` cohorts holding `tasks` tasks is full before a cohort of `next` tasks. */
+const packFull = (cohorts: number, tasks: number, next: number) => cohorts === PACK_COHORTS || tasks + next > PACK_TASKS;
+
+/**
+ * How many GPU runs PackedExecutor makes of cohorts with these task counts on the webgpu backend,
+ * by its caps alone (1 per cohort for a run that cannot be packed); a device whose buffer limits
+ * hold fewer cohorts splits them further.
+ */
+export function packCount(config: Config, tasks: readonly number[]): number {
+  if (!packable(config)) return tasks.length;
+  let packs = 0;
+  let [cohorts, sum] = [0, 0];
+  for (const t of tasks) {
+    if (cohorts === 0 || packFull(cohorts, sum, t)) [packs, cohorts, sum] = [packs + 1, 0, 0];
+    [cohorts, sum] = [cohorts + 1, sum + t];
+  }
+  return packs;
+}
+
 /** The engine options of a pack (its plan depends on them). */
 const PACK_OPTIONS = { events: true, batchMs: THROUGHPUT_BATCH_MS };
 
@@ -131,7 +150,7 @@ export class PackedExecutor implements Executor {
     let tasks = 0;
     for (const i of cohorts) {
       const cohort = grid.cohort(i);
-      const full = pack.length === PACK_COHORTS || tasks + cohort.config.tasks > PACK_TASKS;
+      const full = packFull(pack.length, tasks, cohort.config.tasks);
       if (pack.length && (full || !fits([...pack, cohort].map((c) => c.config)))) {
         await this.runPack(grid, pack, observer);
         [pack, tasks] = [[], 0];
