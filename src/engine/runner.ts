@@ -123,15 +123,19 @@ export class Runner implements Simulation<Snapshot> {
     return this.engine.taskEvents();
   }
 
+  /** Listens on a device that others may share: removed when this run is done with it. */
+  private readonly onUncaptured = (e: Event) => (this.uncaptured ??= (e as GPUUncapturedErrorEvent).error);
+
   private async connect() {
     this.lost = undefined;
     this.uncaptured = undefined;
+    this.gpu?.device.removeEventListener('uncapturederror', this.onUncaptured);
     this.gpu = await this.opts.open();
     const device = this.gpu.device;
     device.lost.then((info) => {
       if (this.gpu.device === device) this.lost = info;
     });
-    device.addEventListener('uncapturederror', (e) => (this.uncaptured ??= (e as GPUUncapturedErrorEvent).error));
+    device.addEventListener('uncapturederror', this.onUncaptured);
     this.engine = await Engine.create(this.gpu, this.cohorts, { ...this.opts.engine });
     this.engine.passTimestamps = this.timestamps;
   }
@@ -196,6 +200,7 @@ export class Runner implements Simulation<Snapshot> {
   /** Frees the run's buffers, and its device where it owns it (otherwise the device stays open for whoever shares it). */
   close(): void {
     this.closed = true;
+    this.gpu.device.removeEventListener('uncapturederror', this.onUncaptured);
     this.engine.destroy();
     if (this.opts.ownsDevice) this.gpu.device.destroy();
   }

@@ -102,7 +102,7 @@ export class SweepCheckpoint implements PackCheckpoints {
 
   /** Opens the journal, cut back to the loaded checkpoint's length, and gives `writer` what the checkpoint held. */
   async begin(writer: CohortWriter, resumed?: Resumed): Promise<void> {
-    const fd = openSync(this.journalPath, existsSync(this.journalPath) ? 'r+' : 'w+');
+    const fd = openSync(this.journalPath, 'a');
     // What follows the checkpoint's length was written after it: dropped, and written again.
     ftruncateSync(fd, resumed?.journalBytes ?? 0);
     this.journal = fd;
