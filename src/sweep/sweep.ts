@@ -6,7 +6,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { SweepCheckpoint, type CheckpointEvery } from './checkpoint';
 import { metricsColumns, summaryColumns } from './columns';
 import type { Executor } from './executor';
-import { openSink, writeJsonAtomic } from './files';
+import { openSink, removeTemporaries, writeJsonAtomic } from './files';
 import type { Grid } from './grid';
 import { buildManifest, readManifest, specHash, VERSION } from './manifest';
 import type { SweepProgress } from './progress';
@@ -52,6 +52,8 @@ export async function runSweep(grid: Grid, opts: SweepOptions): Promise<SweepOut
     : undefined;
   // Read (or refused) before anything is written.
   const resumed = await checkpoint?.load(grid);
+  // What a killed run of this shard left half-written (its checkpoint keeps what it had done).
+  if (checkpoint) for (const p of [paths.summary, paths.metrics, paths.manifest, paths.checkpoint]) removeTemporaries(p);
   await opts.executor.check(grid, cohorts);
 
   mkdirSync(opts.out, { recursive: true });
