@@ -122,11 +122,15 @@ for i in $(seq 0 $((SHARDS - 1))); do
     [ -f "$TMP/shards/$f" ] || fail "array task $i wrote no $f"
   done
 done
-node bin/patternflow.js merge "$TMP/shards" --out "$TMP/merged" --quiet || fail "merge failed"
-node bin/patternflow.js sweep --spec "$TMP/spec.json" --out "$TMP/whole" --quiet || fail "the unsharded sweep failed"
-for f in summary.parquet metrics.parquet; do
-  cmp -s "$TMP/merged/$f" "$TMP/whole/$f" || fail "merged $f differs from the unsharded sweep's"
-done
+# Merges the shards in $TMP/$1 and compares them with the unsharded sweep of spec $2, byte for byte.
+merged_equals_whole() {
+  node bin/patternflow.js merge "$TMP/$1" --out "$TMP/$1-merged" --quiet || fail "merge of $1 failed"
+  node bin/patternflow.js sweep --spec "$2" --out "$TMP/$1-whole" --quiet || fail "the unsharded sweep of $2 failed"
+  for f in summary.parquet metrics.parquet; do
+    cmp -s "$TMP/$1-merged/$f" "$TMP/$1-whole/$f" || fail "merged $1: $f differs from the unsharded sweep's"
+  done
+}
+merged_equals_whole shards "$TMP/spec.json"
 echo "test:slurm: a $SHARDS-task Slurm job array ran 8 cohorts in shards; merged, they equal the unsharded sweep byte for byte"
 
 # Preemption: a 3-task array of a longer sweep (2 cohorts a shard, one pack each), checkpointed
@@ -192,11 +196,7 @@ for i in $(seq 0 $((PRE - 1))); do
   [ -f "$(ckpt "$i")" ] && fail "task $i left its checkpoint behind"
 done
 STEP=$(sed -n 's/.*the pack in flight at step \([0-9,]*\).*/\1/p' "$TMP/pre-2.out" | tr -d ,)
-node bin/patternflow.js merge "$TMP/pre" --out "$TMP/pre-merged" --quiet || fail "merge of the preempted shards failed"
-node bin/patternflow.js sweep --spec "$TMP/slow.json" --out "$TMP/pre-whole" --quiet || fail "the unsharded slow sweep failed"
-for f in summary.parquet metrics.parquet; do
-  cmp -s "$TMP/pre-merged/$f" "$TMP/pre-whole/$f" || fail "merged preempted $f differs from the unsharded sweep's"
-done
+merged_equals_whole pre "$TMP/slow.json"
 echo "test:slurm: 3 array tasks preempted (scontrol requeue, scancel --signal=TERM, SIGKILL), requeued, went on from their checkpoints; merged, they equal the unsharded sweep byte for byte"
 echo "test:slurm: SIGKILL lost the work of the last ${LOST} s (since its last checkpoint, every 2,000 steps); task 2 went on from step ${STEP}"
 echo "slurm: 2 passed, 0 failed"
