@@ -1,7 +1,8 @@
 // `patternflow sweep` and `patternflow merge` as users run them (bin/patternflow.js in a child
 // process, the WGSL engine on the test machine's adapter): a cohort equals its single run, three
 // shards merged equal the unsharded sweep, the outputs open in DuckDB, bad input is one line with
-// exit code 2, an interrupted sweep leaves nothing behind, and a preset reproduces its closed form.
+// exit code 2, an interrupted sweep (SIGTERM, SIGINT, SIGKILL) goes on from its checkpoint to the
+// uninterrupted sweep's bytes, and a preset reproduces its closed form.
 import { DuckDBInstance } from '@duckdb/node-api';
 import { execFile, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -140,22 +141,73 @@ describe('patternflow sweep', () => {
     expect(existsSync(out)).toBe(false);
   });
 
-  it('stopped by SIGTERM mid-sweep, exits 143 and leaves no file behind', async () => {
-    const out = join(dir, 'stopped');
-    const spec = specFile('slow', { base: { estimator: 'expected', tasks: 1, steps: 20000 }, axes: { lr: [0.1, 0.2, 0.3, 0.4] } });
-    const child = spawn(process.execPath, ['bin/patternflow.js', 'sweep', '--spec', spec, '--out', out], { stdio: ['ignore', 'ignore', 'pipe'] });
+  // One pack of 4 cohorts (1 task each), 20,000 steps: long enough to be stopped halfway.
+  const SLOW = { base: { estimator: 'expected', tasks: 1, steps: 20000 }, axes: { lr: [0.1, 0.2, 0.3, 0.4] }, logEvery: 50 };
+  const slowSweep = (out: string, ...more: string[]) => spawn(process.execPath, ['bin/patternflow.js', 'sweep', '--spec', specFile('slow', SLOW), '--out', out, ...more], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let straight: string | undefined;
+  const uninterrupted = async () => {
+    if (!straight) await cli('sweep', '--spec', specFile('slow', SLOW), '--out', (straight = join(dir, 'slow-straight')), '--quiet');
+    return straight;
+  };
+  const expectSameFiles = async (out: string) => {
+    const ref = await uninterrupted();
+    expect(readdirSync(out).sort()).toEqual(['manifest.json', 'metrics.parquet', 'summary.parquet']);
+    for (const f of readdirSync(out)) expect(readFileSync(join(out, f)), f).toEqual(readFileSync(join(ref, f)));
+  };
+  /** Spawns the slow sweep, waits for `ready`, sends `signal`; its exit code and stderr. */
+  const interrupt = async (out: string, signal: NodeJS.Signals, ready: (stderr: string) => boolean, ...more: string[]) => {
+    const child = slowSweep(out, ...more);
     let stderr = '';
-    const started = new Promise<void>((resolve) =>
-      child.stderr.on('data', (d: Buffer) => {
-        stderr += d;
-        if (/cohorts \d+\/4/.test(stderr)) resolve();
-      }),
-    );
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-    await started;
-    child.kill('SIGTERM');
-    expect(await exited).toBe(143);
-    expect(stderr).toMatch(/patternflow sweep: stopped by SIGTERM; nothing written/);
-    expect(readdirSync(out)).toEqual([]);
+    await new Promise<void>((resolve) => {
+      const poll = setInterval(() => ready(stderr) && (clearInterval(poll), resolve()), 50);
+      child.stderr.on('data', (d: Buffer) => (stderr += d));
+    });
+    child.kill(signal);
+    return { code: await exited, stderr };
+  };
+
+  for (const [signal, code] of [
+    ['SIGTERM', 143],
+    ['SIGINT', 130],
+  ] as const) {
+    it(`stopped by ${signal} mid-pack, exits ${code} with its checkpoint, and the same command goes on to the uninterrupted sweep's bytes`, async () => {
+      const out = join(dir, `stopped-${signal}`);
+      const stopped = await interrupt(out, signal, (e) => /cohorts \d+\/4/.test(e), '--checkpointEvery', '2000');
+      expect(stopped.code).toBe(code);
+      const ckpt = join(out, 'sweep.ckpt');
+      expect(stopped.stderr).toContain(`patternflow sweep: stopped by ${signal}; rerun the same command to go on from its checkpoint ${ckpt}`);
+      expect(readdirSync(out).sort()).toEqual(['sweep.ckpt', 'sweep.ckpt.rows']);
+      const { stderr } = await cli('sweep', '--spec', specFile('slow', SLOW), '--out', out, '--checkpointEvery', '2000');
+      expect(stderr).toMatch(new RegExp(`going on from ${ckpt.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}: 0 cohorts done, the pack in flight at step [1-9]`));
+      await expectSameFiles(out);
+    });
+  }
+
+  it('killed by SIGKILL, goes on from its last checkpoint (what came after it is dropped) to the same bytes', async () => {
+    const out = join(dir, 'killed');
+    const ckpt = join(out, 'sweep.ckpt');
+    // Killed a moment after its first checkpoint by steps: rows and journal lines after it are lost, and redone.
+    let seen = 0;
+    const killed = await interrupt(out, 'SIGKILL', () => existsSync(ckpt) && ++seen > 2, '--checkpointEvery', '1000');
+    expect(killed.code).toBe(null);
+    expect(readdirSync(out).filter((f) => !f.startsWith('.')).sort()).toEqual(['sweep.ckpt', 'sweep.ckpt.rows']);
+    const { stderr } = await cli('sweep', '--spec', specFile('slow', SLOW), '--out', out, '--checkpointEvery', '1000');
+    expect(stderr).toMatch(/the pack in flight at step [\d,]*000\n/);
+    await expectSameFiles(out);
+  });
+
+  it('refuses to go on from a torn checkpoint in one line naming the file, and changes nothing', async () => {
+    const out = join(dir, 'torn');
+    await interrupt(out, 'SIGTERM', (e) => /cohorts \d+\/4/.test(e), '--checkpointEvery', '2000');
+    const ckpt = join(out, 'sweep.ckpt');
+    writeFileSync(ckpt, readFileSync(ckpt, 'utf8').slice(0, -10));
+    const before = readFileSync(ckpt);
+    const { code, stderr } = await fails('sweep', '--spec', specFile('slow', SLOW), '--out', out);
+    expect(code).toBe(2);
+    expect(stderr.trim().split('\n').filter((l) => !l.startsWith('Warning:'))).toEqual([
+      `patternflow: ${ckpt}: is not a whole sweep checkpoint: torn: it holds ${before.length - before.indexOf(10) - 1} of its ${before.length - before.indexOf(10) - 1 + 10} bytes; nothing was changed (delete it and ${ckpt}.rows to start this sweep again)`,
+    ]);
+    expect(readFileSync(ckpt)).toEqual(before);
   });
 });

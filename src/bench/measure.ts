@@ -4,9 +4,9 @@
 // the step, which the command line hands in). Browser-safe: no Node imports.
 import type { Gpu } from '../engine/adapter';
 import { THROUGHPUT_BATCH_MS } from '../engine/batch-sizer';
-import { Engine } from '../engine/engine';
 import { LogSchedule } from '../model/cadence';
 import { FastCpuEngine } from '../fast/engine';
+import { openCohorts } from '../simulation/open';
 import { caseConfig, rolloutsPerStep, type BenchCase } from './cases';
 import { PassTimer } from './timer';
 
@@ -79,7 +79,11 @@ const now = () => performance.now() / 1000;
 async function measureGpu(gpu: Gpu, c: BenchCase, opts: BenchOptions): Promise<{ secPerStep: number; steps: number; timing: Timing }> {
   const config = caseConfig(c);
   const schedule = new LogSchedule(config.steps, { every: c.logEvery ?? 1 });
-  const engine = await Engine.create(gpu, config, { batchMs: THROUGHPUT_BATCH_MS, logged: (t) => schedule.has(t) });
+  // Opened as every simulation is (src/simulation/open.ts), without checkpoints: their readbacks are not what is timed.
+  const engine = await openCohorts([config], { kind: 'webgpu', device: async () => gpu, ownsDevice: false }, {
+    engine: { batchMs: THROUGHPUT_BATCH_MS, logged: (t) => schedule.has(t) },
+    checkpointEvery: Infinity,
+  });
   const { device } = gpu;
   let timer: PassTimer | undefined;
   try {
@@ -115,7 +119,7 @@ async function measureGpu(gpu: Gpu, c: BenchCase, opts: BenchOptions): Promise<{
     return { secPerStep: median(ns ? ns.map((t) => t / 1e9) : walls) / steps, steps, timing: ns ? 'timestamp-query' : 'queue' };
   } finally {
     timer?.destroy();
-    engine.destroy();
+    engine.close();
   }
 }
 

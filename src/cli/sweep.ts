@@ -10,9 +10,10 @@ import { packCount, PackedExecutor, StoppedError } from '../sweep/executor';
 import { packable } from '../engine/engine';
 import { KERNEL_FIELDS } from '../engine/header';
 import { buildGrid, formatBytes, type Grid } from '../sweep/grid';
+import type { CheckpointEvery } from '../sweep/checkpoint';
 import { PRESET_NAMES, PRESETS } from '../sweep/presets';
 import { readManifest, specHash } from '../sweep/manifest';
-import { parseShard, SHARD_MANIFEST, shardCohorts, shardFromEnv, type Shard } from '../sweep/shards';
+import { outputPaths, parseShard, SHARD_MANIFEST, shardCohorts, shardFromEnv, type Shard } from '../sweep/shards';
 import { parseSpec } from '../sweep/spec';
 import { formatDuration, progressText, RateMeter, type SweepProgress } from '../sweep/progress';
 import { runSweep } from '../sweep/sweep';
@@ -32,9 +33,18 @@ interface SweepFlags {
   overwrite?: boolean;
   backend: 'webgpu' | 'reference';
   quiet?: boolean;
+  checkpointEvery: string;
 }
 
 const SIGNAL_EXIT = { SIGINT: 130, SIGTERM: 143 } as const;
+const UNIT_MS = { s: 1000, m: 60_000, h: 3_600_000 } as const;
+
+/** --checkpointEvery: N steps of the pack in flight, or a wall time (90s, 5m, 1h). */
+export function parseCheckpointEvery(text: string): CheckpointEvery {
+  const m = /^\s*(\d+)\s*(s|m|h)?\s*$/.exec(text);
+  if (!m || Number(m[1]) < 1) throw new ConfigError('--checkpointEvery', `must be a number of steps >= 1 or a time such as 90s, 5m or 1h, got ${JSON.stringify(text)}`);
+  return m[2] ? { ms: Number(m[1]) * UNIT_MS[m[2] as keyof typeof UNIT_MS] } : { steps: Number(m[1]) };
+}
 const REDRAW_MS = 1000;
 const count = (n: number) => n.toLocaleString('en-US');
 const cohorts = (n: number) => `${count(n)} cohort${n === 1 ? '' : 's'}`;
@@ -139,6 +149,8 @@ async function sweep(flags: SweepFlags) {
   if (!flags.out) throw new ConfigError('--out', 'is needed: the directory to write the sweep into');
   if (!flags.overwrite) refuseOtherSweep(flags.out, specHash(grid.spec.written));
   checkFolder('--out', flags.out);
+  const checkpointEvery = parseCheckpointEvery(flags.checkpointEvery);
+  const checkpointPath = outputPaths(flags.out, flags.format, shard).checkpoint;
   const quiet = flags.quiet === true;
   if (flags.preset && !quiet) process.stderr.write(`patternflow sweep: preset ${flags.preset}: ${PRESETS[flags.preset].shows}\n`);
 
@@ -170,6 +182,9 @@ async function sweep(flags: SweepFlags) {
       skipExisting: flags.skipExisting,
       executor,
       onProgress: (p) => progress((last = p)),
+      checkpointEvery,
+      onResume: ({ cohortsDone, packStep, path }) =>
+        quiet || process.stderr.write(`patternflow sweep: going on from ${path}: ${cohorts(cohortsDone)} done${packStep ? `, the pack in flight at step ${count(packStep)}` : ''}\n`),
     });
     if (last) progress(last, true);
     if (process.stderr.isTTY && !quiet && last) process.stderr.write('\n');
@@ -177,8 +192,12 @@ async function sweep(flags: SweepFlags) {
     const what = outcome.skipped ? `already complete, skipped: ${files}` : `${cohorts(outcome.cohorts)} in ${formatDuration((performance.now() - started) / 1000)}: ${files}`;
     if (!quiet) process.stderr.write(`patternflow sweep: ${what}\n`);
   } catch (e) {
-    if (!(e instanceof StoppedError && signal)) throw e;
-    process.stderr.write(`\npatternflow sweep: stopped by ${signal}; nothing written (rerun to start again)\n`);
+    const resume = existsSync(checkpointPath) ? `rerun the same command to go on from its checkpoint ${checkpointPath}` : 'nothing written (rerun to start again)';
+    if (!(e instanceof StoppedError && signal)) {
+      if (e instanceof ConfigError || !existsSync(checkpointPath)) throw e;
+      throw new Error(`${(e as Error).message}; ${resume}`);
+    }
+    process.stderr.write(`\npatternflow sweep: stopped by ${signal}; ${resume}\n`);
     process.exitCode = SIGNAL_EXIT[signal];
   } finally {
     process.off('SIGINT', onSignal);
@@ -199,6 +218,7 @@ export function sweepCommand(): Command {
     .option('--shards <n>', 'shard count of a Kubernetes Indexed Job (its completions), with JOB_COMPLETION_INDEX')
     .option('--skip-existing', 'leave complete files of the same spec as they are (retries, requeues)')
     .option('--overwrite', "write over another sweep's results in --out (refused without it)")
+    .option('--checkpointEvery <every>', 'save a checkpoint beside the outputs every N steps of the pack in flight, or every 90s / 5m / 1h of work (and on SIGINT/SIGTERM); a rerun goes on from it', '5m')
     .addOption(new Option('--backend <name>', 'webgpu (the WGSL engine through Dawn) or reference (the float64 reference, on the CPU)').choices(['webgpu', 'reference']).default('webgpu'))
     .addOption(adapterOption())
     .option('--quiet', 'no progress line')

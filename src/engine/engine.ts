@@ -24,6 +24,8 @@ export interface Snapshot {
   opt: Float32Array;
   phi: Float32Array;
   refLogits: Float32Array;
+  /** Each task's first step at best-pattern mass 0.9 (0: not yet), where the run tracks it (EngineOptions.events). */
+  events?: Uint32Array;
 }
 
 /**
@@ -324,13 +326,15 @@ export class Engine {
   /** The full per-task state (large: only on request). */
   async snapshot(): Promise<Snapshot> {
     const { buffers, plan } = this;
-    const [theta, opt, phi, refLogits] = await Promise.all([
+    const [theta, opt, phi, refLogits, events] = await Promise.all([
       this.read(buffers.theta, 0, plan.thetaLen),
       this.read(buffers.opt, 0, plan.opt.len),
       this.read(buffers.phi, 0, plan.phiLen),
       this.read(buffers.theta, plan.thetaLen, this.cohorts.length * this.config.patterns),
+      plan.eventsLen ? this.read(buffers.record, plan.recordLen, plan.eventsLen) : undefined,
     ]);
-    return { step: this.step, theta: new Float32Array(theta), opt: new Float32Array(opt), phi: new Float32Array(phi), refLogits: new Float32Array(refLogits) };
+    const s: Snapshot = { step: this.step, theta: new Float32Array(theta), opt: new Float32Array(opt), phi: new Float32Array(phi), refLogits: new Float32Array(refLogits) };
+    return events ? { ...s, events: new Uint32Array(events) } : s;
   }
 
   restore(s: Snapshot): void {
@@ -345,6 +349,11 @@ export class Engine {
     if (s.opt.length) device.queue.writeBuffer(buffers.opt, 0, s.opt);
     if (s.phi.length) device.queue.writeBuffer(buffers.phi, 0, s.phi);
     device.queue.writeBuffer(buffers.theta, plan.thetaLen * 4, s.refLogits);
+    // A snapshot without events (an older checkpoint) leaves them as they were: Runner knows.
+    if (s.events && plan.eventsLen) {
+      expect('events', s.events.length, plan.eventsLen);
+      device.queue.writeBuffer(buffers.record, plan.recordLen * 4, s.events);
+    }
     this.step = s.step;
   }
 

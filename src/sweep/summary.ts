@@ -32,7 +32,14 @@ export type SummaryColumn = (typeof SUMMARY_COLUMNS)[number];
 /** `final` + the metric's name, capitalised: finalAccuracy, finalPatternMass0, finalPassAt8. */
 export const finalName = (metric: string) => `final${metric[0].toUpperCase()}${metric.slice(1)}`;
 
-/** Follows one cohort's metric rows (every step, in order) and gives its summary. */
+/** A tracker's state as JSON: every field, numbers that JSON cannot hold tagged (saveValue). */
+export type TrackerState = Record<string, unknown>;
+
+/**
+ * Follows one cohort's metric rows (every step, in order) and gives its summary. Its state is its
+ * fields, whatever they are (numbers, null, arrays, Float64Arrays): state() and restore() carry
+ * them through a sweep's checkpoint, so a tracker added here needs nothing more to be resumed.
+ */
 export class SummaryTracker {
   private last?: Float64Array;
   private lastStep = 0;
@@ -44,6 +51,19 @@ export class SummaryTracker {
   private taskFrac: number | null = null;
 
   constructor(readonly metricNames: readonly string[]) {}
+
+  /** Every field but the metric names, as JSON. */
+  state(): TrackerState {
+    return Object.fromEntries(Object.entries(this).filter(([k]) => k !== 'metricNames').map(([k, v]) => [k, saveValue(v)]));
+  }
+
+  /** Takes the state a tracker of the same metric names had (state()). */
+  restore(state: TrackerState): this {
+    const missing = Object.keys(this).find((k) => k !== 'metricNames' && !(k in state));
+    if (missing) throw new Error(`summary state lacks ${missing}`);
+    for (const [k, v] of Object.entries(state)) if (k !== 'metricNames') (this as Record<string, unknown>)[k] = loadValue(v);
+    return this;
+  }
 
   /** `rows` metric rows (row-major, in metricNames' order) for steps firstStep, firstStep + 1, ... */
   add(firstStep: number, values: ArrayLike<number>, rows: number): void {
@@ -100,4 +120,24 @@ export class SummaryTracker {
       },
     };
   }
+}
+
+/** A value as JSON: non-finite numbers as { $n: 'NaN' | 'Infinity' | '-Infinity' }, a Float64Array as { $f64: [...] }. */
+export function saveValue(v: unknown): unknown {
+  if (typeof v === 'number') return Number.isFinite(v) ? v : { $n: String(v) };
+  if (v instanceof Float64Array) return { $f64: Array.from(v, saveValue) };
+  if (Array.isArray(v)) return v.map(saveValue);
+  if (v === null || v === undefined || typeof v === 'string' || typeof v === 'boolean') return v ?? null;
+  if (typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, saveValue(x)]));
+  throw new Error(`cannot save a ${typeof v} in a checkpoint`);
+}
+
+/** The inverse of saveValue (undefined was saved as null, and comes back as null). */
+export function loadValue(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(loadValue);
+  if (typeof v !== 'object' || v === null) return v;
+  const o = v as { $n?: string; $f64?: unknown[] };
+  if (o.$n !== undefined) return Number(o.$n);
+  if (o.$f64 !== undefined) return Float64Array.from(o.$f64, (x) => loadValue(x) as number);
+  return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, loadValue(x)]));
 }
