@@ -7,13 +7,15 @@ import { ConfigError, configToJSON, FIELD_SPECS, FIELDS, parseConfig, type Confi
 import { csvHeader, csvRows, formatValue, logToJson } from '../model/export';
 import { allowedText, defaultText, parseField, SYNTAX_USAGE } from '../model/fields';
 import { METRIC, MetricsLog, metricLayout } from '../model/metrics';
-import { LOG_POINTS, loggedSegments, LogSchedule, logRuleFrom, ruleText, type LogRule } from '../model/cadence';
+import { loggedSegments, LogSchedule, logRuleFrom, ruleText, type LogRule } from '../model/cadence';
+import { parseCheckpointEvery } from '../model/run-control';
 import { reportLine } from '../model/report';
 import { parseCheckpoint, serializeCheckpoint, type Checkpoint } from '../engine/checkpoint';
 import { referenceBackend } from '../simulation/backend';
 import { openSimulation } from '../simulation/open';
 import { THROUGHPUT_BATCH_MS } from '../engine/batch-sizer';
 import { adapterOption } from './doctor';
+import { asFlag, controlOption } from './run-control';
 import { prepareFile, reason, writeOrRescue } from './outputs';
 import { Progress } from './progress';
 
@@ -62,15 +64,7 @@ export function resolveConfig(opts: RunOptions): Config {
 }
 
 /** The rule of --logEvery / --logSteps. */
-function logRule(opts: RunOptions): LogRule {
-  const every = opts.logEvery === undefined ? undefined : Number(opts.logEvery);
-  try {
-    return logRuleFrom({ logEvery: every, logSteps: opts.logSteps });
-  } catch (e) {
-    if (e instanceof ConfigError) throw new ConfigError(`--${e.field}`, e.message.slice(e.field.length + 2));
-    throw e;
-  }
-}
+const logRule = (opts: RunOptions): LogRule => asFlag(() => logRuleFrom({ logEvery: opts.logEvery, logSteps: opts.logSteps }));
 
 function loadResume(opts: RunOptions): Checkpoint {
   const path = opts.resume!;
@@ -109,8 +103,7 @@ async function run(opts: RunOptions) {
   const out = opts.out;
   const csvOut = out?.toLowerCase().endsWith('.csv') === true;
   if (out && !/\.(csv|json)$/i.test(out)) throw new ConfigError('--out', `must end in .csv or .json, got ${out}`);
-  const every = Number(opts.checkpointEvery);
-  if (!Number.isInteger(every) || every < 1) throw new ConfigError('--checkpointEvery', `must be an integer >= 1, got ${opts.checkpointEvery}`);
+  const every = asFlag(() => parseCheckpointEvery(opts.checkpointEvery));
   const resumed = opts.resume ? loadResume(opts) : undefined;
   const config = resumed?.config ?? resolveConfig(opts);
   const rule = resumed?.log ?? logRule(opts);
@@ -166,7 +159,8 @@ async function run(opts: RunOptions) {
   let checkpointFailed = false;
   const sim = await openSimulation(config, backend, {
     engine: { batchMs: THROUGHPUT_BATCH_MS, logged: (t) => schedule.has(t) },
-    checkpointEvery: every,
+    checkpointEvery: every.steps ?? Infinity,
+    checkpointEveryMs: every.ms,
     resume: resumed?.snapshot,
     onCheckpoint: checkpointPath ? writeCheckpoint(checkpointPath) : undefined,
     onRecover: ({ step, reason }) => process.stderr.write(`\npatternflow: device lost (${reason}); resumed from the checkpoint at step ${step}\n`),
@@ -237,13 +231,13 @@ export function runCommand(): Command {
     .description('run a simulation and write its per-step metrics')
     .option('--config <file>', 'run config (JSON object, fields as in docs/model.md §7)')
     .option('--out <file>', 'write metrics to FILE.csv or FILE.json (its folder is created); without it, only the last step is printed')
-    .addOption(new Option('--backend <name>', 'webgpu (the WGSL engine through Dawn) or reference (the float64 reference, on the CPU)').choices(['webgpu', 'reference']).default('webgpu'))
+    .addOption(controlOption('backend', 'webgpu'))
     .addOption(adapterOption())
     .option('--checkpoint <file>', 'checkpoint file, rewritten every --checkpointEvery steps and on Ctrl-C, removed when the run completes (default: the CSV --out path + .ckpt)')
-    .option('--checkpointEvery <steps>', 'steps between checkpoints', '1000')
+    .addOption(controlOption('checkpointEvery', '1000'))
     .option('--resume <file>', 'continue the run of this checkpoint, appending to the --out CSV')
-    .option('--logEvery <n>', 'write the metrics of every n-th step and of the last (default 1: every step); the others compute only accuracy and bestMass')
-    .addOption(new Option('--logSteps <rule>', `write about ${LOG_POINTS} log-spaced steps' metrics and the last`).choices(['log']))
+    .addOption(controlOption('logEvery'))
+    .addOption(controlOption('logSteps'))
     .option('--quiet', 'no progress line');
   // Defaults and ranges come from the field table, and are not commander defaults: a flag given overrides --config, a flag not given must not.
   for (const field of FIELDS)

@@ -10,7 +10,7 @@ import { packCount, PackedExecutor, StoppedError } from '../sweep/executor';
 import { packable } from '../engine/engine';
 import { KERNEL_FIELDS } from '../engine/header';
 import { buildGrid, formatBytes, type Grid } from '../sweep/grid';
-import type { CheckpointEvery } from '../sweep/checkpoint';
+import { parseCheckpointEvery } from '../model/run-control';
 import { PRESET_NAMES, PRESETS } from '../sweep/presets';
 import { readManifest, specHash } from '../sweep/manifest';
 import { outputPaths, parseShard, SHARD_MANIFEST, shardCohorts, shardFromEnv, type Shard } from '../sweep/shards';
@@ -19,6 +19,7 @@ import { formatDuration, progressText, RateMeter, type SweepProgress } from '../
 import { runSweep } from '../sweep/sweep';
 import { FORMATS, type Format } from '../sweep/table';
 import { adapterOption } from './doctor';
+import { asFlag, controlOption } from './run-control';
 import { checkFolder } from './outputs';
 
 interface SweepFlags {
@@ -37,14 +38,6 @@ interface SweepFlags {
 }
 
 const SIGNAL_EXIT = { SIGINT: 130, SIGTERM: 143 } as const;
-const UNIT_MS = { s: 1000, m: 60_000, h: 3_600_000 } as const;
-
-/** --checkpointEvery: N steps of the pack in flight, or a wall time (90s, 5m, 1h). */
-export function parseCheckpointEvery(text: string): CheckpointEvery {
-  const m = /^\s*(\d+)\s*(s|m|h)?\s*$/.exec(text);
-  if (!m || Number(m[1]) < 1) throw new ConfigError('--checkpointEvery', `must be a number of steps >= 1 or a time such as 90s, 5m or 1h, got ${JSON.stringify(text)}`);
-  return m[2] ? { ms: Number(m[1]) * UNIT_MS[m[2] as keyof typeof UNIT_MS] } : { steps: Number(m[1]) };
-}
 const REDRAW_MS = 1000;
 const count = (n: number) => n.toLocaleString('en-US');
 const cohorts = (n: number) => `${count(n)} cohort${n === 1 ? '' : 's'}`;
@@ -149,7 +142,7 @@ async function sweep(flags: SweepFlags) {
   if (!flags.out) throw new ConfigError('--out', 'is needed: the directory to write the sweep into');
   if (!flags.overwrite) refuseOtherSweep(flags.out, specHash(grid.spec.written));
   checkFolder('--out', flags.out);
-  const checkpointEvery = parseCheckpointEvery(flags.checkpointEvery);
+  const checkpointEvery = asFlag(() => parseCheckpointEvery(flags.checkpointEvery));
   const checkpointPath = outputPaths(flags.out, flags.format, shard).checkpoint;
   const quiet = flags.quiet === true;
   if (flags.preset && !quiet) process.stderr.write(`patternflow sweep: preset ${flags.preset}: ${PRESETS[flags.preset].shows}\n`);
@@ -218,8 +211,8 @@ export function sweepCommand(): Command {
     .option('--shards <n>', 'shard count of a Kubernetes Indexed Job (its completions), with JOB_COMPLETION_INDEX')
     .option('--skip-existing', 'leave complete files of the same spec as they are (retries, requeues)')
     .option('--overwrite', "write over another sweep's results in --out (refused without it)")
-    .option('--checkpointEvery <every>', 'save a checkpoint beside the outputs every N steps of the pack in flight, or every 90s / 5m / 1h of work (and on SIGINT/SIGTERM); a rerun goes on from it', '5m')
-    .addOption(new Option('--backend <name>', 'webgpu (the WGSL engine through Dawn) or reference (the float64 reference, on the CPU)').choices(['webgpu', 'reference']).default('webgpu'))
+    .addOption(controlOption('checkpointEvery', '5m'))
+    .addOption(controlOption('backend', 'webgpu'))
     .addOption(adapterOption())
     .option('--quiet', 'no progress line')
     .action(sweep);

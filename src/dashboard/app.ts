@@ -5,6 +5,7 @@ import { html, nothing, type PropertyDeclarations } from 'lit';
 import { LightElement } from '../ui/light-element';
 import type { Config } from '../model/config';
 import { reportSentences } from '../model/report';
+import { parseLogEvery } from '../model/run-control';
 import { browserReference, openBrowserPlatform, type Platform } from '../ui/platform';
 import { CHARTS } from '../ui/charts';
 import { renderPageHeader } from '../ui/page-header';
@@ -32,6 +33,7 @@ export class PfApp extends LightElement {
     logX: { state: true },
     smoothing: { state: true },
     logEvery: { state: true },
+    logEveryError: { state: true },
     claim: { state: true },
   };
   declare platform?: Platform;
@@ -45,6 +47,8 @@ export class PfApp extends LightElement {
   declare smoothing: number;
   /** The next run writes the metrics of every logEvery-th step (and of its last); the others compute only accuracy and bestMass. */
   declare logEvery: number;
+  /** Why the "metrics every" input's text is refused (the run-control table's words); the last valid value stays. */
+  declare logEveryError?: string;
   /** What the current run's preset shows, if it came from one. */
   declare claim?: string;
   private sim?: SimulationController;
@@ -132,6 +136,15 @@ export class PfApp extends LightElement {
     this.runs = [...this.runs.filter((r) => r.log.length > 0), sim.run!];
   }
 
+  private setLogEvery(text: string) {
+    try {
+      this.logEvery = parseLogEvery(text);
+      this.logEveryError = undefined;
+    } catch (e) {
+      this.logEveryError = (e as Error).message;
+    }
+  }
+
   private runPanelConfig = () => {
     const { config } = this.panel?.result ?? {};
     if (config) this.startConfig(config, 'custom');
@@ -196,7 +209,7 @@ export class PfApp extends LightElement {
     const total = run?.config.steps ?? 0;
     const step = sim?.step ?? 0;
     const result = this.panel?.result;
-    const valid = !!result?.config;
+    const valid = !!result?.config && !this.logEveryError;
     const eta = sim?.etaSeconds ?? NaN;
     return html`<section class="card controls">
       <div class="buttons">
@@ -215,7 +228,7 @@ export class PfApp extends LightElement {
             step="1"
             data-testid="log-every"
             .value=${String(this.logEvery)}
-            @change=${(e: Event) => (this.logEvery = Math.max(1, Math.floor(Number((e.target as HTMLInputElement).value)) || 1))}
+            @change=${(e: Event) => this.setLogEvery((e.target as HTMLInputElement).value)}
           />
           steps</label
         >
@@ -232,6 +245,7 @@ export class PfApp extends LightElement {
       </div>
       ${run ? html`<p class="run-title">Run #${run.id}: ${run.name}${this.claim ? html` — <span data-testid="claim">${this.claim}</span>` : nothing}</p>` : nothing}
       ${result?.error ? html`<p class="error">The run config on the left is invalid: ${result.error.message}</p>` : nothing}
+      ${this.logEveryError ? html`<p class="error" data-testid="log-every-error">Metrics every n steps: ${this.logEveryError}</p>` : nothing}
       ${phase === 'error' ? html`<p class="error" role="alert" data-testid="run-error">${sim?.error}</p>` : nothing}
     </section>`;
   }

@@ -9,6 +9,7 @@ import { closeSync, existsSync, fstatSync, fsyncSync, ftruncateSync, openSync, r
 import { parseCheckpoint, sealText, serializeCheckpoint, unsealText, type Checkpoint } from '../engine/checkpoint';
 import type { Snapshot } from '../engine/engine';
 import { ConfigError } from '../model/config';
+import type { CheckpointEvery } from '../model/run-control';
 import type { PackCheckpoints } from './executor';
 import { temporaryPath } from './files';
 import type { Grid } from './grid';
@@ -36,11 +37,6 @@ interface Body extends SweepIdentity {
   pack: { cohorts: number[]; states: CohortState[]; checkpoint: string } | null;
 }
 
-/** When to save: every so many steps of a pack or so much wall time (the first to come). */
-export interface CheckpointEvery {
-  steps?: number;
-  ms?: number;
-}
 
 /** What a checkpoint gives back to go on with. */
 export interface Resumed {

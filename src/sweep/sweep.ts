@@ -3,7 +3,8 @@
 // (checkpoint.ts) a stopped or failed sweep is taken up again by the same call, from its last
 // checkpoint, and ends with the files an uninterrupted sweep writes.
 import { existsSync, mkdirSync } from 'node:fs';
-import { SweepCheckpoint, type CheckpointEvery } from './checkpoint';
+import type { CheckpointEvery } from '../model/run-control';
+import { SweepCheckpoint } from './checkpoint';
 import { metricsColumns, summaryColumns } from './columns';
 import type { Executor } from './executor';
 import { openSink, removeTemporaries, writeJsonAtomic } from './files';
