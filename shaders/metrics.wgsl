@@ -87,7 +87,7 @@ fn finishPolicyMetrics(i: u32, sums: PolicySums, out: ptr<function, array<f32, M
 }
 
 fn writeRolloutStats(rs: RolloutStats, out: ptr<function, array<f32, M>>) {
-  (*out)[M_REWARD] = rs.reward;
+  (*out)[M_REWARD] = rs.reward + REWARD_OFFSET; // the paper's scale for self-certainty (header.ts)
   (*out)[M_ZERO_STD_FRAC] = rs.zeroStd;
   (*out)[M_MAJORITY_CORRECT] = rs.majorityCorrect;
 }

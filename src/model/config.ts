@@ -118,7 +118,7 @@ export const FIELD_SPECS = {
   /** rlif-self-certainty is the paper's RLIF reward; the other rlif-* are patternflow's extensions (docs/model.md §3.2). */
   reward: field(oneOf(REWARDS).default('rlvr'), {
     syntax: 'choice',
-    help: "rlvr: the verifier; rlif-self-certainty (the paper's): KL(uniform || answer distribution); rlif-certainty: probability of its own answer; rlif-entropy: negative normalised entropy; rlif-majority: agreement with the group's majority",
+    help: "rlvr: the verifier; rlif-self-certainty (the paper's): log A + KL(uniform || answer distribution), >= log A; rlif-certainty: probability of its own answer; rlif-entropy: negative normalised entropy; rlif-majority: agreement with the group's majority",
   }),
   tpr: field(unit().default(1), { syntax: 'number', help: 'noisy verifier: P(reward | correct)' }),
   fpr: field(unit().default(0), { syntax: 'number', help: 'noisy verifier: P(reward | wrong)' }),

@@ -39,7 +39,8 @@ export function wrongLogSums(decays: readonly number[], answers: number): Float6
 }
 
 /**
- * The self-certainty KL(U_A || P) = -log A - (1/A) sum_a log P(a) of frozen answers with success
+ * The self-certainty KL(U_A || P) = -log A - (1/A) sum_a log P(a) (the paper's reward less the
+ * constant log A: reportedRewardOffset) of frozen answers with success
  * rate s and wrong-answer log sum `wrongLogSum` (docs/model.md §3.2): log P(0) = log s and
  * log P(j) = log(1 - s) + log w_j, with s and 1 - s floored at PHI_FLOOR so that a zero
  * probability gives a finite reward.
@@ -47,6 +48,17 @@ export function wrongLogSums(decays: readonly number[], answers: number): Float6
 export function frozenSelfCertainty(s: number, wrongLogSum: number, A: number): number {
   const logSum = Math.log(Math.max(s, PHI_FLOOR)) + (A - 1) * Math.log(Math.max(1 - s, PHI_FLOOR)) + wrongLogSum;
   return -Math.log(A) - logSum / A;
+}
+
+/**
+ * What the reward column adds to the reward the estimators use: log A under rlif-self-certainty, so
+ * that it reports the paper's -(1/A) sum_a log P(a) = log A + KL(U_A || P) (docs/model.md §3.2),
+ * and 0 otherwise. The estimators keep the KL form: a constant cancels in every advantage and in
+ * the expected gradient, and leaving it out keeps their float32 rounding, and so the policy's
+ * trajectory, exactly as they were.
+ */
+export function reportedRewardOffset(c: Pick<Config, 'reward' | 'answers'>): number {
+  return c.reward === 'rlif-self-certainty' ? Math.log(c.answers) : 0;
 }
 
 /** Seeded uniform stream for task i, pattern k: each call consumes one Philox block. */

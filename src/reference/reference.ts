@@ -5,7 +5,7 @@
 import type { Config } from '../model/config';
 import { BASE_METRICS, METRIC, metricLayout, type BaseMetric, type MetricLayout } from '../model/metrics';
 import { rolloutUniforms } from '../model/rng';
-import { buildTasks, frozenSelfCertainty, rateOf, type TaskTables } from '../model/tasks';
+import { buildTasks, frozenSelfCertainty, rateOf, reportedRewardOffset, type TaskTables } from '../model/tasks';
 import { ADAM, CONVERGED_MASS, EPS_GRPO, IMPROVED_MARGIN, PHI_FLOOR, RECORD_ANSWER_SHIFT } from '../model/constants';
 import { initialLogits, logSoftmax, softmax } from '../model/policy';
 
@@ -368,6 +368,7 @@ function metricsOf(P: Params, s: State, steps: TaskStep[]): Float64Array {
   const L = P.layout;
   const out = new Float64Array(L.names.length);
   const lref = logSoftmax(s.refLogits);
+  const offset = reportedRewardOffset(P.cfg);
   for (let i = 0; i < N; i++) {
     const { lp, pi, rates, acc } = taskPolicy(P, s, i);
     const best = firstExtreme(rates, 1);
@@ -376,7 +377,7 @@ function metricsOf(P: Params, s: State, steps: TaskStep[]): Float64Array {
     for (let k = 0; k < K; k++) kl += pi[k] * (lp[k] - lref[k]);
     const row: Record<BaseMetric, number> = {
       accuracy: acc,
-      reward: steps[i].meanReward,
+      reward: steps[i].meanReward + offset,
       entropy: entropyOf(pi),
       bestMass: pi[best],
       converged: pi[best] > CONVERGED_MASS ? 1 : 0,
