@@ -2,6 +2,7 @@
 // limits that refuses a config up front, with the numbers, instead of failing deep in WebGPU.
 import { ConfigError, type Config } from '../model/config';
 import { metricLayout, type MetricLayout } from '../model/metrics';
+import { perTaskRates } from '../model/tasks';
 import { HIST_BINS } from '../model/simulation';
 import { COHORT_WORDS } from './cohort-record';
 
@@ -173,7 +174,7 @@ export function makePlan(c: Config, opts: PlanOptions = {}, cohortTasks: readonl
   };
   scratch.len = at;
   const tables = tablesLayout(K, A);
-  const perTaskRates = c.successBeta !== undefined || C > 1;
+  const perTask = perTaskRates(c) || C > 1;
   return {
     options: opts,
     shape,
@@ -181,13 +182,13 @@ export function makePlan(c: Config, opts: PlanOptions = {}, cohortTasks: readonl
     threads: N,
     layout,
     metrics: M,
-    perTaskRates,
+    perTaskRates: perTask,
     workgroups: [x, y],
     numWorkgroups,
     thetaLen,
     phiLen,
     opt,
-    ratesLen: perTaskRates ? N * K : K,
+    ratesLen: perTask ? N * K : K,
     tables,
     cohortRecords: C * tables.len,
     taskCohorts: C * (tables.len + COHORT_WORDS),

@@ -93,6 +93,16 @@ export function betaDraw(alpha: number, beta: number, u: () => number): number {
   return x + y > 0 ? x / (x + y) : alpha / (alpha + beta);
 }
 
+/**
+ * One draw from the tilted uniform law of lambda, density lambda e^(lambda s) / (e^lambda - 1) on
+ * [0, 1], by its inverse CDF s = log(1 + u (e^lambda - 1)) / lambda; expm1 and log1p keep it exact
+ * as lambda -> 0, where the law is U[0, 1] (s = u).
+ */
+export function tiltedDraw(lambda: number, u: number): number {
+  if (lambda === 0) return u;
+  return Math.min(1, Math.max(0, Math.log1p(u * Math.expm1(lambda)) / lambda));
+}
+
 export function buildTasks(c: Config): TaskTables {
   const K = c.patterns;
   const wrong = wrongWeights(c.wrongDecay, c.answers);
@@ -104,12 +114,20 @@ export function buildTasks(c: Config): TaskTables {
     rates = new Float64Array(c.tasks * K);
     for (let i = 0; i < c.tasks; i++)
       for (let k = 0; k < K; k++) rates[i * K + k] = betaDraw(of(alpha, k), of(beta, k), taskStream(c.seed, i, k));
+  } else if (c.successTilt !== undefined) {
+    const lambda = c.successTilt;
+    rates = new Float64Array(c.tasks * K);
+    // The first uniform of successBeta's stream for the same task and pattern.
+    for (let i = 0; i < c.tasks; i++) for (let k = 0; k < K; k++) rates[i * K + k] = tiltedDraw(lambda, taskStream(c.seed, i, k)());
   } else {
     rates = Float64Array.from(c.successRates!);
   }
-  const perTask = c.successBeta !== undefined;
+  const perTask = perTaskRates(c);
   return { rates, perTask, wrongWeights: wrong, wrongLogSums: wrongLogSums(c.wrongDecay, c.answers) };
 }
+
+/** Whether each task draws its own success rates (successBeta, successTilt) instead of sharing successRates. */
+export const perTaskRates = (c: Pick<Config, 'successBeta' | 'successTilt'>): boolean => c.successBeta !== undefined || c.successTilt !== undefined;
 
 /** Success rate of task i under pattern k. */
 export function rateOf(t: TaskTables, K: number, i: number, k: number): number {

@@ -173,7 +173,8 @@ export function applyValues(input: ConfigObject, axes: readonly Axis[], tuple: r
     }),
   );
   if (derived.initBest !== undefined) {
-    if (input.successBeta !== undefined) throw new ConfigError('axes.initBest', 'needs successRates: with successBeta each task has its own best pattern');
+    if (input.successBeta !== undefined || input.successTilt !== undefined)
+      throw new ConfigError('axes.initBest', 'needs successRates: with successBeta or successTilt each task has its own best pattern');
     const given = input.successRates as number[] | undefined;
     const K = (input.patterns ?? given?.length ?? fieldDefault('patterns')) as number;
     const rates = given ?? defaultSuccessRates(K);
