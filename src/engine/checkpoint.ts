@@ -48,6 +48,7 @@ export function serializeCheckpoint(c: Checkpoint, adapter: unknown): string {
     opt: toBase64(s.opt),
     phi: toBase64(s.phi),
     refLogits: toBase64(s.refLogits),
+    rose: toBase64(s.rose),
   });
 }
 
@@ -76,6 +77,6 @@ export function parseCheckpoint(text: string): Checkpoint & { adapter: unknown }
     config,
     log,
     adapter: j.adapter,
-    snapshot: { step: j.step as number, theta: arr('theta'), opt: arr('opt'), phi: arr('phi'), refLogits: arr('refLogits') },
+    snapshot: { step: j.step as number, theta: arr('theta'), opt: arr('opt'), phi: arr('phi'), refLogits: arr('refLogits'), rose: arr('rose') },
   };
 }

@@ -4,7 +4,7 @@
 // silently; the engine is deterministic, so the resumed metrics equal an uninterrupted run's.
 import type { Config } from '../model/config';
 import { modelReport, type ModelReport } from '../model/report';
-import type { AdapterDescription, BatchCallback, Histograms, Simulation } from '../model/simulation';
+import type { AdapterDescription, BatchCallback, Histograms, Simulation, TaskEvents } from '../model/simulation';
 import { adapterDescription, type Gpu } from './adapter';
 import type { Checkpoint } from './checkpoint';
 import { Engine, type EngineOptions, type Snapshot } from './engine';
@@ -82,11 +82,11 @@ export class Runner implements Simulation<Snapshot> {
   }
 
   /**
-   * Each task's first step at best-pattern mass 0.9 (0: never), where the engine was opened with
+   * The per-task events (first step at best-pattern mass 0.9, T0), where the engine was opened with
    * `events: true`. A snapshot does not hold them, so after a device loss there are none rather
    * than a record missing the steps before the checkpoint.
    */
-  async taskEvents(): Promise<ArrayLike<number> | undefined> {
+  async taskEvents(): Promise<TaskEvents | undefined> {
     if (this.recovered || this.engine.plan.eventsLen === 0) return undefined;
     return (await this.engine.taskEvents())[0];
   }

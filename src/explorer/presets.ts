@@ -13,6 +13,8 @@ const VIEWS: Record<string, Partial<Selection>> = {
   'noisy-verifier': { column: 'finalAccuracy', x: 'tprMinusFpr', y: 'tprPlusFpr' },
   'rlif-collapse': { column: 'finalConvergedWorst', x: 'patterns', y: '' },
   'kl-optimum': { column: 'finalBestMass', x: 'klCoef', y: '' },
+  'rlif-margin': { column: 'roseFirst', x: 'patterns', y: 'successTilt' },
+  entanglement: { column: 'medianT0', x: 'gamma', y: 'lr' },
 };
 
 export const PAGE_PRESETS: readonly PagePreset[] = PRESET_NAMES.map((name) => ({ name, ...PRESETS[name], view: VIEWS[name] ?? {} }));

@@ -34,6 +34,8 @@ export interface State {
   phiV: Float64Array;
   /** Logits of pi_ref, the policy at the start of RL (identical for every task). */
   refLogits: Float64Array;
+  /** Each task's rise at step 1 (1 or 0; 0 before step 1): roseFirst and roseThenFell read it (§6.4). */
+  rose: Uint8Array;
 }
 
 export function makeParams(cfg: Config, tasks: TaskTables = buildTasks(cfg)): Params {
@@ -134,6 +136,7 @@ export function initState(P: Model): State {
     theta,
     phi,
     refLogits: logits,
+    rose: new Uint8Array(N),
     thetaM: new Float64Array(adam ? theta.length : 0),
     thetaV: new Float64Array(adam ? theta.length : 0),
     phiM: new Float64Array(adam ? phi.length : 0),
@@ -292,6 +295,7 @@ const cloneState = (s: State): State => ({
   phiM: s.phiM.slice(),
   phiV: s.phiV.slice(),
   refLogits: s.refLogits,
+  rose: s.rose.slice(),
 });
 
 const logitsOf = (P: Model, s: State, i: number) => {
@@ -338,6 +342,8 @@ export function step(P: Params, s: State): StepResult {
     });
   }
   if (P.cfg.answerMode === 'trainable') steps.forEach((ts, i) => applyUpdate(P, next.phi, next.phiM, next.phiV, i * K * A, ts.gradPhi, t));
+  // Theorem 5.6's first claim, per task: did step 1 raise its accuracy above its start (as improvedFrac)?
+  if (t === 1) next.rose = Uint8Array.from(accuracies(P, next), (acc, i) => (acc > P.startAccuracy[i] + IMPROVED_MARGIN ? 1 : 0));
   return { state: next, metrics: metricsOf(P, next, steps), rollouts };
 }
 
@@ -387,6 +393,8 @@ function metricsOf(P: Params, s: State, steps: TaskStep[]): Float64Array {
       worstMass: pi[worst],
       convergedWorst: pi[worst] > CONVERGED_MASS ? 1 : 0,
       improvedFrac: acc > P.startAccuracy[i] + IMPROVED_MARGIN ? 1 : 0,
+      roseFirst: s.rose[i],
+      roseThenFell: s.rose[i] && acc < P.startAccuracy[i] - IMPROVED_MARGIN ? 1 : 0,
     };
     for (const m of BASE_METRICS) out[METRIC[m]] += row[m] / N;
     if (L.mass >= 0) for (let k = 0; k < K; k++) out[L.mass + k] += pi[k] / N;

@@ -2,6 +2,7 @@
 // in the browser): each cohort's every step into its summary, its logged steps into the metrics
 // table, both written in cohort order.
 import { metricLayout } from '../model/metrics';
+import type { TaskEvents } from '../model/simulation';
 import { axisCell } from './columns';
 import type { CohortObserver, CohortStart, Executor } from './executor';
 import type { Cohort, Grid } from './grid';
@@ -78,7 +79,7 @@ export class CohortWriter implements CohortObserver {
     this.onProgress?.(this.progress);
   }
 
-  async end(cohort: Cohort, taskEvents?: ArrayLike<number>): Promise<void> {
+  async end(cohort: Cohort, taskEvents?: TaskEvents): Promise<void> {
     const rec = this.recordings.get(cohort.index)!;
     if (taskEvents) rec.tracker.taskEvents(taskEvents);
     this.recordings.delete(cohort.index);
