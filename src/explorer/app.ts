@@ -144,7 +144,10 @@ export class PfSweepApp extends LitElement {
     this.openError = undefined;
     this.pick = undefined;
     this.claim = preset?.shows;
-    if (preset) this.selection = preset.view;
+    if (preset) {
+      this.selection = preset.view;
+      if (preset.lines) this.view = 'lines';
+    }
     history.replaceState(null, '', specHash(input));
     sweep.start(grid);
   }
@@ -338,6 +341,12 @@ export class PfSweepApp extends LitElement {
         )}
         ${select('sweep-x', 'x', sel.x, names([]), (x) => this.setSelection({ x, y: sel.y === x ? undefined : sel.y }))}
         ${select('sweep-y', this.view === 'heatmap' ? 'y' : 'lines by', sel.y ?? '', [...names([sel.x]), { value: '', text: '(none)' }], (y) => this.setSelection({ y }))}
+        ${this.view === 'lines'
+          ? html`<label class="toggle"
+              ><input type="checkbox" data-testid="sweep-log-y" .checked=${sel.logY === true} @change=${(e: Event) => this.setSelection({ logY: (e.target as HTMLInputElement).checked })} />
+              log y</label
+            >`
+          : nothing}
         ${axes
           .filter((a) => a.name !== sel.x && a.name !== sel.y)
           .map((a) =>
