@@ -167,6 +167,25 @@ test('kl-optimum: finalBestMass is the closed form of Proposition 5.2', async ({
   expect((await cellsOf(page))[0]).toEqual(rows.map((r) => Number(r.finalBestMass)));
 });
 
+test('entanglement: medianT0 against gamma as lines per lr on a log y axis, growing like gamma^3 and like 1/lr', async ({ page }) => {
+  test.setTimeout(360_000);
+  await runPreset(page, 'entanglement', 330_000);
+  const rows = parse((await downloadOf(page, 'sweep-export-csv')).bytes);
+  expect(rows).toHaveLength(21);
+  // docs/model.md §6.7, measured with the command line: T0 at lr 1 for gamma 2 .. 16 (logspace, 7 values).
+  const atLr1 = rows.filter((r) => Number(r.lr) === 1).map((r) => Number(r.medianT0));
+  [16, 34, 75, 186, 506, 1434, 4118].forEach((t0, j) => expect(Math.abs(atLr1[j] - t0), `gamma ${j}`).toBeLessThanOrEqual(Math.max(1, 1e-3 * t0)));
+  for (const r of rows) expect(Number(r.gammaMedian)).toBeCloseTo(Number(r.gamma), 9);
+  // The page opens it as the preset says: the line view, log y, one line per lr.
+  await expect(page.getByTestId('sweep-lines')).toBeVisible();
+  await expect(page.getByTestId('sweep-view-lines')).toHaveAttribute('aria-pressed', 'true');
+  await expect(page.getByTestId('sweep-log-y')).toBeChecked();
+  await expect(page.getByTestId('sweep-column')).toHaveValue('medianT0');
+  await expect(page.getByTestId('sweep-lines')).toContainText('lr = 0.5');
+  await page.getByTestId('sweep-log-y').uncheck();
+  await expect(page.getByTestId('sweep-log-y')).not.toBeChecked();
+});
+
 test('a malformed link or spec says what is wrong, in the command line’s words, and the page stays usable', async ({ page }) => {
   await page.goto('/sweep.html#spec=%7Bnot-json');
   await expect(page.getByTestId('sweep-hash-error')).toContainText('the #spec= part is not JSON');

@@ -46,6 +46,7 @@ export function toState(P: Params, s: Snapshot): State {
     phiM: adam ? f64(s.opt.subarray(2 * nTheta, 2 * nTheta + nPhi)) : new Float64Array(0),
     phiV: adam ? f64(s.opt.subarray(2 * nTheta + nPhi)) : new Float64Array(0),
     refLogits: f64(s.refLogits),
+    rose: Uint8Array.from(s.rose.subarray(0, P.cfg.tasks)),
   };
 }
 

@@ -153,8 +153,8 @@ describe('summary tracker state', () => {
     const resumed = new SummaryTracker(names).restore(JSON.parse(JSON.stringify(b.state())) as Record<string, unknown>);
     a.add(101, rows(101, 200), 200);
     resumed.add(101, rows(101, 200), 200);
-    a.taskEvents([3, 0, 7]);
-    resumed.taskEvents([3, 0, 7]);
+    a.taskEvents({ best90: [3, 0, 7], t0: [5] });
+    resumed.taskEvents({ best90: [3, 0, 7], t0: [5] });
     const report = { assumption55Failures: 0, patternModeFailures: 0, regimes: { one: 1, two: 0, other: 0 }, gamma: null };
     expect(resumed.summary(report)).toEqual(a.summary(report));
     expect(resumed.summary(report).finals.get('x')).toBe(-Infinity);

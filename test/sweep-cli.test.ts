@@ -10,7 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { configToJSON } from '../src/model/config';
+import { configToJSON, parseConfig } from '../src/model/config';
+import { initState, makeParams, step, type State } from '../src/reference/reference';
 import { buildGrid } from '../src/sweep/grid';
 import { PRESETS } from '../src/sweep/presets';
 import { parseSpec, type SpecInput } from '../src/sweep/spec';
@@ -121,6 +122,85 @@ describe('patternflow sweep', () => {
     }
   });
 
+  it("reproduces both claims of Theorem 5.6 under the margin reading (preset rlif-margin)", { timeout: 1_200_000 }, async () => {
+    const out = join(dir, 'margin');
+    await cli('sweep', '--preset', 'rlif-margin', '--out', out, '--quiet');
+    const rows = await query(`select patterns, successTilt, roseFirst, finalRoseFirst, finalConvergedWorst, finalRoseThenFell from '${join(out, 'summary.parquet')}' order by cohort`);
+    expect(rows).toHaveLength(6);
+    const n = PRESETS['rlif-margin'].spec.base!.tasks as number;
+    const se = (p: number) => Math.sqrt((p * (1 - p)) / n);
+    // docs/model.md §6.4: the float64 fractions of tasks whose accuracy rises at step 1 (tilt 0.1:
+    // 0.57, 0.68, 0.93 at K = 10^2, 10^3, 10^4 with lr = K / 10; tilt 0: 1/2 by the symmetry s -> 1 - s).
+    const rises: Record<string, number> = { '100,0.1': 0.57, '1000,0.1': 0.68, '10000,0.1': 0.93, '100,0': 0.5, '1000,0': 0.5, '10000,0': 0.5 };
+    for (const r of rows) {
+      const want = rises[`${Number(r.patterns)},${Number(r.successTilt)}`];
+      expect(Math.abs(Number(r.roseFirst) - want), `roseFirst at K ${r.patterns}, tilt ${r.successTilt}`).toBeLessThan(3 * se(want));
+      expect(r.finalRoseFirst).toBe(r.roseFirst);
+      // The second claim: about half the tasks end on their worst pattern, with or without the margin.
+      expect(Math.abs(Number(r.finalConvergedWorst) - 0.5), `finalConvergedWorst at K ${r.patterns}`).toBeLessThan(3 * se(0.5));
+      // Rise, then fall: a good share of the tasks that rose end below their start.
+      expect(Number(r.finalRoseThenFell)).toBeGreaterThan(0.05);
+    }
+    // roseFirst climbs with K under the margin.
+    const tilted = rows.filter((r) => Number(r.successTilt) === 0.1).map((r) => Number(r.roseFirst));
+    expect(tilted[0]).toBeLessThan(tilted[1]);
+    expect(tilted[1]).toBeLessThan(tilted[2]);
+  });
+
+  it("measures Theorem 5.4's T0 against gamma and T1 against 1/epsilon (preset entanglement)", { timeout: 600_000 }, async () => {
+    const out = join(dir, 'entanglement');
+    await cli('sweep', '--preset', 'entanglement', '--out', out, '--quiet');
+    const rows = await query(
+      `select gamma, lr, medianT0, gammaMedian, regimeTwo, stepsToBest99, stepsToBest999, stepsToBest9999 from '${join(out, 'summary.parquet')}' order by cohort`,
+    );
+    expect(rows).toHaveLength(21);
+    const spec = PRESETS.entanglement.spec;
+    for (const r of rows) {
+      // The axis sets the initial policy to the gamma the model report measures.
+      expect(Number(r.gammaMedian)).toBeCloseTo(Number(r.gamma), 9);
+      expect(r.regimeTwo).toBe('1');
+      // T0 and the steps to 1 - epsilon of the float64 reference, run step by step: the GPU's
+      // float32 crossings are the same steps, or off by what float32 rounding of a slow crossing
+      // allows (near 1 - 1e-4 the mass moves about 4e-9 a step, less than float32's 6e-8 spacing).
+      const c = parseConfig({ ...spec.base, init: undefined, lr: Number(r.lr) });
+      const base = spec.base!.init as number[];
+      const gamma = Number(r.gamma);
+      const top = (1 - base[1]) / gamma;
+      const init = [top, base[1], ...base.slice(2).map((p) => ((1 - base[1] - top) * p) / (1 - base[0] - base[1]))];
+      const P = makeParams({ ...c, init });
+      let s: State = initState(P);
+      const want: Record<string, number | null> = { medianT0: null, stepsToBest99: null, stepsToBest999: null, stepsToBest9999: null };
+      const targets: [string, (acc: number, best: number) => boolean][] = [
+        ['medianT0', (acc) => acc >= 0.7],
+        ['stepsToBest99', (_, b) => b >= 0.99],
+        ['stepsToBest999', (_, b) => b >= 0.999],
+        ['stepsToBest9999', (_, b) => b >= 0.9999],
+      ];
+      for (let t = 1; t <= c.steps && want.stepsToBest9999 === null && t <= 1.2 * Number(r.stepsToBest9999 ?? r.stepsToBest999); t++) {
+        const next = step(P, s);
+        s = next.state;
+        for (const [name, hit] of targets) if (want[name] === null && hit(next.metrics[0], next.metrics[1])) want[name] = t;
+      }
+      for (const name of Object.keys(want)) {
+        if (r[name] === null) continue;
+        const tolerance = name === 'stepsToBest9999' ? 0.01 : 2e-3;
+        expect(Math.abs(Number(r[name]) - want[name]!), `${name} at gamma ${gamma}, lr ${r.lr}`).toBeLessThanOrEqual(Math.max(1, tolerance * want[name]!));
+      }
+    }
+    const t0 = (g: number, lr: number) => Number(rows.find((r) => Math.abs(Number(r.gamma) - g) < 1e-9 && Number(r.lr) === lr)!.medianT0);
+    // T0 grows steeply with gamma (about as gamma^3 at the top of the range, docs/model.md §6.7) and like 1/lr.
+    expect(t0(16, 1) / t0(8, 1)).toBeGreaterThan(7);
+    expect(t0(8, 1) / t0(4, 1)).toBeGreaterThan(6);
+    for (const g of [2, 4, 8, 16]) expect(Math.abs((2 * t0(g, 2)) / t0(g, 1) - 1)).toBeLessThan(0.05);
+    // T1 = O(1/epsilon): past the entanglement phase, going from 1 - 1e-3 to 1 - 1e-4 takes about ten
+    // times the steps from 1 - 1e-2 to 1 - 1e-3 (the mass left off r* decays like 1/t).
+    for (const r of rows.filter((x) => Number(x.lr) === 2)) {
+      const [a, b, c] = [r.stepsToBest99, r.stepsToBest999, r.stepsToBest9999].map(Number);
+      expect((c - b) / (b - a), `gamma ${r.gamma}`).toBeGreaterThan(8);
+      expect((c - b) / (b - a), `gamma ${r.gamma}`).toBeLessThan(11);
+    }
+  });
+
   it.each([
     [['--spec', 'BAD:{"axes":{"bogus":[1]}}'], /^patternflow: axes\.bogus: unknown axis \(allowed: /],
     [['--spec', 'BAD:{"axes":{"seed":[1,2]}}'], /^patternflow: axes\.seed: cannot be an axis/],
@@ -129,8 +209,8 @@ describe('patternflow sweep', () => {
     [['--spec', 'BAD:{"axes":{"lr":[1,2]}}', '--shard', '2/2'], /^patternflow: --shard: shard index 2 is out of range for 2 shards \(0\.\.1\)$/],
     [['--spec', 'BAD:{"axes":{"lr":[1,2]}}', '--shard', '0/3'], /^patternflow: shards: 3 shards for 2 cohorts would leave shards 2\.\. empty/],
     [['--spec', '/nonexistent.json'], /^patternflow: --spec: cannot read/],
-    [[], /^patternflow: --spec: give a sweep spec \(--spec FILE\) or a preset \(--preset two-regimes\|noisy-verifier\|rlif-collapse\|kl-optimum\)$/],
-    [['--preset', 'nope'], /argument 'nope' is invalid\. Allowed choices are two-regimes, noisy-verifier, rlif-collapse, kl-optimum/],
+    [[], /^patternflow: --spec: give a sweep spec \(--spec FILE\) or a preset \(--preset two-regimes\|noisy-verifier\|rlif-collapse\|rlif-margin\|entanglement\|kl-optimum\)$/],
+    [['--preset', 'nope'], /argument 'nope' is invalid\. Allowed choices are two-regimes, noisy-verifier, rlif-collapse, rlif-margin, entanglement, kl-optimum/],
   ])('refuses %j with exit code 2 and one line, writing nothing', async (args, message) => {
     const out = join(dir, `bad-${Math.random().toString(36).slice(2)}`);
     const argv = (args as string[]).map((a) => (a.startsWith('BAD:') ? specFile('bad', JSON.parse(a.slice(4))) : a));

@@ -5,6 +5,7 @@ import { Command, Option } from 'commander';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError } from '../model/config';
+import { DERIVED_AXES } from '../sweep/axes';
 import { referenceBackend, sharedDevice, type Backend } from '../simulation/backend';
 import { packCount, PackedExecutor, StoppedError } from '../sweep/executor';
 import { packable } from '../engine/engine';
@@ -202,7 +203,10 @@ async function sweep(flags: SweepFlags) {
 export function sweepCommand(): Command {
   return new Command('sweep')
     .description('run a grid of configs (a sweep spec or a preset) and write its summary and metrics tables')
-    .option('--spec <file>', 'sweep spec: JSON { "base": {config}, "axes": {name: values}, "seeds": n, "logEvery": n }')
+    .option(
+      '--spec <file>',
+      `sweep spec: JSON { "base": {config}, "axes": {name: values}, "seeds": n, "logEvery": n }; an axis is a config field or a derived axis (${Object.keys(DERIVED_AXES).join(', ')}; docs/model.md §8)`,
+    )
     .addOption(new Option('--preset <name>', 'a sweep that reproduces the paper').choices(PRESET_NAMES))
     .option('--out <dir>', 'directory for summary, metrics and manifest (or the shard files)')
     .addOption(new Option('--format <format>', 'table format').choices(FORMATS).default('parquet'))

@@ -55,6 +55,7 @@ export function serializeCheckpoint(c: Checkpoint, adapter: unknown): string {
     phi: toBase64(s.phi),
     refLogits: toBase64(s.refLogits),
     ...(s.events ? { events: toBase64(s.events) } : {}),
+    rose: toBase64(s.rose),
   });
 }
 
@@ -81,7 +82,7 @@ export function parseCheckpoint(text: string): Checkpoint & { adapter: unknown }
   if (j.cohorts !== undefined && !Array.isArray(j.cohorts)) throw new Error('checkpoint field cohorts must be an array of configs');
   const cohorts = Array.isArray(j.cohorts) ? (j.cohorts as unknown[]).map((c) => parseConfig(c)) : undefined;
   const arr = (field: string) => new Float32Array(bytesFromBase64(String(j[field] ?? ''), field));
-  const snapshot: Snapshot = { step: j.step as number, theta: arr('theta'), opt: arr('opt'), phi: arr('phi'), refLogits: arr('refLogits') };
+  const snapshot: Snapshot = { step: j.step as number, theta: arr('theta'), opt: arr('opt'), phi: arr('phi'), refLogits: arr('refLogits'), rose: arr('rose') };
   if (j.events !== undefined) snapshot.events = new Uint32Array(bytesFromBase64(String(j.events), 'events'));
   return { config, ...(cohorts ? { cohorts } : {}), log, adapter: j.adapter, snapshot };
 }

@@ -5,7 +5,7 @@
 // A run may be a pack of cohorts (a sweep's): the same, for each cohort.
 import type { Config } from '../model/config';
 import { modelReport, type ModelReport } from '../model/report';
-import type { AdapterDescription, BatchCallback, Histograms, Simulation } from '../model/simulation';
+import type { AdapterDescription, BatchCallback, Histograms, Simulation, TaskEvents } from '../model/simulation';
 import { adapterDescription, type Gpu } from './adapter';
 import type { Checkpoint } from './checkpoint';
 import { Engine, type EngineOptions, type Snapshot } from './engine';
@@ -109,16 +109,16 @@ export class Runner implements Simulation<Snapshot> {
   }
 
   /**
-   * Each task's first step at best-pattern mass 0.9 (0: never), where the engine was opened with
+   * The per-task events (first step at best-pattern mass 0.9, T0), where the engine was opened with
    * `events: true`. Restored from a snapshot that did not hold them (a checkpoint of an older
    * version), there are none rather than a record missing the steps before it.
    */
-  async taskEvents(): Promise<ArrayLike<number> | undefined> {
+  async taskEvents(): Promise<TaskEvents | undefined> {
     return (await this.cohortTaskEvents())?.[0];
   }
 
   /** taskEvents of each cohort of a pack, in its order. */
-  async cohortTaskEvents(): Promise<Uint32Array[] | undefined> {
+  async cohortTaskEvents(): Promise<TaskEvents[] | undefined> {
     if (this.eventsLost || this.engine.plan.eventsLen === 0) return undefined;
     return this.engine.taskEvents();
   }

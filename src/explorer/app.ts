@@ -127,7 +127,10 @@ export class PfSweepApp extends LightElement {
     this.openError = undefined;
     this.pick = undefined;
     this.claim = preset?.shows;
-    if (preset) this.selection = preset.view;
+    if (preset) {
+      this.selection = preset.view;
+      if (preset.lines) this.view = 'lines';
+    }
     history.replaceState(null, '', specHash(input));
     sweep.start(grid);
   }

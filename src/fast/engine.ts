@@ -32,6 +32,7 @@ export class FastCpuEngine {
   private readonly theta: Float32Array;
   private readonly lref: Float64Array;
   private readonly startAcc: Float64Array; // each task's accuracy before step 1, for improvedFrac
+  private readonly rose: Uint8Array; // each task's rise at step 1, for roseFirst and roseThenFell
   private readonly keys: Uint32Array; // Threefry's key injections, 4 words per injection: the key is fixed by the seed
   private readonly u = new Float64Array(3);
   // Per-task scratch, allocated once.
@@ -66,6 +67,7 @@ export class FastCpuEngine {
     this.counts = new Int32Array(A);
     // Taken from policyMetrics itself, so that a task whose policy never moves compares equal.
     this.startAcc = new Float64Array(N);
+    this.rose = new Uint8Array(N);
     const row = new Float64Array(this.layout.names.length);
     for (let i = 0; i < N; i++) {
       logSoftmax(this.theta, config.policy === 'shared' ? 0 : i * K, K, this.lp);
@@ -275,6 +277,9 @@ export class FastCpuEngine {
     out[METRIC.worstMass] += worstMass;
     out[METRIC.convergedWorst] += worstMass > CONVERGED_MASS ? 1 : 0;
     out[METRIC.improvedFrac] += acc > this.startAcc[i] + IMPROVED_MARGIN ? 1 : 0;
+    if (this.step === 1) this.rose[i] = acc > this.startAcc[i] + IMPROVED_MARGIN ? 1 : 0;
+    out[METRIC.roseFirst] += this.rose[i];
+    out[METRIC.roseThenFell] += this.rose[i] && acc < this.startAcc[i] - IMPROVED_MARGIN ? 1 : 0;
     for (let j = 0; j < passK.length; j++) out[L.passAt + j] += 1 - (1 - acc) ** passK[j];
   }
 }

@@ -20,6 +20,8 @@ export interface ModelReport {
 interface TaskClass {
   regime: 'one' | 'two' | 'other';
   gamma?: number;
+  /** s_r' of the rival r' in regime 2: T0 is the first step at which the accuracy reaches it (§6.7). */
+  rival?: number;
   assumption55: boolean;
   patternMode: boolean;
 }
@@ -59,6 +61,7 @@ function classify(s: ArrayLike<number>, pi: Float64Array, wrong: Float64Array, A
   return {
     regime,
     gamma: regime === 'two' ? (1 - pi[second]) / pi[best] : undefined,
+    rival: regime === 'two' ? s[second] : undefined,
     assumption55: !(acc > worstWrong),
     patternMode,
   };
@@ -94,6 +97,20 @@ export function modelReport(c: Config, tasks: TaskTables): ModelReport {
     report.gamma = { min: g[0], median: g.length % 2 ? g[mid] : (g[mid - 1] + g[mid]) / 2, max: g[g.length - 1] };
   }
   return report;
+}
+
+/**
+ * Each task's rival success rate s_r' (regime 2, Theorem 5.4; NaN for the other tasks): its T0 is the
+ * first step at which its accuracy reaches it (docs/model.md §6.7).
+ */
+export function rivalRates(c: Config, tasks: TaskTables): Float64Array {
+  const K = c.patterns;
+  const pi = softmax(initialLogits(c));
+  const s = new Float64Array(K);
+  return Float64Array.from({ length: c.tasks }, (_, i) => {
+    for (let k = 0; k < K; k++) s[k] = rateOf(tasks, K, i, k);
+    return classify(s, pi, tasks.wrongWeights, c.answers).rival ?? NaN;
+  });
 }
 
 /** The report in one line, as the command line prints it at start-up: the dashboard's sentences, caveats first. */

@@ -4,7 +4,7 @@
 // - Threefry4x32-20 draws the rollouts, on the GPU (its WGSL is generated from this file's table:
 //   src/engine/threefry.ts) and in the CPU twins. It needs only additions, rotations and xors,
 //   which WGSL has; Philox needs 32x32 -> 64-bit products, which WGSL lacks (bench/RESULTS.md).
-// - Philox4x32-10 draws the per-task success rates (successBeta), once per run on the CPU.
+// - Philox4x32-10 draws the per-task success rates (successBeta, successTilt), once per run on the CPU.
 
 /** Philox4x32's round multipliers and key increments (Weyl constants). */
 export const PHILOX = { M0: 0xd2511f53, M1: 0xcd9e8d57, W0: 0x9e3779b9, W1: 0xbb67ae85, ROUNDS: 10 } as const;
@@ -12,7 +12,7 @@ const { M0, M1, W0, W1 } = PHILOX;
 
 /** Streams keep independent uses of one seed apart (key word 1). */
 export const STREAM_ROLLOUT = 0x524c0001; // pattern, answer and verifier draws of RL steps
-export const STREAM_TASKS = 0x54410002; // per-task success-rate draws (successBeta)
+export const STREAM_TASKS = 0x54410002; // per-task success-rate draws (successBeta, successTilt)
 
 /** High 32 bits of the 64-bit product a*b, with 16-bit limbs as in the WGSL twin. */
 export function mulhi(a: number, b: number): number {

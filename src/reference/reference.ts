@@ -5,7 +5,7 @@
 import type { Config } from '../model/config';
 import { BASE_METRICS, METRIC, metricLayout, type BaseMetric, type MetricLayout } from '../model/metrics';
 import { rolloutUniforms } from '../model/rng';
-import { buildTasks, frozenSelfCertainty, rateOf, type TaskTables } from '../model/tasks';
+import { buildTasks, frozenSelfCertainty, rateOf, reportedRewardOffset, type TaskTables } from '../model/tasks';
 import { ADAM, CONVERGED_MASS, EPS_GRPO, IMPROVED_MARGIN, PHI_FLOOR, RECORD_ANSWER_SHIFT } from '../model/constants';
 import { initialLogits, logSoftmax, softmax } from '../model/policy';
 
@@ -34,6 +34,8 @@ export interface State {
   phiV: Float64Array;
   /** Logits of pi_ref, the policy at the start of RL (identical for every task). */
   refLogits: Float64Array;
+  /** Each task's rise at step 1 (1 or 0; 0 before step 1): roseFirst and roseThenFell read it (§6.4). */
+  rose: Uint8Array;
 }
 
 export function makeParams(cfg: Config, tasks: TaskTables = buildTasks(cfg)): Params {
@@ -134,6 +136,7 @@ export function initState(P: Model): State {
     theta,
     phi,
     refLogits: logits,
+    rose: new Uint8Array(N),
     thetaM: new Float64Array(adam ? theta.length : 0),
     thetaV: new Float64Array(adam ? theta.length : 0),
     phiM: new Float64Array(adam ? phi.length : 0),
@@ -292,6 +295,7 @@ const cloneState = (s: State): State => ({
   phiM: s.phiM.slice(),
   phiV: s.phiV.slice(),
   refLogits: s.refLogits,
+  rose: s.rose.slice(),
 });
 
 const logitsOf = (P: Model, s: State, i: number) => {
@@ -338,6 +342,8 @@ export function step(P: Params, s: State): StepResult {
     });
   }
   if (P.cfg.answerMode === 'trainable') steps.forEach((ts, i) => applyUpdate(P, next.phi, next.phiM, next.phiV, i * K * A, ts.gradPhi, t));
+  // Theorem 5.6's first claim, per task: did step 1 raise its accuracy above its start (as improvedFrac)?
+  if (t === 1) next.rose = Uint8Array.from(accuracies(P, next), (acc, i) => (acc > P.startAccuracy[i] + IMPROVED_MARGIN ? 1 : 0));
   return { state: next, metrics: metricsOf(P, next, steps), rollouts };
 }
 
@@ -368,6 +374,7 @@ function metricsOf(P: Params, s: State, steps: TaskStep[]): Float64Array {
   const L = P.layout;
   const out = new Float64Array(L.names.length);
   const lref = logSoftmax(s.refLogits);
+  const offset = reportedRewardOffset(P.cfg);
   for (let i = 0; i < N; i++) {
     const { lp, pi, rates, acc } = taskPolicy(P, s, i);
     const best = firstExtreme(rates, 1);
@@ -376,7 +383,7 @@ function metricsOf(P: Params, s: State, steps: TaskStep[]): Float64Array {
     for (let k = 0; k < K; k++) kl += pi[k] * (lp[k] - lref[k]);
     const row: Record<BaseMetric, number> = {
       accuracy: acc,
-      reward: steps[i].meanReward,
+      reward: steps[i].meanReward + offset,
       entropy: entropyOf(pi),
       bestMass: pi[best],
       converged: pi[best] > CONVERGED_MASS ? 1 : 0,
@@ -386,6 +393,8 @@ function metricsOf(P: Params, s: State, steps: TaskStep[]): Float64Array {
       worstMass: pi[worst],
       convergedWorst: pi[worst] > CONVERGED_MASS ? 1 : 0,
       improvedFrac: acc > P.startAccuracy[i] + IMPROVED_MARGIN ? 1 : 0,
+      roseFirst: s.rose[i],
+      roseThenFell: s.rose[i] && acc < P.startAccuracy[i] - IMPROVED_MARGIN ? 1 : 0,
     };
     for (const m of BASE_METRICS) out[METRIC[m]] += row[m] / N;
     if (L.mass >= 0) for (let k = 0; k < K; k++) out[L.mass + k] += pi[k] / N;

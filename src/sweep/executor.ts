@@ -13,7 +13,7 @@ import { Runner } from '../engine/runner';
 import { ConfigError, type Config } from '../model/config';
 import { modelReport } from '../model/report';
 import { buildTasks } from '../model/tasks';
-import type { AdapterDescription, BatchCallback } from '../model/simulation';
+import type { AdapterDescription, BatchCallback, TaskEvents } from '../model/simulation';
 import type { ModelReport } from '../model/report';
 import type { Backend } from '../simulation/backend';
 import { openCohorts, openSimulation } from '../simulation/open';
@@ -32,8 +32,8 @@ export interface CohortStart {
 export interface CohortObserver {
   start(cohort: Cohort, info: CohortStart): void;
   rows(cohort: Cohort, ...batch: Parameters<BatchCallback>): void;
-  /** `taskEvents`, where the executor has them: each task's first step at best-pattern mass 0.9 (0: never). */
-  end(cohort: Cohort, taskEvents?: ArrayLike<number>): Promise<void>;
+  /** `taskEvents`, where the executor has them. */
+  end(cohort: Cohort, taskEvents?: TaskEvents): Promise<void>;
 }
 
 export interface Executor {

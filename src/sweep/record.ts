@@ -3,6 +3,7 @@
 // table, both written in cohort order.
 import { metricLayout } from '../model/metrics';
 import type { ModelReport } from '../model/report';
+import type { TaskEvents } from '../model/simulation';
 import { axisCell } from './columns';
 import type { CohortObserver, CohortStart, Executor } from './executor';
 import type { Cohort, Grid } from './grid';
@@ -152,7 +153,7 @@ export class CohortWriter implements CohortObserver {
     this.onProgress?.(this.progress);
   }
 
-  async end(cohort: Cohort, taskEvents?: ArrayLike<number>): Promise<void> {
+  async end(cohort: Cohort, taskEvents?: TaskEvents): Promise<void> {
     const rec = this.recordings.get(cohort.index)!;
     if (taskEvents) rec.tracker.taskEvents(taskEvents);
     if (this.journal) this.journal.ended(cohort.index, this.saveState(rec));
