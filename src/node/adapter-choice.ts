@@ -92,8 +92,9 @@ function probe(env: NodeJS.ProcessEnv): { adapter?: AdapterReport; why?: string 
   const said = (r.stderr ?? '')
     .split('\n')
     .map((l) => l.trim())
-    .filter((l) => l && !l.startsWith('at ') && !/artificially reduced/.test(l));
-  const last = said.at(-1)?.replace(/^Warning: /, '').slice(0, 160);
+    .filter((l) => l && !/^(at |- While )/.test(l) && !/artificially reduced/.test(l));
+  // Dawn's message line, not the context lines after it.
+  const last = ([...said].reverse().find((l) => /^(Warning|Error): /.test(l)) ?? said.at(-1))?.replace(/^(Warning|Error): /, '').slice(0, 160);
   const how = r.error ? r.error.message : r.signal ? `the probe died of ${r.signal}` : r.status !== 0 ? `the probe exited with ${r.status}` : undefined;
   return { why: [how, last].filter(Boolean).join(': ') || 'no adapter' };
 }
