@@ -165,7 +165,8 @@ export function adapterForProcess(argv: readonly string[], env: NodeJS.ProcessEn
     current = { requested: req.requested, source: req.source, probes: [] };
     return undefined;
   }
-  if (!GPU_COMMANDS.includes(argv.slice(2).find((a) => !a.startsWith('-')) ?? '')) return undefined;
+  const command = argv.slice(2).find((a) => !a.startsWith('-'));
+  if (!GPU_COMMANDS.includes(command ?? '') || argv.includes('--help') || argv.includes('-h')) return undefined;
   current = req.error ? { requested: 'auto', probes: [], error: req.error } : chooseAdapter(req.requested, env, { source: req.source });
   const chosen = current.chosen;
   if (chosen?.restart) return { ...chosen.env, [CHOSEN_ENV]: chosen.kind };
