@@ -92,8 +92,9 @@ function probe(env: NodeJS.ProcessEnv): { adapter?: AdapterReport; why?: string 
   const said = (r.stderr ?? '')
     .split('\n')
     .map((l) => l.trim())
-    .filter((l) => l && !l.startsWith('at ') && !/artificially reduced/.test(l));
-  const last = said.at(-1)?.replace(/^Warning: /, '').slice(0, 160);
+    .filter((l) => l && !/^(at |- While )/.test(l) && !/artificially reduced/.test(l));
+  // Dawn's message line, not the context lines after it.
+  const last = ([...said].reverse().find((l) => /^(Warning|Error): /.test(l)) ?? said.at(-1))?.replace(/^(Warning|Error): /, '').slice(0, 160);
   const how = r.error ? r.error.message : r.signal ? `the probe died of ${r.signal}` : r.status !== 0 ? `the probe exited with ${r.status}` : undefined;
   return { why: [how, last].filter(Boolean).join(': ') || 'no adapter' };
 }
@@ -164,7 +165,8 @@ export function adapterForProcess(argv: readonly string[], env: NodeJS.ProcessEn
     current = { requested: req.requested, source: req.source, probes: [] };
     return undefined;
   }
-  if (!GPU_COMMANDS.includes(argv.slice(2).find((a) => !a.startsWith('-')) ?? '')) return undefined;
+  const command = argv.slice(2).find((a) => !a.startsWith('-'));
+  if (!GPU_COMMANDS.includes(command ?? '') || argv.includes('--help') || argv.includes('-h')) return undefined;
   current = req.error ? { requested: 'auto', probes: [], error: req.error } : chooseAdapter(req.requested, env, { source: req.source });
   const chosen = current.chosen;
   if (chosen?.restart) return { ...chosen.env, [CHOSEN_ENV]: chosen.kind };
