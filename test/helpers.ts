@@ -3,7 +3,7 @@
 import { Engine, type Snapshot } from '../src/engine/engine';
 import type { AdapterReport, Gpu } from '../src/engine/adapter';
 import { parseConfig, type Config, type ConfigInput } from '../src/model/config';
-import type { Simulation } from '../src/model/simulation';
+import type { Simulation } from '../src/model/simulation-interface';
 import { chooseAdapter, requestedAdapter } from '../src/node/adapter-choice';
 import { openNodeGpu } from '../src/node/gpu';
 import type { Params, State } from '../src/reference/reference';

@@ -16,6 +16,7 @@ import { openSimulation } from '../simulation/open';
 import { THROUGHPUT_BATCH_MS } from '../engine/batch-sizer';
 import { adapterOption } from './doctor';
 import { asFlag, controlOption } from './run-control';
+import { StopSignals } from './signals';
 import { prepareFile, reason, writeOrRescue } from './outputs';
 import { Progress } from './progress';
 
@@ -32,7 +33,6 @@ interface RunOptions {
   [field: string]: unknown;
 }
 
-const SIGNAL_EXIT = { SIGINT: 130, SIGTERM: 143 } as const;
 
 /** The text of the file that flag `flag` names, or a ConfigError naming the flag. */
 function readFlagFile(flag: string, path: string): string {
@@ -171,15 +171,7 @@ async function run(opts: RunOptions) {
     process.stderr.write(`patternflow: ${reportLine(sim.report, config)}\n`);
   }
 
-  let signal: keyof typeof SIGNAL_EXIT | undefined;
-  const onSignal = (s: keyof typeof SIGNAL_EXIT) => {
-    signal = s;
-    sim.stop();
-  };
-  // `on`, not `once`: Ctrl-C reaches both this process and bin/patternflow.js, which forwards it,
-  // and a second SIGINT must not kill the run before its checkpoint is written.
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  const signals = new StopSignals(() => sim.stop());
   const progress = new Progress(config.steps, start, opts.quiet === true);
   let last: Float32Array | Float64Array | undefined; // the last step's row, for the summary of a run without --out
   try {
@@ -194,7 +186,6 @@ async function run(opts: RunOptions) {
     });
     progress.done();
   } finally {
-    // The signal handlers stay until the outputs are written: a second Ctrl-C must not kill the process while it writes them.
     if (csv && !writeError) await new Promise<void>((resolve) => csv.end(resolve));
   }
   sim.close();
@@ -210,13 +201,12 @@ async function run(opts: RunOptions) {
     }
   }
   if (!out && last) summarise(config.steps, names, last);
-  if (signal) {
+  if (signals.signal) {
     const resume = checkpointPath && csvOut ? `; resume with: patternflow run --resume ${checkpointPath} --out ${out}` : '';
-    process.stderr.write(`patternflow: stopped by ${signal} after step ${sim.step}${resume}\n`);
-    process.exitCode = SIGNAL_EXIT[signal];
+    process.stderr.write(`patternflow: stopped by ${signals.signal} after step ${sim.step}${resume}\n`);
+    process.exitCode = signals.exitCode;
   } else if (checkpointPath) rmSync(checkpointPath, { force: true }); // the run is complete: nothing to resume
-  process.off('SIGINT', onSignal);
-  process.off('SIGTERM', onSignal);
+  signals.release();
 }
 
 /** Without --out: the last step's metrics on stdout (one line), and a word that nothing was saved. */

@@ -21,6 +21,7 @@ import { runSweep } from '../sweep/sweep';
 import { FORMATS, type Format } from '../sweep/table';
 import { adapterOption } from './doctor';
 import { asFlag, controlOption } from './run-control';
+import { StopSignals } from './signals';
 import { checkFolder } from './outputs';
 
 interface SweepFlags {
@@ -38,7 +39,6 @@ interface SweepFlags {
   checkpointEvery: string;
 }
 
-const SIGNAL_EXIT = { SIGINT: 130, SIGTERM: 143 } as const;
 const REDRAW_MS = 1000;
 const count = (n: number) => n.toLocaleString('en-US');
 const cohorts = (n: number) => `${count(n)} cohort${n === 1 ? '' : 's'}`;
@@ -158,13 +158,7 @@ async function sweep(flags: SweepFlags) {
   }
   // Packs each run's cohorts on the webgpu backend; one by one on the reference backend, and for runs that cannot be packed.
   const executor = new PackedExecutor(backend);
-  let signal: keyof typeof SIGNAL_EXIT | undefined;
-  const onSignal = (s: keyof typeof SIGNAL_EXIT) => {
-    signal = s;
-    executor.stop();
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  const signals = new StopSignals(() => executor.stop());
   const progress = progressLine(quiet);
   const started = performance.now();
   let last: SweepProgress | undefined;
@@ -187,15 +181,14 @@ async function sweep(flags: SweepFlags) {
     if (!quiet) process.stderr.write(`patternflow sweep: ${what}\n`);
   } catch (e) {
     const resume = existsSync(checkpointPath) ? `rerun the same command to go on from its checkpoint ${checkpointPath}` : 'nothing written (rerun to start again)';
-    if (!(e instanceof StoppedError && signal)) {
+    if (!(e instanceof StoppedError && signals.signal)) {
       if (e instanceof ConfigError || !existsSync(checkpointPath)) throw e;
       throw new Error(`${(e as Error).message}; ${resume}`);
     }
-    process.stderr.write(`\npatternflow sweep: stopped by ${signal}; ${resume}\n`);
-    process.exitCode = SIGNAL_EXIT[signal];
+    process.stderr.write(`\npatternflow sweep: stopped by ${signals.signal}; ${resume}\n`);
+    process.exitCode = signals.exitCode;
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    signals.release();
     close();
   }
 }

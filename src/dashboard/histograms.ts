@@ -2,7 +2,7 @@
 // task's mass on its best pattern and its accuracy (GPU histogram counts, HIST_BINS bins).
 import { html, svg, type PropertyDeclarations } from 'lit';
 import { LightElement } from '../ui/light-element';
-import type { Histograms } from '../model/simulation';
+import type { Histograms } from '../model/simulation-interface';
 
 const W = 380;
 const H = 170;

@@ -1,6 +1,6 @@
 // Adapter and device: small capability helpers (webgpu-samples style). The caller passes the
 // GPU object, `navigator.gpu` in a browser or Dawn's `create()` in Node.
-import type { AdapterDescription } from '../model/simulation';
+import type { AdapterDescription } from '../model/simulation-interface';
 
 export interface AdapterReport {
   vendor: string;

@@ -6,7 +6,7 @@
 import type { Config } from '../model/config';
 import { checkFinite } from '../model/numerics';
 import { rivalRates } from '../model/report';
-import { HIST_BINS, type BatchCallback, type Histograms, type TaskEvents } from '../model/simulation';
+import { HIST_BINS, type BatchCallback, type Histograms, type TaskEvents } from '../model/simulation-interface';
 import { buildTasks, type TaskTables } from '../model/tasks';
 import type { Gpu } from './adapter';
 import { BatchSizer, INTERACTIVE_BATCH_MS } from './batch-sizer';

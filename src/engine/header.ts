@@ -7,7 +7,7 @@ import { ADAM, CONVERGED_MASS, EPS_GRPO, IMPROVED_MARGIN, PHI_FLOOR, RECORD_ANSW
 import { BASE_METRICS, EVENT_METRICS, METRIC } from '../model/metrics';
 import { STREAM_ROLLOUT } from '../model/rng';
 import { reportedRewardOffset } from '../model/tasks';
-import { HIST_BINS } from '../model/simulation';
+import { HIST_BINS } from '../model/simulation-interface';
 import { BATCH_PARTIAL, CHUNK, SUM_BLOCK, TASK_EVENT_MASS, WORKGROUP, type Plan } from './plan';
 
 /** A name as a WGSL constant: 'rlif-certainty' gives RLIF_CERTAINTY, 'zeroStdFrac' ZERO_STD_FRAC. */

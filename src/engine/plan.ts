@@ -3,7 +3,7 @@
 import { ConfigError, type Config } from '../model/config';
 import { metricLayout, type MetricLayout } from '../model/metrics';
 import { perTaskRates } from '../model/tasks';
-import { HIST_BINS } from '../model/simulation';
+import { HIST_BINS } from '../model/simulation-interface';
 import { COHORT_WORDS } from './cohort-record';
 
 /** Threads per workgroup (one task each) and metrics summed per pass of the workgroup reduction. */

@@ -5,7 +5,7 @@
 // A run may be a pack of cohorts (a sweep's): the same, for each cohort.
 import type { Config } from '../model/config';
 import { modelReport, type ModelReport } from '../model/report';
-import type { AdapterDescription, BatchCallback, Histograms, Simulation, TaskEvents } from '../model/simulation';
+import type { AdapterDescription, BatchCallback, Histograms, Simulation, TaskEvents } from '../model/simulation-interface';
 import { adapterDescription, type Gpu } from './adapter';
 import type { Checkpoint } from './checkpoint';
 import { Engine, type EngineOptions, type Snapshot } from './engine';

@@ -3,7 +3,7 @@
 import type { Config } from '../model/config';
 import { checkFinite } from '../model/numerics';
 import { modelReport, type ModelReport } from '../model/report';
-import { HIST_BINS, type AdapterDescription, type BatchCallback, type Histograms, type Simulation } from '../model/simulation';
+import { HIST_BINS, type AdapterDescription, type BatchCallback, type Histograms, type Simulation } from '../model/simulation-interface';
 import { answerDist, initState, logSoftmax, makeParams, step, type Params, type State } from './reference';
 
 /** How the float64 reference is named next to its figures and in exported files. */

@@ -3,7 +3,7 @@
 // through here, so checkpoints and device-loss recovery are the Runner's, written once; what
 // differs between backends is stated by the backend.
 import { ConfigError, type Config } from '../model/config';
-import type { Simulation } from '../model/simulation';
+import type { Simulation } from '../model/simulation-interface';
 import type { Snapshot } from '../engine/engine';
 import { Runner, type RunnerOptions } from '../engine/runner';
 import type { State } from '../reference/reference';

@@ -13,7 +13,7 @@ import { Runner } from '../engine/runner';
 import { ConfigError, type Config } from '../model/config';
 import { modelReport } from '../model/report';
 import { buildTasks } from '../model/tasks';
-import type { AdapterDescription, BatchCallback, TaskEvents } from '../model/simulation';
+import type { AdapterDescription, BatchCallback, TaskEvents } from '../model/simulation-interface';
 import type { ModelReport } from '../model/report';
 import type { Backend } from '../simulation/backend';
 import { openCohorts, openSimulation } from '../simulation/open';

@@ -3,7 +3,7 @@
 // table, both written in cohort order.
 import { metricLayout } from '../model/metrics';
 import type { ModelReport } from '../model/report';
-import type { TaskEvents } from '../model/simulation';
+import type { TaskEvents } from '../model/simulation-interface';
 import { axisCell } from './columns';
 import type { CohortObserver, CohortStart, Executor } from './executor';
 import type { Cohort, Grid } from './grid';

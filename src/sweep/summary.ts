@@ -3,7 +3,7 @@
 // the same whatever logEvery is.
 import { METRIC } from '../model/metrics';
 import type { ModelReport } from '../model/report';
-import type { TaskEvents } from '../model/simulation';
+import type { TaskEvents } from '../model/simulation-interface';
 
 /**
  * Best-pattern mass thresholds: stepsToBest50, stepsToBest90, and 1 - epsilon for epsilon 1e-2,
@@ -99,8 +99,8 @@ export class SummaryTracker {
   }
 
   /**
-   * The per-task events (0: never): each task's first step at best-pattern mass 0.9, and each
-   * regime-2 task's T0. A median counts a task that never got there as +infinity: it is the first
+   * The per-task events (0: never): each task's first step at best-pattern mass TASK_EVENT_MASS
+   * (src/engine/plan.ts; the "90" of the column names), and each regime-2 task's T0. A median counts a task that never got there as +infinity: it is the first
    * step by which half of the tasks (the ceil(n/2)-th earliest) had, empty when fewer than half
    * ever did (or, for T0, when no task is in regime 2).
    */
