@@ -38,6 +38,7 @@ export class PfSweepApp extends LitElement {
     selection: { state: true },
     pick: { state: true },
     claim: { state: true },
+    reloadNotice: { state: true },
   };
   declare platform?: Platform;
   declare noWebGpu?: string;
@@ -51,6 +52,8 @@ export class PfSweepApp extends LitElement {
   declare pick?: CellPick;
   /** What the running preset shows. */
   declare claim?: string;
+  /** Said after a reload that interrupted a sweep; gone once another sweep is started. */
+  declare reloadNotice?: string;
   private sweep?: SweepController;
   private updateQueued = false;
   private lastDraw = 0;
@@ -110,6 +113,12 @@ export class PfSweepApp extends LitElement {
     this.noWebGpu = undefined;
     this.platform = platform;
     this.sweep = new SweepController(this, platform.backend, () => this.queueUpdate());
+    const was = this.sweep.interrupted;
+    if (was && was.hash === location.hash)
+      this.reloadNotice =
+        `This page was reloaded while this sweep was running (${was.cohortsDone} of ${was.cohorts} cohorts done). ` +
+        'The page keeps no checkpoint of a sweep (its results were in the page\'s memory), so it cannot go on from there: it runs again from its first cohort. ' +
+        'The command line (patternflow sweep) checkpoints and goes on.';
     this.loadLinkOrDefault(true);
   }
 
@@ -150,11 +159,13 @@ export class PfSweepApp extends LitElement {
   }
 
   private runPanel = () => {
+    this.reloadNotice = undefined;
     const result = this.panel?.current();
     if (result?.grid) this.startGrid(result.grid, result.input);
   };
 
   private runPreset(p: PagePreset) {
+    this.reloadNotice = undefined;
     const panel = this.panel!;
     panel.load(p.spec);
     const result = panel.current();
@@ -305,6 +316,7 @@ export class PfSweepApp extends LitElement {
         <span><b data-testid="sweep-rate">${phase === 'running' && sweep!.stepsPerSecond > 0 ? Math.round(sweep!.stepsPerSecond).toLocaleString('en-US') : '–'}</b> steps/s</span>
         <span>ETA <b data-testid="sweep-eta">${phase === 'running' && Number.isFinite(eta) ? formatDuration(eta) : '–'}</b></span>
       </div>
+      ${this.reloadNotice ? html`<p class="warning" role="status" data-testid="sweep-reload-notice">${this.reloadNotice}</p>` : nothing}
       ${this.claim && !this.files ? html`<p class="muted" data-testid="sweep-claim">${this.claim}</p>` : nothing}
       ${phase === 'error' ? html`<p class="error" role="alert" data-testid="sweep-error">${sweep?.error}</p>` : nothing}
     </section>`;

@@ -16,6 +16,17 @@ export type SweepPhase = 'idle' | 'checking' | 'running' | 'pausing' | 'paused' 
 /** steps/s is measured over this window. */
 const RATE_WINDOW_MS = 3000;
 
+/** Where the tab notes the sweep it is running (its address and how far it got), so that a reload can say what it lost. */
+const RUNNING_KEY = 'patternflow-sweep-running';
+
+/** A sweep this tab was running when the page was reloaded or closed. */
+export interface InterruptedSweep {
+  /** The page's address hash then (the spec). */
+  hash: string;
+  cohortsDone: number;
+  cohorts: number;
+}
+
 export class SweepController implements ReactiveController {
   phase: SweepPhase = 'idle';
   error = '';
@@ -30,6 +41,11 @@ export class SweepController implements ReactiveController {
   private samples: { t: number; steps: number }[] = [];
   /** What a stopped executor's StoppedError means: a pause or a stop. */
   private halting: 'pause' | 'stop' = 'stop';
+  /**
+   * The sweep that was running in this tab when it was reloaded, if one was. The page keeps no
+   * checkpoint of a sweep (its rows are in memory), so that sweep cannot go on: the page says so.
+   */
+  readonly interrupted?: InterruptedSweep;
 
   constructor(
     host: ReactiveControllerHost,
@@ -38,6 +54,27 @@ export class SweepController implements ReactiveController {
     private readonly changed: () => void,
   ) {
     host.addController(this);
+    try {
+      const noted = sessionStorage.getItem(RUNNING_KEY);
+      if (noted) this.interrupted = JSON.parse(noted) as InterruptedSweep;
+    } catch {
+      // No session storage (a sandboxed frame): nothing to say.
+    }
+  }
+
+  /** Notes the sweep in flight for a reload to find, or forgets it once it has ended. */
+  private notedDone = -1;
+
+  private note() {
+    const p = this.progress;
+    this.notedDone = p?.cohortsDone ?? -1;
+    const running = ['checking', 'running', 'pausing', 'paused'].includes(this.phase);
+    try {
+      if (running && p) sessionStorage.setItem(RUNNING_KEY, JSON.stringify({ hash: location.hash, cohortsDone: p.cohortsDone, cohorts: p.cohorts } satisfies InterruptedSweep));
+      else sessionStorage.removeItem(RUNNING_KEY);
+    } catch {
+      // As above.
+    }
   }
 
   hostDisconnected(): void {
@@ -71,6 +108,7 @@ export class SweepController implements ReactiveController {
       (p) => {
         if (!current()) return;
         this.progress = p;
+        if (p.cohortsDone !== this.notedDone) this.note();
         this.measureRate(p.stepsDone);
         this.changed();
       },
@@ -139,6 +177,7 @@ export class SweepController implements ReactiveController {
 
   private setPhase(phase: SweepPhase) {
     this.phase = phase;
+    this.note();
     this.changed();
   }
 }
