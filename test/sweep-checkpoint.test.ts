@@ -102,6 +102,31 @@ describe('sweep checkpoints', () => {
     expectSameFiles(out, 'parquet', await reference('parquet'));
   });
 
+  it('stops with its checkpoint intact where no new device can be had, and a rerun goes on from it to the same bytes', async () => {
+    const out = fresh();
+    const gpu = await openNodeGpu();
+    const backend = sharedDevice(gpu, () => Promise.reject(new Error('no adapter left')));
+    let lost = false;
+    const run = sweep(out, {
+      backend,
+      onProgress: (p) => {
+        if (!lost && p.stepsDone >= 300) {
+          lost = true;
+          gpu.device.destroy();
+        }
+      },
+    });
+    await expect(run).rejects.toThrow('no adapter left');
+    expect(readdirSync(out).sort()).toEqual(['sweep.ckpt', 'sweep.ckpt.rows']);
+    const resumes: { packStep: number }[] = [];
+    await sweep(out, { onResume: (r) => resumes.push(r) });
+    // 300 steps observed: the first pack (2 x 240 steps) was at step 150 or a batch beyond, checkpointed every 40.
+    expect(resumes).toHaveLength(1);
+    expect(resumes[0].packStep % 40).toBe(0);
+    expect(resumes[0].packStep).toBeGreaterThanOrEqual(120);
+    expectSameFiles(out, 'parquet', await reference('parquet'));
+  });
+
   it('refuses a torn, an altered, a foreign spec\'s and another version\'s checkpoint in one line naming the file, and changes nothing', async () => {
     const base = fresh();
     await stoppedAt(base, 100);
