@@ -93,17 +93,19 @@ export function planText(grid: Grid, shard?: Shard): string {
   return `${lines.join('\n')}\n`;
 }
 
-/** The progress line on stderr: cohorts done, steps/s and ETA, at most once a second. */
+/** The progress line on stderr: cohorts done, steps/s and ETA, at most once a second; `before`: steps a checkpoint had done, not counted in the rate. */
 function progressLine(quiet: boolean) {
   const start = performance.now();
   let last = 0;
-  return (p: SweepProgress, force = false) => {
+  const line = (p: SweepProgress, force = false) => {
     const now = performance.now();
     if (quiet || (!force && now - last < REDRAW_MS)) return;
     last = now;
-    const line = progressText(p, p.stepsDone / Math.max((now - start) / 1000, 1e-9));
-    process.stderr.write(process.stderr.isTTY ? `\r${line}` : `${line}\n`);
+    const text = progressText(p, (p.stepsDone - line.before) / Math.max((now - start) / 1000, 1e-9));
+    process.stderr.write(process.stderr.isTTY ? `\r${text}` : `${text}\n`);
   };
+  line.before = 0;
+  return line;
 }
 
 async function sweep(flags: SweepFlags) {
@@ -148,8 +150,10 @@ async function sweep(flags: SweepFlags) {
       executor,
       onProgress: (p) => progress((last = p)),
       checkpointEvery,
-      onResume: ({ cohortsDone, packStep, path }) =>
-        quiet || process.stderr.write(`patternflow sweep: going on from ${path}: ${cohorts(cohortsDone)} done${packStep ? `, the pack in flight at step ${count(packStep)}` : ''}\n`),
+      onResume: ({ cohortsDone, packStep, stepsDone, path }) => {
+        progress.before = stepsDone;
+        if (!quiet) process.stderr.write(`patternflow sweep: going on from ${path}: ${cohorts(cohortsDone)} done${packStep ? `, the pack in flight at step ${count(packStep)}` : ''}\n`);
+      },
     });
     if (last) progress(last, true);
     if (process.stderr.isTTY && !quiet && last) process.stderr.write('\n');
