@@ -74,7 +74,7 @@ describe('sweep checkpoints', () => {
     });
   }
 
-  it('checkpointed by wall time (--checkpointEvery 1s) resumes as well', async () => {
+  it('checkpointed by wall time (every millisecond here) resumes as well', async () => {
     const out = fresh();
     const executor = new PackedExecutor(testBackend);
     await expect(sweep(out, { checkpointEvery: { ms: 1 }, executor, onProgress: (p) => p.stepsDone >= 120 && executor.stop() })).rejects.toThrow(StoppedError);
@@ -163,6 +163,7 @@ describe('sweep checkpoints', () => {
     await sweep(out);
     expect(existsSync(join(out, 'sweep.ckpt'))).toBe(false);
     expectSameFiles(out, 'parquet', await reference('parquet'));
+    expect(readdirSync(await reference('parquet')).sort()).toEqual(FILES('parquet').sort());
     rmSync(out, { recursive: true });
   });
 });
