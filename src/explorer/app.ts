@@ -6,6 +6,7 @@ import { LitElement, html, nothing, type PropertyDeclarations } from 'lit';
 import { browserReference, browserWebGpu, type Platform } from '../dashboard/backend';
 import { downloadText } from '../dashboard/download';
 import type { Grid } from '../sweep/grid';
+import type { RestoredCohorts } from '../sweep/record';
 import { formatDuration } from '../sweep/progress';
 import { encodeTable, type Format } from '../sweep/table';
 import { normalise, type CellPick, type Selection } from './cells';
@@ -14,7 +15,8 @@ import { PAGE_PRESETS, type PagePreset } from './presets';
 import type { SweepResults } from './results';
 import { formatValue } from './scale';
 import type { PfSpecPanel } from './spec-panel';
-import { SweepController } from './sweep-controller';
+import { savedCohorts } from './saved-sweep';
+import { SweepController, type InterruptedSweep } from './sweep-controller';
 import { specFromHash, specHash } from './url';
 import './cohort-curves';
 import './heatmap';
@@ -52,8 +54,8 @@ export class PfSweepApp extends LitElement {
   declare pick?: CellPick;
   /** What the running preset shows. */
   declare claim?: string;
-  /** Said after a reload that interrupted a sweep; gone once another sweep is started. */
-  declare reloadNotice?: string;
+  /** Said after a reload that interrupted a sweep, with the cohorts kept to go on from; gone once a sweep is started. */
+  declare reloadNotice?: { text: string; kept?: RestoredCohorts };
   private sweep?: SweepController;
   private updateQueued = false;
   private lastDraw = 0;
@@ -114,13 +116,29 @@ export class PfSweepApp extends LitElement {
     this.platform = platform;
     this.sweep = new SweepController(this, platform.backend, () => this.queueUpdate());
     const was = this.sweep.interrupted;
-    if (was && was.hash === location.hash)
-      this.reloadNotice =
-        `This page was reloaded while this sweep was running (${was.cohortsDone} of ${was.cohorts} cohorts done). ` +
-        'The page keeps no checkpoint of a sweep (its results were in the page\'s memory), so it cannot go on from there: it runs again from its first cohort. ' +
-        'The command line (patternflow sweep) checkpoints and goes on.';
-    this.loadLinkOrDefault(true);
+    if (was && was.hash === location.hash) void this.offerToContinue(was);
+    else this.loadLinkOrDefault(true);
   }
+
+  /** After a reload that interrupted this address's sweep: offers to go on from its ended cohorts, or says it cannot. */
+  private async offerToContinue(was: InterruptedSweep) {
+    const kept = await savedCohorts(was.hash);
+    const head = `This page was reloaded while this sweep was running (${was.cohortsDone} of ${was.cohorts} cohorts done).`;
+    if (!kept) {
+      this.reloadNotice = { text: `${head} This browser kept none of its cohorts, so it cannot go on from there: it runs again from its first cohort.` };
+      this.loadLinkOrDefault(true);
+      return;
+    }
+    this.reloadNotice = { text: `${head} The ${kept.ended.size} cohorts that had ended are kept in this browser; the one that was running would start again.`, kept };
+    this.loadLinkOrDefault(false);
+  }
+
+  private continueKept = () => {
+    const kept = this.reloadNotice?.kept;
+    const result = this.panel?.current();
+    this.reloadNotice = undefined;
+    if (kept && result?.grid) this.startGrid(result.grid, result.input, undefined, kept);
+  };
 
   /** Loads the spec in the address (and runs it, when `run` and it is valid); otherwise the first preset, not run. */
   private loadLinkOrDefault(run: boolean) {
@@ -145,7 +163,7 @@ export class PfSweepApp extends LitElement {
   /** A link pasted or followed into this page (the page's own runs replace the hash without this event). */
   private onHashChange = () => this.loadLinkOrDefault(!!this.sweep);
 
-  private startGrid(grid: Grid, input: unknown, preset?: PagePreset) {
+  private startGrid(grid: Grid, input: unknown, preset?: PagePreset, restored?: RestoredCohorts) {
     const sweep = this.sweep;
     if (!sweep) return;
     this.hashError = undefined;
@@ -155,7 +173,7 @@ export class PfSweepApp extends LitElement {
     this.claim = preset?.shows;
     if (preset) this.selection = preset.view;
     history.replaceState(null, '', specHash(input));
-    sweep.start(grid);
+    sweep.start(grid, restored);
   }
 
   private runPanel = () => {
@@ -316,7 +334,15 @@ export class PfSweepApp extends LitElement {
         <span><b data-testid="sweep-rate">${phase === 'running' && sweep!.stepsPerSecond > 0 ? Math.round(sweep!.stepsPerSecond).toLocaleString('en-US') : '–'}</b> steps/s</span>
         <span>ETA <b data-testid="sweep-eta">${phase === 'running' && Number.isFinite(eta) ? formatDuration(eta) : '–'}</b></span>
       </div>
-      ${this.reloadNotice ? html`<p class="warning" role="status" data-testid="sweep-reload-notice">${this.reloadNotice}</p>` : nothing}
+      ${this.reloadNotice
+        ? html`<p class="warning" role="status" data-testid="sweep-reload-notice">
+            ${this.reloadNotice.text}
+            ${this.reloadNotice.kept
+              ? html`<button class="primary" data-testid="sweep-continue" @click=${this.continueKept}>Continue from them</button>
+                  <button data-testid="sweep-start-again" @click=${this.runPanel}>Start again</button>`
+              : nothing}
+          </p>`
+        : nothing}
       ${this.claim && !this.files ? html`<p class="muted" data-testid="sweep-claim">${this.claim}</p>` : nothing}
       ${phase === 'error' ? html`<p class="error" role="alert" data-testid="sweep-error">${sweep?.error}</p>` : nothing}
     </section>`;

@@ -7,9 +7,10 @@ import type { Backend } from '../simulation/backend';
 import { SequentialExecutor, StoppedError, type Executor } from '../sweep/executor';
 import type { Grid } from '../sweep/grid';
 import { etaSeconds, type SweepProgress } from '../sweep/progress';
-import { CohortWriter, executeCohorts, type RowSink } from '../sweep/record';
+import { CohortWriter, executeCohorts, type RestoredCohorts, type RowSink } from '../sweep/record';
 import type { Cell } from '../sweep/table';
 import { SweepResults } from './results';
+import { forgetSweep, sweepJournal } from './saved-sweep';
 
 export type SweepPhase = 'idle' | 'checking' | 'running' | 'pausing' | 'paused' | 'stopped' | 'done' | 'error';
 
@@ -42,10 +43,12 @@ export class SweepController implements ReactiveController {
   /** What a stopped executor's StoppedError means: a pause or a stop. */
   private halting: 'pause' | 'stop' = 'stop';
   /**
-   * The sweep that was running in this tab when it was reloaded, if one was. The page keeps no
-   * checkpoint of a sweep (its rows are in memory), so that sweep cannot go on: the page says so.
+   * The sweep that was running in this tab when it was reloaded, if one was. Its ended cohorts are
+   * kept in IndexedDB (saved-sweep.ts), so it can go on from them; the cohort in flight starts again.
    */
   readonly interrupted?: InterruptedSweep;
+  /** The address hash (the spec) of the sweep running: the key its ended cohorts are kept under. */
+  private hash = '';
 
   constructor(
     host: ReactiveControllerHost,
@@ -70,7 +73,7 @@ export class SweepController implements ReactiveController {
     this.notedDone = p?.cohortsDone ?? -1;
     const running = ['checking', 'running', 'pausing', 'paused'].includes(this.phase);
     try {
-      if (running && p) sessionStorage.setItem(RUNNING_KEY, JSON.stringify({ hash: location.hash, cohortsDone: p.cohortsDone, cohorts: p.cohorts } satisfies InterruptedSweep));
+      if (running && p) sessionStorage.setItem(RUNNING_KEY, JSON.stringify({ hash: this.hash, cohortsDone: p.cohortsDone, cohorts: p.cohorts } satisfies InterruptedSweep));
       else sessionStorage.removeItem(RUNNING_KEY);
     } catch {
       // As above.
@@ -86,9 +89,14 @@ export class SweepController implements ReactiveController {
     return this.progress && this.stepsPerSecond > 0 ? etaSeconds(this.progress, this.stepsPerSecond) : NaN;
   }
 
-  /** Runs every cohort of `grid`; `results` is the new, empty table as soon as this returns. */
-  start(grid: Grid): void {
+  /**
+   * Runs every cohort of `grid`; `results` is the new, empty table as soon as this returns. With
+   * `restored` (the ended cohorts kept for this address, saved-sweep.ts) it goes on from them.
+   */
+  start(grid: Grid, restored?: RestoredCohorts): void {
     const generation = ++this.generation;
+    const hash = (this.hash = location.hash);
+    if (!restored) void forgetSweep(hash);
     this.executor?.stop();
     const results = SweepResults.live(grid);
     const current = () => generation === this.generation;
@@ -113,12 +121,17 @@ export class SweepController implements ReactiveController {
         this.changed();
       },
     );
+    const writer = this.writer;
+    writer.journal = sweepJournal(hash, () => writer.adapter);
     this.progress = this.writer.progress;
     this.stepsPerSecond = 0;
     this.error = '';
     // The previous run must have let go of the device before this one takes it.
     const previous = this.loop;
-    this.loop = previous.then(() => (current() ? this.drive(generation, true) : undefined));
+    this.loop = previous.then(async () => {
+      if (restored && current()) await writer.restore(restored);
+      if (current()) await this.drive(generation, true);
+    });
   }
 
   pause(): void {
@@ -178,6 +191,8 @@ export class SweepController implements ReactiveController {
   private setPhase(phase: SweepPhase) {
     this.phase = phase;
     this.note();
+    // A sweep that is done or was stopped is not one to go on with.
+    if (phase === 'done' || phase === 'stopped') void forgetSweep(this.hash);
     this.changed();
   }
 }
