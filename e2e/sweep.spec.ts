@@ -2,7 +2,8 @@
 // shows what the preset claims, checked on the exported summary; the page's files are the
 // command line's, byte for byte; a link reruns a sweep exactly; Pause and Resume change nothing;
 // a clicked cell's curves are its config's single run; the command line's files open as the same
-// heatmap; a malformed link or spec says what is wrong and leaves the page usable.
+// heatmap; a malformed link or spec says what is wrong and leaves the page usable; a reload during
+// a sweep offers to go on from the cohorts that had ended, to the same files.
 import { expect, test, type Page } from '@playwright/test';
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
@@ -212,4 +213,36 @@ test('the dashboard, the sweep page and the benchmark page link to each other', 
   await page.getByTestId('sweep-link').click();
   await page.getByTestId('dashboard-link').click();
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('patternflow');
+});
+
+test('a reload during a sweep offers to go on from its ended cohorts, and the files are those of the sweep run without a break', async ({ page }) => {
+  const spec = { base: { estimator: 'expected', tasks: 1, steps: 10000, successRates: [0.9, 0.5, 0.4, 0.3] }, axes: { lr: [0.1, 0.2, 0.3, 0.4, 0.5, 0.6] } };
+  await page.goto(`/sweep.html#spec=${encodeURIComponent(JSON.stringify(spec))}`);
+  const cohorts = page.getByTestId('sweep-cohorts');
+  const status = page.getByTestId('sweep-status');
+  await expect.poll(async () => Number(await cohorts.textContent()), { timeout: 120_000 }).toBeGreaterThanOrEqual(2);
+  const before = Number(await cohorts.textContent());
+  expect(before).toBeLessThan(6);
+  await page.reload();
+  const notice = page.getByTestId('sweep-reload-notice');
+  await expect(notice).toContainText(/This page was reloaded while this sweep was running \(\d of 6 cohorts done\)\. The \d cohorts that had ended are kept in this browser/);
+  // Not run again on its own: the page waits for the choice.
+  await expect(status).toHaveText('idle');
+  const kept = Number(/The (\d) cohorts/.exec((await notice.textContent())!)![1]);
+  expect(kept).toBeGreaterThanOrEqual(before);
+  await page.getByTestId('sweep-continue').click();
+  await expect(notice).toHaveCount(0);
+  await expect(status).toHaveText('done', { timeout: 120_000 });
+  const files = ['sweep-export-csv', 'sweep-export-metrics-csv', 'sweep-export-parquet', 'sweep-export-metrics-parquet'];
+  const resumed = [];
+  for (const testId of files) resumed.push((await downloadOf(page, testId)).bytes);
+  // The same sweep from its first cohort, without a break.
+  await page.getByTestId('sweep-run').click();
+  await expect(status).toHaveText('done', { timeout: 120_000 });
+  for (const [j, testId] of files.entries()) expect((await downloadOf(page, testId)).bytes.equals(resumed[j]), testId).toBe(true);
+  // A sweep that is done is not offered again.
+  await page.reload();
+  await expect(status).toHaveText('running');
+  await expect(notice).toHaveCount(0);
+  await page.getByTestId('sweep-stop').click();
 });

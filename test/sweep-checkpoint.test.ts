@@ -74,7 +74,7 @@ describe('sweep checkpoints', () => {
     });
   }
 
-  it('checkpointed by wall time (--checkpointEvery 1s) resumes as well', async () => {
+  it('checkpointed by wall time (every millisecond here) resumes as well', async () => {
     const out = fresh();
     const executor = new PackedExecutor(testBackend);
     await expect(sweep(out, { checkpointEvery: { ms: 1 }, executor, onProgress: (p) => p.stepsDone >= 120 && executor.stop() })).rejects.toThrow(StoppedError);
@@ -99,6 +99,31 @@ describe('sweep checkpoints', () => {
     });
     expect(lost).toBe(true);
     expect(reopened).toBe(1);
+    expectSameFiles(out, 'parquet', await reference('parquet'));
+  });
+
+  it('stops with its checkpoint intact where no new device can be had, and a rerun goes on from it to the same bytes', async () => {
+    const out = fresh();
+    const gpu = await openNodeGpu();
+    const backend = sharedDevice(gpu, () => Promise.reject(new Error('no adapter left')));
+    let lost = false;
+    const run = sweep(out, {
+      backend,
+      onProgress: (p) => {
+        if (!lost && p.stepsDone >= 300) {
+          lost = true;
+          gpu.device.destroy();
+        }
+      },
+    });
+    await expect(run).rejects.toThrow('no adapter left');
+    expect(readdirSync(out).sort()).toEqual(['sweep.ckpt', 'sweep.ckpt.rows']);
+    const resumes: { packStep: number }[] = [];
+    await sweep(out, { onResume: (r) => resumes.push(r) });
+    // 300 steps observed: the first pack (2 x 240 steps) was at step 150 or a batch beyond, checkpointed every 40.
+    expect(resumes).toHaveLength(1);
+    expect(resumes[0].packStep % 40).toBe(0);
+    expect(resumes[0].packStep).toBeGreaterThanOrEqual(120);
     expectSameFiles(out, 'parquet', await reference('parquet'));
   });
 
@@ -138,6 +163,7 @@ describe('sweep checkpoints', () => {
     await sweep(out);
     expect(existsSync(join(out, 'sweep.ckpt'))).toBe(false);
     expectSameFiles(out, 'parquet', await reference('parquet'));
+    expect(readdirSync(await reference('parquet')).sort()).toEqual(FILES('parquet').sort());
     rmSync(out, { recursive: true });
   });
 });

@@ -171,6 +171,7 @@ async function sweep(flags: SweepFlags) {
       executor,
       onProgress: (p) => progress((last = p)),
       checkpointEvery,
+      // The rate is measured from the first progress on (RateMeter), so a checkpoint's steps do not count in it.
       onResume: ({ cohortsDone, packStep, path }) =>
         quiet || process.stderr.write(`patternflow sweep: going on from ${path}: ${cohorts(cohortsDone)} done${packStep ? `, the pack in flight at step ${count(packStep)}` : ''}\n`),
     });

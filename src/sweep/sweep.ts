@@ -25,8 +25,8 @@ export interface SweepOptions {
   onProgress?: (p: SweepProgress) => void;
   /** Keep a checkpoint beside the outputs, saved this often, and go on from one found there; none when absent. */
   checkpointEvery?: CheckpointEvery;
-  /** Called when the sweep goes on from a checkpoint: cohorts that had ended, and the step of the pack that was in flight. */
-  onResume?: (info: { cohortsDone: number; packStep: number; path: string }) => void;
+  /** Called when the sweep goes on from a checkpoint: cohorts that had ended, the step of the pack that was in flight, and the steps (of all cohorts) done before. */
+  onResume?: (info: { cohortsDone: number; packStep: number; stepsDone: number; path: string }) => void;
 }
 
 export interface SweepOutcome {
@@ -67,7 +67,7 @@ export async function runSweep(grid: Grid, opts: SweepOptions): Promise<SweepOut
     if (checkpoint) {
       await checkpoint.begin(writer, resumed);
       opts.executor.useCheckpoints?.(checkpoint);
-      if (resumed) opts.onResume?.({ cohortsDone: resumed.restored.ended.size, packStep: resumed.step, path: paths.checkpoint });
+      if (resumed) opts.onResume?.({ cohortsDone: resumed.restored.ended.size, packStep: resumed.step, stepsDone: writer.progress.stepsDone, path: paths.checkpoint });
     }
     await executeCohorts(grid, writer.unfinished, opts.executor, writer);
     if (!writer.complete) throw new Error('sweep: the executor left cohorts unfinished');
