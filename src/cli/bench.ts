@@ -85,7 +85,7 @@ async function bench(flags: BenchFlags) {
 
 export function benchCommand(): Command {
   return new Command('bench')
-    .description('throughput: rollouts/s of the WGSL engine against the fast CPU engine (float32) over a sweep, and the roofline of the main kernel')
+    .description('throughput: rollouts/s of the WGSL engine over a sweep (with --peer torch, the PyTorch twin on the same rows), and the roofline of the main kernel')
     .option('--tasks <n,...>', 'task counts N (default: 1e3..1e7; fewer on a fallback adapter)')
     .option('--patterns <k,...>', 'patterns K (default with other flags: 4; full sweep: 4,16)')
     .option('--group <g,...>', 'group sizes G (default with other flags: 8; full sweep: 8,64)')

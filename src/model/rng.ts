@@ -55,14 +55,14 @@ export const THREEFRY = {
   ROUNDS: 20,
 } as const;
 
-export const rotl = (x: number, r: number) => ((x << r) | (x >>> (32 - r))) >>> 0;
+const rotl = (x: number, r: number) => ((x << r) | (x >>> (32 - r))) >>> 0;
 
 /**
  * Threefry4x32's key injections for key k: ROUNDS / 4 + 1 of four words, the first added to the
  * counter before round 0 and injection s after round 4s - 1 (the key schedule's words, the
  * parity word among them, in rotation, the last word plus s).
  */
-export function threefryKeys(k: readonly [number, number, number, number]): Uint32Array {
+function threefryKeys(k: readonly [number, number, number, number]): Uint32Array {
   const ks = [...k.map((x) => x >>> 0), (THREEFRY.PARITY ^ k[0] ^ k[1] ^ k[2] ^ k[3]) >>> 0];
   const keys = new Uint32Array(4 * (THREEFRY.ROUNDS / 4 + 1));
   for (let s = 0; s <= THREEFRY.ROUNDS / 4; s++) for (let j = 0; j < 4; j++) keys[4 * s + j] = ks[(s + j) % 5] + (j === 3 ? s : 0);
