@@ -5,6 +5,7 @@ import { LitElement, html, nothing, svg, type PropertyDeclarations } from 'lit';
 import { configToJSON, type Config } from '../model/config';
 import { logToCsv, logToJson } from '../model/export';
 import { reportSentences } from '../model/report';
+import type { MetricsLog } from '../model/metrics';
 import { browserReference, browserWebGpu, REFERENCE_MAX_ROLLOUTS, type Platform } from './backend';
 import { CHARTS, DASHES } from './charts';
 import type { PfConfigPanel } from './config-panel';
@@ -260,7 +261,7 @@ export class PfApp extends LitElement {
     </section>`;
   }
 
-  /** Which of the paper's results applies to the current run's tasks (docs/model.md §5b), known before step 1. */
+  /** Which of the paper's results applies to the current run's tasks (docs/model.md §5b), known before step 1; after it, Theorem 5.6's rise. */
   private renderReport() {
     const run = this.sim?.run;
     if (!run?.report) return nothing;
@@ -268,6 +269,7 @@ export class PfApp extends LitElement {
       <h2>Model report</h2>
       <ul>
         ${reportSentences(run.report, run.config).map((line) => html`<li>${line}</li>`)}
+        ${run.log.length ? html`<li data-testid="rose-first">${riseSentence(run.log)}</li>` : nothing}
       </ul>
     </section>`;
   }
@@ -359,3 +361,14 @@ export class PfApp extends LitElement {
 }
 
 customElements.define('pf-app', PfApp);
+
+const percent = (x: number) => `${(100 * x).toFixed(1)}%`;
+
+/** Theorem 5.6's two claims per task (docs/model.md §6.4), from the run's latest row. */
+function riseSentence(log: MetricsLog): string {
+  const at = (name: string) => log.column(name)[log.length - 1];
+  return (
+    `After step 1 the accuracy had risen for ${percent(at('roseFirst'))} of the tasks (roseFirst, Theorem 5.6's first claim); ` +
+    `${percent(at('roseThenFell'))} rose and are now below their start (roseThenFell)`
+  );
+}
