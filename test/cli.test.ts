@@ -56,7 +56,10 @@ describe('patternflow run', () => {
       patternModeFailures: 100,
       regimes: { one: 100, two: 0, other: 0 },
       gamma: null,
+      // Theorem 5.6's first claim, per run: improvedFrac at step 1.
+      roseFirst: json.metrics.improvedFrac[0],
     });
+    expect(json.metrics.roseFirst.every((x: number) => x === json.model.roseFirst)).toBe(true);
     expect(json.metrics.step).toHaveLength(20);
     expect(Object.keys(json.metrics)).toContain('passAt4');
   });
