@@ -32,7 +32,7 @@ export async function exportCsv(page: Page): Promise<Record<string, number[]>> {
 }
 
 /** The current run as the Export JSON button writes it: config, adapter, model report, metrics. */
-export async function exportJson(page: Page): Promise<{ config: Record<string, unknown>; adapter: Record<string, unknown>; model: ModelReport; metrics: Record<string, number[]> }> {
+export async function exportJson(page: Page): Promise<{ config: Record<string, unknown>; adapter: Record<string, unknown>; model: ModelReport & { roseFirst?: number }; metrics: Record<string, number[]> }> {
   return JSON.parse((await downloadOf(page, 'export-json')).bytes.toString('utf8'));
 }
 

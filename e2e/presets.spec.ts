@@ -137,6 +137,10 @@ test.describe('presets reproduce docs/model.md §6', () => {
     expect(last(csv.convergedWorst)).toBeCloseTo(0.465, 2);
     expect(last(csv.roseThenFell)).toBeCloseTo(0.262, 2);
     expect(csv.roseThenFell[0]).toBe(0);
+    // The model report states both claims with the run's numbers.
+    await expect(page.getByTestId('rose-first')).toHaveText(
+      `After step 1 the accuracy had risen for ${(100 * csv.roseFirst[0]).toFixed(1)}% of the tasks (roseFirst, Theorem 5.6's first claim); ${(100 * last(csv.roseThenFell)).toFixed(1)}% rose and are now below their start (roseThenFell)`,
+    );
   });
 
   test("RLIF with the paper's self-certainty reward: the confidently right pattern wins, no fall", async ({ page }) => {

@@ -5,6 +5,7 @@ import { html, nothing, type PropertyDeclarations } from 'lit';
 import { LightElement } from '../ui/light-element';
 import type { Config } from '../model/config';
 import { reportSentences } from '../model/report';
+import type { MetricsLog } from '../model/metrics';
 import { parseLogEvery } from '../model/run-control';
 import { browserReference, openBrowserPlatform, type Platform } from '../ui/platform';
 import { CHARTS } from '../ui/charts';
@@ -250,7 +251,7 @@ export class PfApp extends LightElement {
     </section>`;
   }
 
-  /** Which of the paper's results applies to the current run's tasks (docs/model.md §5b), known before step 1. */
+  /** Which of the paper's results applies to the current run's tasks (docs/model.md §5b), known before step 1; after it, Theorem 5.6's rise. */
   private renderReport() {
     const run = this.sim?.run;
     if (!run?.report) return nothing;
@@ -258,6 +259,7 @@ export class PfApp extends LightElement {
       <h2>Model report</h2>
       <ul>
         ${reportSentences(run.report, run.config).map((line) => html`<li>${line}</li>`)}
+        ${run.log.length ? html`<li data-testid="rose-first">${riseSentence(run.log)}</li>` : nothing}
       </ul>
     </section>`;
   }
@@ -292,3 +294,14 @@ export class PfApp extends LightElement {
 }
 
 customElements.define('pf-app', PfApp);
+
+const percent = (x: number) => `${(100 * x).toFixed(1)}%`;
+
+/** Theorem 5.6's two claims per task (docs/model.md §6.4), from the run's latest row. */
+function riseSentence(log: MetricsLog): string {
+  const at = (name: string) => log.column(name)[log.length - 1];
+  return (
+    `After step 1 the accuracy had risen for ${percent(at('roseFirst'))} of the tasks (roseFirst, Theorem 5.6's first claim); ` +
+    `${percent(at('roseThenFell'))} rose and are now below their start (roseThenFell)`
+  );
+}

@@ -55,7 +55,7 @@ const decay = () => {
   return z.number({ error }).gt(0, { error }).max(1, { error });
 };
 /** The tilted uniform law's lambda: e^50 keeps every draw well inside float64. */
-export const MAX_TILT = 50;
+const MAX_TILT = 50;
 const tilt = () => {
   const error = `must be a finite number in [-${MAX_TILT}, ${MAX_TILT}] (lambda of the tilted uniform law)`;
   return z.number({ error }).min(-MAX_TILT, { error }).max(MAX_TILT, { error });
