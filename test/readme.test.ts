@@ -33,7 +33,8 @@ function readmeCommands(): string[] {
       .filter((l) => l && !l.startsWith('#')),
   );
   const job = blocks('yaml').flatMap((b) => [...b.matchAll(/command: (\[.*\])/g)].map((m) => (JSON.parse(m[1]) as string[]).join(' ')));
-  return [...shell, ...job];
+  // A command shown twice (a sweep interrupted, then run again) is one command to run.
+  return [...new Set([...shell, ...job])];
 }
 
 interface Outcome {
@@ -55,6 +56,14 @@ const asWritten =
   (check: (o: Outcome) => void | Promise<void>, extra: string[] = [], env: NodeJS.ProcessEnv = {}) =>
   async (command: string) =>
     check(await run([...argsOf(command), ...extra], env));
+
+/** The example sweep run again into results/: the same bytes as its first run, and no checkpoint left. */
+async function rerunOfResults(command: string): Promise<void> {
+  const before = ['summary.parquet', 'metrics.parquet'].map((f) => readFileSync(at(`results/${f}`)));
+  await run(argsOf(command));
+  expect(['summary.parquet', 'metrics.parquet'].map((f) => readFileSync(at(`results/${f}`)))).toEqual(before);
+  expect(readdirSync(at('results')).filter((f) => f.includes('ckpt'))).toEqual([]);
+}
 
 const COMMANDS: Record<string, Entry> = {
   'npm ci && npm start': { covered: "the dashboard: every e2e/*.spec.ts starts it (playwright.config.ts's webServer runs vite)" },
@@ -120,8 +129,11 @@ const COMMANDS: Record<string, Entry> = {
   'npx patternflow sweep --spec examples/sweep.json --out results-ref/ --backend reference': {
     run: asWritten(() => expect(existsSync(at('results-ref/manifest.json'))).toBe(true)),
   },
+  // Checkpoints every 2,000 steps or 30 s: a rerun of the same spec into results/, whose files come out byte for byte as before, with no checkpoint left behind.
+  'npx patternflow sweep --spec examples/sweep.json --out results/ --checkpointEvery 2000': { run: rerunOfResults },
+  'npx patternflow sweep --spec examples/sweep.json --out results/ --checkpointEvery 30s': { run: rerunOfResults },
   // README's Slurm script, run as the 2 tasks of a 2-task array (README's has 16).
-  'exec npx patternflow sweep --spec examples/sweep.json --out shards/ --skip-existing': {
+  'exec npx patternflow sweep --spec examples/sweep.json --out shards/ --skip-existing --checkpointEvery 5m': {
     run: async (command) => {
       for (let task = 0; task < 2; task++)
         await exec('bash', ['-c', command.replace('npx patternflow', `${process.execPath} ${BIN}`)], {
