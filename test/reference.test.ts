@@ -138,38 +138,39 @@ describe("rlif-self-certainty, the paper's RLIF reward", () => {
     return -Math.log(A) - logSum / A;
   };
 
-  it('is -log 2 - (log s + log(1 - s)) / 2 with two answers: 0 at s = 1/2', () => {
-    expect(rewardOf({ answers: 2, successRates: [0.5, 0.5] })).toBeCloseTo(0, 15);
-    expect(rewardOf({ answers: 2, successRates: [0.9, 0.9] })).toBeCloseTo(0.5108256237659907, 14);
-    for (const s of [0.3, 0.01, 1e-9]) expect(rewardOf({ answers: 2, successRates: [s, s] })).toBeCloseTo(-Math.log(2) - 0.5 * (Math.log(s) + Math.log(1 - s)), 12);
+  // The paper's scale: -(1/A) sum_a log P(a) = log A + KL(U_A || P) (docs/model.md §3.2).
+  it('is -(log s + log(1 - s)) / 2 with two answers: log 2 at s = 1/2', () => {
+    expect(rewardOf({ answers: 2, successRates: [0.5, 0.5] })).toBeCloseTo(Math.log(2), 15);
+    expect(rewardOf({ answers: 2, successRates: [0.9, 0.9] })).toBeCloseTo(Math.log(2) + 0.5108256237659907, 14);
+    for (const s of [0.3, 0.01, 1e-9]) expect(rewardOf({ answers: 2, successRates: [s, s] })).toBeCloseTo(-0.5 * (Math.log(s) + Math.log(1 - s)), 12);
   });
 
-  it('is KL(uniform || P) of the answer distribution', () => {
+  it('is log A + KL(uniform || P) of the answer distribution', () => {
     // A = 4, d = 0.5: P = (s, (1 - s) 4/7, (1 - s) 2/7, (1 - s) 1/7).
     const s = 0.6;
     const p = [s, ((1 - s) * 4) / 7, ((1 - s) * 2) / 7, (1 - s) / 7];
     const kl = p.reduce((a, q) => a + 0.25 * Math.log(0.25 / q), 0);
-    expect(rewardOf({ answers: 4, successRates: [s, s], wrongDecay: 0.5 })).toBeCloseTo(kl, 14);
+    expect(rewardOf({ answers: 4, successRates: [s, s], wrongDecay: 0.5 })).toBeCloseTo(Math.log(4) + kl, 14);
     expect(closedForm(s, 4, 0.5)).toBeCloseTo(kl, 14);
   });
 
   it('is finite where a probability is 0 (s in {0, 1}: s and 1 - s floored at 1e-30)', () => {
     const r = rewardOf({ answers: 8, successRates: [0, 1] });
     expect(Number.isFinite(r)).toBe(true);
-    expect(r).toBeCloseTo((closedForm(0, 8, 0.5) + closedForm(1, 8, 0.5)) / 2, 10);
+    expect(r).toBeCloseTo(Math.log(8) + (closedForm(0, 8, 0.5) + closedForm(1, 8, 0.5)) / 2, 10);
   });
 
   it('takes log P from logarithms, finite where d^(j-1) underflows (A = 64, wrongDecay 1e-9)', () => {
     expect(1e-9 ** 62).toBe(0);
     const r = rewardOf({ answers: 64, successRates: [0.7, 0.7], wrongDecay: 1e-9 });
     expect(Number.isFinite(r)).toBe(true);
-    expect(r).toBeCloseTo(closedForm(0.7, 64, 1e-9), 10);
+    expect(r).toBeCloseTo(Math.log(64) + closedForm(0.7, 64, 1e-9), 10);
   });
 
   it('rewards every rollout of a pattern alike: a group from equal patterns teaches nothing', () => {
     const cfg = { tasks: 20, patterns: 3, answers: 5, successRates: [0.8, 0.8, 0.8], reward: 'rlif-self-certainty' } satisfies ConfigInput;
     const m = run(cfg, 1).metrics;
-    expect(col(m, cfg, 'reward')[0]).toBeCloseTo(closedForm(0.8, 5, 0.5), 12);
+    expect(col(m, cfg, 'reward')[0]).toBeCloseTo(Math.log(5) + closedForm(0.8, 5, 0.5), 12);
     expect(col(m, cfg, 'zeroStdFrac')[0]).toBeCloseTo(1, 12);
   });
 
