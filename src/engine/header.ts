@@ -35,7 +35,11 @@ export const variantId = (prefix: string, value: string) => `${prefix}_${wgslNam
  * in one of them need a module of their own, so a sweep's cohorts that share them pack into one run
  * (docs/model.md §8). passK is one: it sizes the PASSK array and the metric row.
  */
-export const KERNEL_FIELDS = ['patterns', 'answers', 'group', 'reward', 'estimator', 'scale', 'policy', 'answerMode', 'optimizer', 'passK'] as const satisfies readonly (keyof Config)[];
+export const KERNEL_FIELDS = [
+  'patterns', 'answers', 'group', 'reward', 'estimator', 'scale', 'policy', 'answerMode', 'optimizer', 'passK',
+  // The token tree's shape (docs/model.md §9); fillerDecay only sets initial logits.
+  'length', 'forks', 'branching', 'vocab',
+] as const satisfies readonly (keyof Config)[];
 export type KernelField = (typeof KERNEL_FIELDS)[number];
 
 /** Whether two configs compile to the same kernels. */

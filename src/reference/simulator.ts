@@ -4,7 +4,7 @@ import type { Config } from '../model/config';
 import { checkFinite } from '../model/numerics';
 import { modelReport, type ModelReport } from '../model/report';
 import { HIST_BINS, type AdapterDescription, type BatchCallback, type Histograms, type Simulation } from '../model/simulation';
-import { answerDist, initState, logSoftmax, makeParams, step, type Params, type State } from './reference';
+import { answerDist, initState, makeParams, patternDistribution, step, type Params, type State } from './reference';
 
 /** How the float64 reference is named next to its figures and in exported files. */
 export const REFERENCE_ADAPTER: AdapterDescription = { line: 'float64 reference (CPU)', json: { backend: 'reference (float64, CPU)' } };
@@ -67,8 +67,7 @@ export class ReferenceSimulator implements Simulation<State> {
     const accuracy = new Float32Array(HIST_BINS);
     const bin = (x: number) => Math.min(Math.floor(Math.max(x, 0) * HIST_BINS), HIST_BINS - 1);
     for (let i = 0; i < N; i++) {
-      const row = P.cfg.policy === 'shared' ? 0 : i;
-      const pi = logSoftmax(s.theta.subarray(row * K, row * K + K)).map(Math.exp);
+      const pi = patternDistribution(P, s, i);
       const rates = Array.from({ length: K }, (_, k) => answerDist(P, s, i, k)[0]);
       const best = rates.indexOf(Math.max(...rates));
       const acc = rates.reduce((a, rate, k) => a + pi[k] * rate, 0);
