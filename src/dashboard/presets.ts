@@ -109,6 +109,22 @@ export const PRESETS: readonly Preset[] = [
     claim: 'A verifier that rewards wrong answers more often (TPR 0.2, FPR 0.8) drives accuracy from 0.52 down towards the worst pattern’s 0.3 while the reward rises.',
     config: { ...NOISY, tpr: 0.2, fpr: 0.8 },
   },
+  {
+    id: 'critical-tokens',
+    name: 'Critical tokens: a token tree in expected mode (extension)',
+    claim:
+      'Responses of 40 tokens whose 2 forks pick one of 16 patterns (run on the float64 reference): in expected mode only the forks move, so all of the KL lies on them and no filler changes rank, while the rank change ratio rises to 2.9% of positions (under c/L = 5%) and accuracy from 0.47 to 0.86 by step 200.',
+    // docs/model.md §9. A start without ties at the forks (init ∝ 0.8^k), so that a rank change is a real reordering.
+    config: {
+      policy: 'tokens',
+      tasks: 8,
+      estimator: 'expected',
+      lr: 0.5,
+      successBeta: { alpha: 1, beta: 1 },
+      init: [0.205793, 0.164634, 0.131707, 0.105366, 0.084293, 0.067434, 0.053947, 0.043158, 0.034526, 0.027621, 0.022097, 0.017677, 0.014142, 0.011314, 0.009051, 0.00724],
+      steps: 200,
+    },
+  },
 ];
 
 export const DEFAULT_PRESET = PRESETS[0];

@@ -1,0 +1,26 @@
+// The token tree in the dashboard (docs/model.md §9): its preset runs on the float64 reference
+// and shows the "Critical tokens" chart, with the numbers its sentence claims.
+import { expect, test } from '@playwright/test';
+import { exportCsv, exportJson, hashOf, last, openDashboard, waitDone } from './helpers';
+
+test('the critical-tokens preset: only forks move in expected mode', async ({ page }) => {
+  await openDashboard(page, '/' + hashOf({ tasks: 1, steps: 1, estimator: 'expected' }));
+  await waitDone(page);
+  await expect(page.getByTestId('field-length')).toHaveCount(0); // tree fields hidden for the tabular policy
+  await page.getByTestId('preset-critical-tokens').click();
+  await expect(page.getByTestId('step-count')).toHaveText('200', { timeout: 120_000 });
+  await waitDone(page);
+  await expect(page.getByTestId('field-length')).toBeVisible();
+  await expect(page.getByTestId('chart-critical-tokens')).toBeVisible();
+  const csv = await exportCsv(page);
+  expect(csv.step).toHaveLength(200);
+  expect(csv.criticalShare.every((x) => x === 1)).toBe(true);
+  expect(csv.fillerRankChange.every((x) => x === 0)).toBe(true);
+  expect(Math.max(...csv.rankChangeRatio)).toBeLessThanOrEqual(2 / 40);
+  expect(last(csv.rankChangeRatio)).toBeCloseTo(0.029, 3);
+  expect(csv.accuracy[0]).toBeCloseTo(0.47, 2);
+  expect(last(csv.accuracy)).toBeCloseTo(0.86, 2);
+  await expect(page.getByTestId('claim')).toContainText('2.9% of positions');
+  const json = await exportJson(page);
+  expect(json.adapter).toEqual({ backend: 'reference (float64, CPU)' });
+});
