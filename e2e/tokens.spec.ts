@@ -1,7 +1,7 @@
 // The token tree in the dashboard (docs/model.md §9): its preset runs on the float64 reference
 // and shows the "Critical tokens" chart, with the numbers its sentence claims.
 import { expect, test } from '@playwright/test';
-import { exportCsv, exportJson, hashOf, last, openDashboard, waitDone } from './helpers';
+import { exportCsv, exportJson, firstStepAt, hashOf, last, openDashboard, waitDone } from './helpers';
 
 test('the critical-tokens preset: only forks move in expected mode', async ({ page }) => {
   await openDashboard(page, '/' + hashOf({ tasks: 1, steps: 1, estimator: 'expected' }));
@@ -23,4 +23,18 @@ test('the critical-tokens preset: only forks move in expected mode', async ({ pa
   await expect(page.getByTestId('claim')).toContainText('2.9% of positions');
   const json = await exportJson(page);
   expect(json.adapter).toEqual({ backend: 'reference (float64, CPU)' });
+});
+
+test('tokens vs patterns: the weak start as a 2 x 2 tree leaves the plateau ten times sooner', async ({ page }) => {
+  await openDashboard(page, '/' + hashOf({ tasks: 1, steps: 1, estimator: 'expected' }));
+  await waitDone(page);
+  await page.getByTestId('preset-tokens-weak-start').click();
+  await expect(page.getByTestId('step-count')).toHaveText('600', { timeout: 120_000 });
+  await waitDone(page);
+  const csv = await exportCsv(page);
+  expect(firstStepAt(csv, 'bestMass', 0.9)).toBe(179);
+  const peak = csv.patternMass1.indexOf(Math.max(...csv.patternMass1));
+  expect(csv.step[peak]).toBe(89);
+  expect(csv.patternMass1[peak]).toBeCloseTo(0.81, 2);
+  await expect(page.getByTestId('claim')).toContainText('step 179 instead of the flat policy’s 1,912');
 });

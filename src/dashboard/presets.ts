@@ -110,6 +110,14 @@ export const PRESETS: readonly Preset[] = [
     config: { ...NOISY, tpr: 0.2, fpr: 0.8 },
   },
   {
+    id: 'tokens-weak-start',
+    name: 'Tokens vs patterns: the weak start as a token tree (extension)',
+    claim:
+      'The plateau preset’s start (1% on the best pattern) as a tree of 2 forks with 2 choices (run on the float64 reference): the best pattern shares its first fork with the second-best, which takes the mass first (0.81 at step 89), and 0.9 best-pattern mass comes at step 179 instead of the flat policy’s 1,912.',
+    // docs/model.md §9: the hierarchical softmax moves the pattern distribution along another path.
+    config: { ...FLOW, tasks: 16, init: WEAK_INIT, steps: 600, policy: 'tokens', forks: 2, branching: 2, length: 4, vocab: 1 },
+  },
+  {
     id: 'critical-tokens',
     name: 'Critical tokens: a token tree in expected mode (extension)',
     claim:
