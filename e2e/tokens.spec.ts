@@ -38,3 +38,21 @@ test('tokens vs patterns: the weak start as a 2 x 2 tree leaves the plateau ten 
   expect(csv.patternMass1[peak]).toBeCloseTo(0.81, 2);
   await expect(page.getByTestId('claim')).toContainText('step 179 instead of the flat policy’s 1,912');
 });
+
+// docs/model.md §9: the ranking change ratio over GRPO training, beside the paper's table.
+const ranking: [string, number[], number][] = [
+  ['ranking-rlvr', [0.0103, 0.0806, 0.1415], 0.566],
+  ['ranking-rlif', [0.0192, 0.0994, 0.164], 0.794],
+];
+for (const [id, ratios, share] of ranking)
+  test(`${id}: the rank change ratio at steps 20, 60, 100`, async ({ page }) => {
+    await openDashboard(page, '/' + hashOf({ tasks: 1, steps: 1, estimator: 'expected' }));
+    await waitDone(page);
+    await page.getByTestId(`preset-${id}`).click();
+    await expect(page.getByTestId('step-count')).toHaveText('100', { timeout: 150_000 });
+    await waitDone(page);
+    const csv = await exportCsv(page);
+    [20, 60, 100].forEach((t, j) => expect(csv.rankChangeRatio[t - 1]).toBeCloseTo(ratios[j], 4));
+    expect(last(csv.criticalShare)).toBeCloseTo(share, 3);
+    expect(last(csv.fillerRankChange)).toBeGreaterThan(0.1);
+  });

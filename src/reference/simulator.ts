@@ -10,6 +10,8 @@ import { answerDist, initState, makeParams, patternDistribution, step, type Para
 export const REFERENCE_ADAPTER: AdapterDescription = { line: 'float64 reference (CPU)', json: { backend: 'reference (float64, CPU)' } };
 
 const STEPS_PER_BATCH = 16;
+/** A batch also ends after this long, so that slow steps (a large token tree) leave the page and Ctrl-C a turn between them. */
+const BATCH_MS = 100;
 
 export class ReferenceSimulator implements Simulation<State> {
   private readonly params: Params;
@@ -32,17 +34,18 @@ export class ReferenceSimulator implements Simulation<State> {
     this.stopRequested = false;
     const width = this.params.layout.names.length;
     for (let done = 0; done < steps && !this.stopRequested; ) {
-      const n = Math.min(STEPS_PER_BATCH, steps - done);
-      const rows = new Float64Array(n * width);
+      const rows = new Float64Array(Math.min(STEPS_PER_BATCH, steps - done) * width);
       const firstStep = this.state.t + 1;
-      for (let r = 0; r < n; r++) {
+      const start = performance.now();
+      let n = 0;
+      while (n * width < rows.length && (n === 0 || performance.now() - start < BATCH_MS)) {
         const out = step(this.params, this.state);
         this.state = out.state;
-        rows.set(out.metrics, r * width);
+        rows.set(out.metrics, n++ * width);
       }
       done += n;
       checkFinite(this.config, this.params.layout.names, firstStep, rows, n);
-      onBatch?.(firstStep, rows, n);
+      onBatch?.(firstStep, rows.subarray(0, n * width), n);
       await new Promise((resolve) => setTimeout(resolve, 0)); // lets Ctrl-C and the UI through
     }
   }
