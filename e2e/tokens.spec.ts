@@ -21,6 +21,16 @@ test('the critical-tokens preset: only forks move in expected mode', async ({ pa
   expect(csv.accuracy[0]).toBeCloseTo(0.47, 2);
   expect(last(csv.accuracy)).toBeCloseTo(0.86, 2);
   await expect(page.getByTestId('claim')).toContainText('2.9% of positions');
+  // The per-position view at the last step: KL and rank changes on the forks (positions 10 and 30) only.
+  await expect(page.getByTestId('hist-step')).toHaveText('200');
+  for (const id of ['position-kl', 'position-rank-change']) {
+    const rects = page.getByTestId(`hist-${id}`).locator('rect');
+    await expect(rects).toHaveCount(40);
+    const bars = await rects.evaluateAll((rs) => rs.map((r) => ({ fork: r.getAttribute('data-fork') === 'true', value: Number(r.getAttribute('data-value')) })));
+    expect(bars.flatMap((b, l) => (b.fork ? [l] : []))).toEqual([10, 30]);
+    expect(bars.filter((b) => !b.fork).every((b) => b.value === 0)).toBe(true);
+    expect(bars.filter((b) => b.fork).every((b) => b.value > 0)).toBe(true);
+  }
   const json = await exportJson(page);
   expect(json.adapter).toEqual({ backend: 'reference (float64, CPU)' });
 });

@@ -5,6 +5,7 @@
 import type { Config } from '../model/config';
 import { BASE_METRICS, METRIC, metricLayout, TREE_METRICS, type BaseMetric, type MetricLayout } from '../model/metrics';
 import { rolloutUniforms, tokenUniforms } from '../model/rng';
+import type { PositionProfiles } from '../model/simulation';
 import { buildTasks, frozenSelfCertainty, rateOf, type TaskTables } from '../model/tasks';
 import { ADAM, CONVERGED_MASS, EPS_GRPO, IMPROVED_MARGIN, PHI_FLOOR, RECORD_ANSWER_SHIFT } from '../model/constants';
 import { initialLogits, logSoftmax, sampleIndex, softmax } from '../model/policy';
@@ -304,6 +305,23 @@ const logitsOf = (P: Model, s: State, i: number) => {
 function patternLogProbsOf(c: Config, logits: Float64Array): Float64Array {
   const tree = configTree(c);
   return tree ? patternLogProbs(tree, logits) : logSoftmax(logits);
+}
+
+/** The position profiles of a token tree's state, averaged over tasks (undefined for other policies). */
+export function tokenPositions(P: Model, s: State): PositionProfiles | undefined {
+  const tree = configTree(P.cfg);
+  if (!tree) return undefined;
+  const N = P.cfg.tasks;
+  const rankChange = new Float64Array(tree.L);
+  const kl = new Float64Array(tree.L);
+  for (let i = 0; i < N; i++) {
+    const p = positionProfile(tree, logitsOf(P, s, i), s.refLogits);
+    for (let l = 0; l < tree.L; l++) {
+      rankChange[l] += p.rankChange[l] / N;
+      kl[l] += p.kl[l] / N;
+    }
+  }
+  return { rankChange, kl, forks: tree.isFork };
 }
 
 /** Task i's pattern distribution pi(k) under state s. */

@@ -4,7 +4,7 @@ import type { Config } from '../model/config';
 import { checkFinite } from '../model/numerics';
 import { modelReport, type ModelReport } from '../model/report';
 import { HIST_BINS, type AdapterDescription, type BatchCallback, type Histograms, type Simulation } from '../model/simulation';
-import { answerDist, initState, makeParams, patternDistribution, step, type Params, type State } from './reference';
+import { answerDist, initState, makeParams, patternDistribution, step, tokenPositions, type Params, type State } from './reference';
 
 /** How the float64 reference is named next to its figures and in exported files. */
 export const REFERENCE_ADAPTER: AdapterDescription = { line: 'float64 reference (CPU)', json: { backend: 'reference (float64, CPU)' } };
@@ -77,6 +77,6 @@ export class ReferenceSimulator implements Simulation<State> {
       bestMass[bin(pi[best])]++;
       accuracy[bin(acc)]++;
     }
-    return { bestMass, accuracy };
+    return { bestMass, accuracy, positions: tokenPositions(P, s) };
   }
 }
