@@ -1,7 +1,7 @@
 // `policy: "tokens"` on the command line: the float64 reference writes the tree's columns, the
 // same numbers as the reference in process; the WGSL engine refuses it in one line.
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -13,6 +13,7 @@ import { makeParams, simulate } from '../src/reference/reference';
 
 const exec = promisify(execFile);
 const dir = mkdtempSync(join(tmpdir(), 'patternflow-tokens-'));
+const REFUSED = /^patternflow: policy: "tokens" runs on the float64 reference only \(patternflow run --backend reference, or the dashboard\): its WGSL kernels are not built yet$/m;
 const cli = (...args: string[]) => exec(process.execPath, ['bin/patternflow.js', 'run', '--quiet', ...args], { maxBuffer: 1 << 26 });
 
 describe('patternflow run --policy tokens', () => {
@@ -37,6 +38,19 @@ describe('patternflow run --policy tokens', () => {
       (e: { code: number; stderr: string }) => e,
     );
     expect(err?.code).toBe(2);
-    expect(err?.stderr).toMatch(/^patternflow: policy: "tokens" runs on the float64 reference only \(--backend reference\): its WGSL kernels are not built yet$/m);
+    expect(err?.stderr).toMatch(REFUSED);
+  });
+
+  it('is refused by sweeps, which run on the WGSL engine, before any file is written', async () => {
+    const spec = join(dir, 'spec.json');
+    writeFileSync(spec, JSON.stringify({ base: { policy: 'tokens', tasks: 4, steps: 5 }, axes: { lr: [0.1, 0.2] } }));
+    const out = join(dir, 'sweep');
+    const err = await exec(process.execPath, ['bin/patternflow.js', 'sweep', '--spec', spec, '--out', out]).then(
+      () => undefined,
+      (e: { code: number; stderr: string }) => e,
+    );
+    expect(err?.code).toBe(2);
+    expect(err?.stderr).toMatch(REFUSED);
+    expect(existsSync(out)).toBe(false);
   });
 });
