@@ -4,6 +4,8 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, parseConfig, type ConfigInput } from '../src/model/config';
 import { RECORD_ANSWER_SHIFT } from '../src/model/constants';
+import { modelReport, reportSentences } from '../src/model/report';
+import { buildTasks } from '../src/model/tasks';
 import { metricLayout, TREE_METRICS } from '../src/model/metrics';
 import { tokenUniforms } from '../src/model/rng';
 import { initialTreeLogits, layoutOf, treeConfig, treeLayout } from '../src/model/tree';
@@ -206,5 +208,18 @@ describe('tokens vs patterns (docs/model.md §9)', () => {
     const strong = [0.5, 1 / 6, 1 / 6, 1 / 6];
     expect(stepsTo09(strong, {})).toBe(40);
     expect(stepsTo09(strong, tree)).toBe(48);
+  });
+});
+
+describe('the model report of a token tree', () => {
+  it('classifies the pattern distribution it starts from (init) and says the tree takes another path', () => {
+    const input = { successRates: [0.9, 0.5, 0.4, 0.3], init: [0.01, 0.33, 0.33, 0.33], tasks: 3 };
+    const flat = parseConfig(input);
+    const tree = parseConfig({ ...input, policy: 'tokens', forks: 2, branching: 2 });
+    const r = modelReport(tree, buildTasks(tree));
+    expect(r).toEqual(modelReport(flat, buildTasks(flat)));
+    expect(r.regimes.two).toBe(3);
+    expect(reportSentences(r, tree)[0]).toMatch(/^Token tree: the regimes below are those of the flat softmax from the same start/);
+    expect(reportSentences(r, flat).join(' ')).not.toMatch(/Token tree/);
   });
 });
