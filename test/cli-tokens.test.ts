@@ -1,7 +1,9 @@
 // `policy: "tokens"` on the command line: the float64 reference writes the tree's columns, the
-// same numbers as the reference in process; the WGSL engine refuses it in one line.
+// same numbers as the reference in process; the WGSL engine refuses it in one line; sweeps run
+// it on the reference.
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -10,10 +12,12 @@ import { parseConfig } from '../src/model/config';
 import { parseCsv } from '../src/model/export';
 import { TREE_METRICS } from '../src/model/metrics';
 import { makeParams, simulate } from '../src/reference/reference';
+import { PRESETS } from '../src/sweep/presets';
 
 const exec = promisify(execFile);
 const dir = mkdtempSync(join(tmpdir(), 'patternflow-tokens-'));
-const REFUSED = /^patternflow: policy: "tokens" runs on the float64 reference only \(patternflow run --backend reference, or the dashboard\): its WGSL kernels are not built yet$/m;
+const REFUSED = /^patternflow: policy: "tokens" runs on the float64 reference only \(patternflow run --backend reference; sweeps and the dashboard open it there\): its WGSL kernels are not built yet$/m;
+const query = async (sql: string) => (await (await (await DuckDBInstance.create(':memory:')).connect()).runAndReadAll(sql)).getRowObjectsJson();
 const cli = (...args: string[]) => exec(process.execPath, ['bin/patternflow.js', 'run', '--quiet', ...args], { maxBuffer: 1 << 26 });
 
 describe('patternflow run --policy tokens', () => {
@@ -41,16 +45,22 @@ describe('patternflow run --policy tokens', () => {
     expect(err?.stderr).toMatch(REFUSED);
   });
 
-  it('is refused by sweeps, which run on the WGSL engine, before any file is written', async () => {
-    const spec = join(dir, 'spec.json');
-    writeFileSync(spec, JSON.stringify({ base: { policy: 'tokens', tasks: 4, steps: 5 }, axes: { lr: [0.1, 0.2] } }));
+  it('sweeps the tree (preset critical-tokens, on the float64 reference) into Parquet with the §9 columns', async () => {
     const out = join(dir, 'sweep');
-    const err = await exec(process.execPath, ['bin/patternflow.js', 'sweep', '--spec', spec, '--out', out]).then(
-      () => undefined,
-      (e: { code: number; stderr: string }) => e,
-    );
-    expect(err?.code).toBe(2);
-    expect(err?.stderr).toMatch(REFUSED);
-    expect(existsSync(out)).toBe(false);
+    await exec(process.execPath, ['bin/patternflow.js', 'sweep', '--preset', 'critical-tokens', '--out', out]);
+    const rows = (await query(
+      `select lr, "group" as g, finalFillerRankChange as filler, finalCriticalShare as share, finalAccuracy as acc from '${join(out, 'summary.parquet')}' order by cohort`,
+    )) as { lr: number; g: number; filler: number; share: number; acc: number }[];
+    expect(rows.map((r) => [r.lr, r.g])).toEqual([[0.05, 4], [0.05, 16], [0.2, 4], [0.2, 16], [0.4, 4], [0.4, 16]]);
+    const at = (lr: number, g: number) => rows.find((r) => r.lr === lr && r.g === g)!;
+    // Sampling noise reorders the fillers: more with lr, less with a larger group, and the KL share on the forks rises with the group.
+    for (const g of [4, 16]) expect(at(0.05, g).filler).toBeLessThan(at(0.2, g).filler), expect(at(0.2, g).filler).toBeLessThan(at(0.4, g).filler);
+    for (const lr of [0.05, 0.2, 0.4]) expect(at(lr, 16).share).toBeGreaterThan(at(lr, 4).share);
+    for (const lr of [0.2, 0.4]) expect(at(lr, 16).filler).toBeLessThan(at(lr, 4).filler);
+    // A cohort's summary is its own run's last row.
+    const P = makeParams(parseConfig({ ...PRESETS['critical-tokens'].spec.base, lr: 0.2, group: 16 }));
+    const last = simulate(P, 100).metrics[99];
+    expect(at(0.2, 16).filler).toBeCloseTo(last[P.layout.names.indexOf('fillerRankChange')], 8);
+    expect(at(0.2, 16).acc).toBeCloseTo(last[P.layout.names.indexOf('accuracy')], 8);
   });
 });

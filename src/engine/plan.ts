@@ -134,7 +134,7 @@ function packCohorts(tasks: readonly number[], align: number): { cohorts: Cohort
  * no alignment; workgroup sums need each cohort to start a workgroup.
  */
 export function makePlan(c: Config, opts: PlanOptions = {}, cohortTasks: readonly number[] = [c.tasks]): Plan {
-  if (c.policy === 'tokens') throw new ConfigError('policy', '"tokens" runs on the float64 reference only (patternflow run --backend reference, or the dashboard): its WGSL kernels are not built yet');
+  if (c.policy === 'tokens') throw new ConfigError('policy', '"tokens" runs on the float64 reference only (patternflow run --backend reference; sweeps and the dashboard open it there): its WGSL kernels are not built yet');
   const dense = packCohorts(cohortTasks, 1);
   const M0 = metricLayout(c).names.length;
   const rowsFit = Math.ceil(dense.threads / WORKGROUP) * WORKGROUP * M0 * 4 <= PARTIALS_BUDGET;

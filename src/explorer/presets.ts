@@ -13,6 +13,7 @@ const VIEWS: Record<string, Partial<Selection>> = {
   'noisy-verifier': { column: 'finalAccuracy', x: 'tprMinusFpr', y: 'tprPlusFpr' },
   'rlif-collapse': { column: 'finalConvergedWorst', x: 'patterns', y: '' },
   'kl-optimum': { column: 'finalBestMass', x: 'klCoef', y: '' },
+  'critical-tokens': { column: 'finalFillerRankChange', x: 'lr', y: 'group' },
 };
 
 export const PAGE_PRESETS: readonly PagePreset[] = PRESET_NAMES.map((name) => ({ name, ...PRESETS[name], view: VIEWS[name] ?? {} }));

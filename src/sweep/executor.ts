@@ -14,7 +14,7 @@ import { modelReport } from '../model/report';
 import { buildTasks } from '../model/tasks';
 import type { AdapterDescription, BatchCallback } from '../model/simulation';
 import type { ModelReport } from '../model/report';
-import type { Backend } from '../simulation/backend';
+import { backendFor, type Backend } from '../simulation/backend';
 import { openSimulation } from '../simulation/open';
 import { THROUGHPUT_BATCH_MS } from '../engine/batch-sizer';
 import type { Cohort, Grid, Run } from './grid';
@@ -61,6 +61,7 @@ export class SequentialExecutor implements Executor {
     const gpu = await this.backend.device();
     for (const i of cohorts) {
       const { config } = grid.cohort(i);
+      if (config.policy === 'tokens') continue; // opens on the float64 reference (simulation/backend.ts backendFor)
       try {
         checkLimits(config, planFor(gpu, config), gpu.device.limits);
       } catch (e) {
@@ -74,7 +75,7 @@ export class SequentialExecutor implements Executor {
     for (const i of cohorts) {
       if (this.stopped) throw new StoppedError();
       const cohort = grid.cohort(i);
-      const sim = await openSimulation(cohort.config, this.backend, { engine: { batchMs: THROUGHPUT_BATCH_MS, events: true, logged: (t) => grid.schedule.has(t) } });
+      const sim = await openSimulation(cohort.config, backendFor(cohort.config, this.backend), { engine: { batchMs: THROUGHPUT_BATCH_MS, events: true, logged: (t) => grid.schedule.has(t) } });
       this.running = sim;
       try {
         observer.start(cohort, { report: sim.report, adapter: sim.adapter });
