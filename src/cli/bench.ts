@@ -2,8 +2,8 @@
 // stdout, rows streamed as they are measured, and the report as JSON with --json.
 import { Command, Option } from 'commander';
 import { writeFileSync } from 'node:fs';
-import { ConfigError, ESTIMATORS, POLICIES } from '../model/config';
-import { describeCase, planSweep, type SweepFilter } from '../bench/cases';
+import { ConfigError, ESTIMATORS } from '../model/config';
+import { BENCH_POLICIES, describeCase, planSweep, type SweepFilter } from '../bench/cases';
 import { formatReport } from '../bench/format';
 import { defaultOptions, type Peer } from '../bench/measure';
 import { openTorchPeer, TORCH_COMMAND } from '../bench/peer';
@@ -51,7 +51,7 @@ async function bench(flags: BenchFlags) {
     patterns: ints('patterns', flags.patterns, 2, 16384),
     group: ints('group', flags.group, 2, 256),
     estimator: names('estimator', flags.estimator, ESTIMATORS),
-    policy: names('policy', flags.policy, POLICIES),
+    policy: names('policy', flags.policy, BENCH_POLICIES),
     logEvery: ints('logEvery', flags.logEvery, 1, 1e6),
   };
   const [repeats] = ints('repeats', flags.repeats, 1, 100) ?? [];
