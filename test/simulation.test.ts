@@ -15,6 +15,20 @@ describe('openSimulation', () => {
     expect((await openSimulation(config, referenceBackend(800))).step).toBe(0);
   });
 
+  it("keeps each task's first step at best-pattern mass 0.9 on the reference as the engine does", async () => {
+    const config = parseConfig({ tasks: 24, estimator: 'expected', lr: 1, successBeta: { alpha: 1, beta: 1 }, steps: 200 });
+    const gpu = await openSimulation(config, nodeWebGpu, { engine: { events: true } });
+    const ref = await openSimulation(config, referenceBackend());
+    await gpu.run(200);
+    await ref.run(200);
+    const [a, b] = [Array.from((await gpu.taskEvents!())!), Array.from((await ref.taskEvents!())!)];
+    gpu.close();
+    expect(b.filter((t) => t > 0).length).toBeGreaterThan(5); // tasks that got there
+    expect(b.filter((t) => t === 0).length).toBeGreaterThan(0); // and tasks that did not
+    // float32 against float64: a task may cross 0.9 one step apart.
+    b.forEach((t, i) => expect(Math.abs(t - a[i]), `task ${i}: ${a[i]} vs ${t}`).toBeLessThanOrEqual(1));
+  });
+
   it('destroys the device on close() where the backend gives each simulation its own', async () => {
     let gpu: Gpu | undefined;
     const sim = await openSimulation(parseConfig({ tasks: 16, steps: 2 }), { ...nodeWebGpu, device: async () => (gpu = await nodeWebGpu.device()) });

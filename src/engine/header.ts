@@ -3,11 +3,11 @@
 // modes). Numbers that do not (lr, seed, N, ...) go to the uniform of knobs.ts instead: runs that
 // differ only in those share one compiled module, which the device caches.
 import { ESTIMATORS, OPTIMIZERS, REWARDS, SCALES, type Config } from '../model/config';
-import { ADAM, CONVERGED_MASS, EPS_GRPO, IMPROVED_MARGIN, PHI_FLOOR, RECORD_ANSWER_SHIFT } from '../model/constants';
+import { ADAM, CONVERGED_MASS, EPS_GRPO, IMPROVED_MARGIN, PHI_FLOOR, RECORD_ANSWER_SHIFT, TASK_EVENT_MASS } from '../model/constants';
 import { BASE_METRICS, EVENT_METRICS, METRIC } from '../model/metrics';
 import { STREAM_ROLLOUT } from '../model/rng';
 import { HIST_BINS } from '../model/simulation';
-import { BATCH_PARTIAL, CHUNK, SUM_BLOCK, TASK_EVENT_MASS, WORKGROUP, type Plan } from './plan';
+import { BATCH_PARTIAL, CHUNK, SUM_BLOCK, WORKGROUP, type Plan } from './plan';
 
 /** A name as a WGSL constant: 'rlif-certainty' gives RLIF_CERTAINTY, 'zeroStdFrac' ZERO_STD_FRAC. */
 export const wgslName = (name: string) =>

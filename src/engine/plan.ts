@@ -14,8 +14,6 @@ export const CHUNK = 16;
  */
 export const REGISTER_PATTERNS = 32;
 export type KernelShape = 'registers' | 'storage';
-/** The per-task event (Plan.eventsLen): the first step at which a task's own best-pattern mass reached this. */
-export const TASK_EVENT_MASS = 0.9;
 /** Sums over the patterns add blocks of this many terms (shaders/rows.wgsl): sqrt(16,384). */
 export const SUM_BLOCK = 128;
 /** Floats of one workgroup's partial batch statistics (n, mean, M2) under GRPO's batch scale (batch.wgsl). */

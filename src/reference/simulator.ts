@@ -1,6 +1,7 @@
 // The float64 reference as a Simulation (`--backend reference`, and the dashboard's fallback
 // without WebGPU): its pure step driven in batches, with the GPU engine's histograms.
 import type { Config } from '../model/config';
+import { TASK_EVENT_MASS } from '../model/constants';
 import { checkFinite } from '../model/numerics';
 import { modelReport, type ModelReport } from '../model/report';
 import { HIST_BINS, type AdapterDescription, type BatchCallback, type Histograms, type Simulation } from '../model/simulation';
@@ -19,11 +20,14 @@ export class ReferenceSimulator implements Simulation<State> {
   readonly adapter = REFERENCE_ADAPTER;
   private state: State;
   private stopRequested = false;
+  /** Each task's first step at best-pattern mass TASK_EVENT_MASS (0: not yet), as the engine keeps them; none under the shared policy, as there. */
+  private readonly events?: Uint32Array;
 
   constructor(private readonly config: Config) {
     this.params = makeParams(config);
     this.report = modelReport(config, this.params.tasks);
     this.state = initState(this.params);
+    if (config.policy !== 'shared') this.events = new Uint32Array(config.tasks);
   }
 
   get step(): number {
@@ -42,6 +46,7 @@ export class ReferenceSimulator implements Simulation<State> {
         const out = step(this.params, this.state);
         this.state = out.state;
         rows.set(out.metrics, n++ * width);
+        this.noteEvents();
       }
       done += n;
       checkFinite(this.config, this.params.layout.names, firstStep, rows, n);
@@ -62,20 +67,35 @@ export class ReferenceSimulator implements Simulation<State> {
   /** Nothing to free: the state is plain arrays. */
   close(): void {}
 
-  /** The GPU histogram kernel's counts, from the reference state (best pattern = highest current success rate). */
+  /** Task i's mass on its best pattern (the highest current success rate, the first on ties) and its accuracy, under the current state. */
+  private taskStanding(i: number): { bestMass: number; accuracy: number } {
+    const { params: P, state: s } = this;
+    const pi = patternDistribution(P, s, i);
+    const rates = Array.from({ length: P.cfg.patterns }, (_, k) => answerDist(P, s, i, k)[0]);
+    const best = rates.indexOf(Math.max(...rates));
+    return { bestMass: pi[best], accuracy: rates.reduce((a, rate, k) => a + pi[k] * rate, 0) };
+  }
+
+  private noteEvents() {
+    const events = this.events;
+    if (!events) return;
+    for (let i = 0; i < events.length; i++) if (events[i] === 0 && this.taskStanding(i).bestMass >= TASK_EVENT_MASS) events[i] = this.state.t;
+  }
+
+  async taskEvents(): Promise<Uint32Array | undefined> {
+    return this.events?.slice();
+  }
+
+  /** The GPU histogram kernel's counts, from the reference state. */
   async histograms(): Promise<Histograms> {
     const { params: P, state: s } = this;
-    const { tasks: N, patterns: K } = P.cfg;
     const bestMass = new Float32Array(HIST_BINS);
     const accuracy = new Float32Array(HIST_BINS);
     const bin = (x: number) => Math.min(Math.floor(Math.max(x, 0) * HIST_BINS), HIST_BINS - 1);
-    for (let i = 0; i < N; i++) {
-      const pi = patternDistribution(P, s, i);
-      const rates = Array.from({ length: K }, (_, k) => answerDist(P, s, i, k)[0]);
-      const best = rates.indexOf(Math.max(...rates));
-      const acc = rates.reduce((a, rate, k) => a + pi[k] * rate, 0);
-      bestMass[bin(pi[best])]++;
-      accuracy[bin(acc)]++;
+    for (let i = 0; i < P.cfg.tasks; i++) {
+      const t = this.taskStanding(i);
+      bestMass[bin(t.bestMass)]++;
+      accuracy[bin(t.accuracy)]++;
     }
     return { bestMass, accuracy, positions: tokenPositions(P, s) };
   }
