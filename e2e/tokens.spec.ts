@@ -66,3 +66,16 @@ for (const [id, ratios, share] of ranking)
     expect(last(csv.criticalShare)).toBeCloseTo(share, 3);
     expect(last(csv.fillerRankChange)).toBeGreaterThan(0.1);
   });
+
+test('the critical-tokens sweep runs on the reference in the explorer: finalFillerRankChange over lr x group', async ({ page }) => {
+  test.setTimeout(300_000);
+  await page.goto('/sweep.html');
+  await page.getByTestId('sweep-preset-critical-tokens').click();
+  await expect(page.getByTestId('sweep-status')).toHaveText('done', { timeout: 280_000 });
+  const cells = JSON.parse((await page.getByTestId('sweep-heatmap').getAttribute('data-cells'))!) as number[][];
+  // Rows: group 4 and 16; columns: lr 0.05, 0.2, 0.4 (as `patternflow sweep --preset critical-tokens` writes them).
+  expect(cells.map((row) => row.map((v) => +v.toFixed(4)))).toEqual([
+    [0.0123, 0.3751, 0.5758],
+    [0, 0.2274, 0.4601],
+  ]);
+});
