@@ -1,7 +1,8 @@
 // The float64 reference: docs/model.md §2–§5 and §9 (the token tree: ./tree.ts) in float64,
-// written for clarity rather than speed. A pure step function of explicit state, parameters and RNG key (gymnax style): `step(params, state)`
-// returns the next state and the step's metrics and never mutates its input. It draws the same
-// Threefry numbers as the WGSL kernels, so for the same seed it samples the same rollouts.
+// written for clarity rather than speed. A pure step function of explicit state, parameters and
+// RNG key (gymnax style): `step(params, state)` returns the next state and the step's metrics and
+// never mutates its input. It draws the same Threefry numbers as the WGSL kernels, so for the same
+// seed it samples the same rollouts.
 import type { Config } from '../model/config';
 import { BASE_METRICS, METRIC, metricLayout, TREE_METRICS, type BaseMetric, type MetricLayout } from '../model/metrics';
 import { rolloutUniforms, tokenUniforms } from '../model/rng';
