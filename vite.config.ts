@@ -1,10 +1,11 @@
 import { defineConfig } from 'vitest/config';
 import { contentSecurityPolicy } from './src/ui/csp.ts';
-import { swiftShaderEnv } from './src/node/swiftshader.ts';
+import { adapterForWorkers } from './src/node/adapter-choice.ts';
 
-// Vitest forks its workers from this process: giving them the SwiftShader environment here lets
-// Dawn find a Vulkan adapter on machines without a GPU (glibc reads LD_LIBRARY_PATH at start-up).
-Object.assign(process.env, swiftShaderEnv(process.env));
+// Vitest forks its workers from this process: the environment of the adapter adapter-choice.ts
+// picks (a GPU, lavapipe, SwiftShader; or PATTERNFLOW_ADAPTER's), given here, is theirs (glibc
+// reads LD_LIBRARY_PATH at start-up). Only under Vitest: the dev server and the build open no device.
+if (process.env.VITEST) Object.assign(process.env, adapterForWorkers(process.env));
 
 export default defineConfig({
   server: { port: 5173 },

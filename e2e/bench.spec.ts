@@ -1,5 +1,6 @@
-// bench.html: a tiny sweep in Chromium's WebGPU (SwiftShader here) produces a row, a plot and a
-// report headed by the adapter, flagged as a fallback figure when it is one.
+// bench.html: a tiny sweep in Chromium's WebGPU (SwiftShader here) produces a row of the WGSL
+// engine's figures, a plot with one line per config and a report headed by the adapter, flagged as
+// a fallback figure when it is one.
 import { expect, test } from '@playwright/test';
 
 test('the benchmark page measures a row and names the adapter', async ({ page }) => {
@@ -9,12 +10,20 @@ test('the benchmark page measures a row and names the adapter', async ({ page })
   await expect(row.locator('td').first()).toHaveText('512');
   await expect(row.locator('td').nth(5)).toHaveText('1'); // logEvery
   await expect(row.locator('td').nth(6)).toHaveText(/^\d\.\d\de[+-]\d+$/); // rollouts/s
+  await expect(row.locator('td').nth(7)).toHaveText(/^\d\.\d\de[+-]\d+$/); // steps/s
+  // One cell per heading, the timing last: the page shows the WGSL engine's figures only.
+  const headings = await page.locator('thead th').allTextContents();
+  expect(headings).toEqual(['tasks', 'K', 'G', 'estimator', 'policy', 'logEvery', 'WGSL rollouts/s', 'steps/s', 'timing']);
+  await expect(row.locator('td')).toHaveCount(headings.length);
+  await expect(row.locator('td').last()).toHaveText(/^(timestamp-query|queue)$/);
   await expect(page.getByTestId('status')).toHaveText(/done: 1 rows/);
   const adapter = await page.getByTestId('adapter').textContent();
   expect(adapter).not.toMatch(/opening|no WebGPU/);
-  if (/swiftshader|fallback/i.test(adapter ?? '')) await expect(page.getByTestId('fallback')).toBeVisible();
+  if (/CPU adapter/.test(adapter ?? '')) await expect(page.getByTestId('fallback')).toBeVisible();
   await expect(page.getByTestId('report')).toContainText(`adapter: ${adapter}`);
   await expect(page.locator('[data-testid=plot] canvas')).toHaveCount(1);
+  // The legend (the x axis is not in it): one line, the one config's.
+  await expect(page.locator('[data-testid=plot] .u-legend .u-series')).toHaveText([/^K4 G8 grpo tabular WGSL( \(CPU adapter\))?$/]);
 });
 
 test('the dashboard links to the benchmark page and back', async ({ page }) => {

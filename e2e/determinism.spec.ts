@@ -8,6 +8,7 @@ import { promisify } from 'node:util';
 import { expect, test } from '@playwright/test';
 import type { ConfigInput } from '../src/model/config';
 import { parseCsv } from '../src/model/export';
+import { PAGE_ADAPTER } from './helpers';
 import { runInPage } from './regression';
 
 const exec = promisify(execFile);
@@ -18,7 +19,7 @@ test('the page and the command line give byte-identical CSV for the same seed', 
   const fromPage = await runInPage(page, CONFIG);
   const out = join(mkdtempSync(join(tmpdir(), 'patternflow-det-')), 'cli.csv');
   const flags = Object.entries(CONFIG).flatMap(([k, v]) => [`--${k}`, String(v)]);
-  await exec(process.execPath, ['bin/patternflow.js', 'run', '--quiet', ...flags, '--out', out]);
+  await exec(process.execPath, ['bin/patternflow.js', 'run', '--quiet', '--adapter', PAGE_ADAPTER, ...flags, '--out', out]);
   expect(fromPage).toBe(readFileSync(out, 'utf8'));
 });
 

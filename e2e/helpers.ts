@@ -4,6 +4,13 @@ import { readFile } from 'node:fs/promises';
 import { parseCsv } from '../src/model/export';
 import type { ModelReport } from '../src/model/report';
 
+/**
+ * The adapter of the tests' Chromium (playwright.config.ts): SwiftShader, or the system's GPU with
+ * PATTERNFLOW_GPU=1 (e2e/gpu-check.ts makes sure). A command-line run compared byte for byte with
+ * the page's must run on the same: `--adapter` this.
+ */
+export const PAGE_ADAPTER = process.env.PATTERNFLOW_GPU ? 'gpu' : 'swiftshader';
+
 /** Waits until the current run has done all its steps. */
 export async function waitDone(page: Page, timeout = 120_000): Promise<void> {
   await expect(page.getByTestId('status')).toHaveAttribute('data-phase', 'done', { timeout });
@@ -25,7 +32,7 @@ export async function exportCsv(page: Page): Promise<Record<string, number[]>> {
 }
 
 /** The current run as the Export JSON button writes it: config, adapter, model report, metrics. */
-export async function exportJson(page: Page): Promise<{ config: Record<string, unknown>; adapter: Record<string, unknown>; model: ModelReport; metrics: Record<string, number[]> }> {
+export async function exportJson(page: Page): Promise<{ config: Record<string, unknown>; adapter: Record<string, unknown>; model: ModelReport & { roseFirst?: number }; metrics: Record<string, number[]> }> {
   return JSON.parse((await downloadOf(page, 'export-json')).bytes.toString('utf8'));
 }
 

@@ -2,7 +2,8 @@
 // shows what the preset claims, checked on the exported summary; the page's files are the
 // command line's, byte for byte; a link reruns a sweep exactly; Pause and Resume change nothing;
 // a clicked cell's curves are its config's single run; the command line's files open as the same
-// heatmap; a malformed link or spec says what is wrong and leaves the page usable.
+// heatmap; a malformed link or spec says what is wrong and leaves the page usable; a reload during
+// a sweep offers to go on from the cohorts that had ended, to the same files.
 import { expect, test, type Page } from '@playwright/test';
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
@@ -11,7 +12,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import Papa from 'papaparse';
 import { PRESETS } from '../src/sweep/presets';
-import { downloadOf, exportCsvText, waitDone } from './helpers';
+import { downloadOf, exportCsvText, PAGE_ADAPTER, waitDone } from './helpers';
 
 const exec = promisify(execFile);
 const dir = mkdtempSync(join(tmpdir(), 'patternflow-sweep-page-'));
@@ -74,8 +75,8 @@ test.describe('noisy-verifier against the command line', () => {
 
   test.beforeAll(async () => {
     test.setTimeout(240_000);
-    await cli('sweep', '--preset', 'noisy-verifier', '--out', cliOut.parquet, '--quiet');
-    await cli('sweep', '--preset', 'noisy-verifier', '--out', cliOut.csv, '--format', 'csv', '--quiet');
+    await cli('sweep', '--preset', 'noisy-verifier', '--out', cliOut.parquet, '--quiet', '--adapter', PAGE_ADAPTER);
+    await cli('sweep', '--preset', 'noisy-verifier', '--out', cliOut.csv, '--format', 'csv', '--quiet', '--adapter', PAGE_ADAPTER);
   });
 
   test('accuracy rises exactly where TPR > FPR; paused and resumed, the files are the command line’s; a link reruns it', async ({ page, context }) => {
@@ -167,6 +168,25 @@ test('kl-optimum: finalBestMass is the closed form of Proposition 5.2', async ({
   expect((await cellsOf(page))[0]).toEqual(rows.map((r) => Number(r.finalBestMass)));
 });
 
+test('entanglement: medianT0 against gamma as lines per lr on a log y axis, growing like gamma^3 and like 1/lr', async ({ page }) => {
+  test.setTimeout(360_000);
+  await runPreset(page, 'entanglement', 330_000);
+  const rows = parse((await downloadOf(page, 'sweep-export-csv')).bytes);
+  expect(rows).toHaveLength(21);
+  // docs/model.md §6.7, measured with the command line: T0 at lr 1 for gamma 2 .. 16 (logspace, 7 values).
+  const atLr1 = rows.filter((r) => Number(r.lr) === 1).map((r) => Number(r.medianT0));
+  [16, 34, 75, 186, 506, 1434, 4118].forEach((t0, j) => expect(Math.abs(atLr1[j] - t0), `gamma ${j}`).toBeLessThanOrEqual(Math.max(1, 1e-3 * t0)));
+  for (const r of rows) expect(Number(r.gammaMedian)).toBeCloseTo(Number(r.gamma), 9);
+  // The page opens it as the preset says: the line view, log y, one line per lr.
+  await expect(page.getByTestId('sweep-lines')).toBeVisible();
+  await expect(page.getByTestId('sweep-view-lines')).toHaveAttribute('aria-pressed', 'true');
+  await expect(page.getByTestId('sweep-log-y')).toBeChecked();
+  await expect(page.getByTestId('sweep-column')).toHaveValue('medianT0');
+  await expect(page.getByTestId('sweep-lines')).toContainText('lr = 0.5');
+  await page.getByTestId('sweep-log-y').uncheck();
+  await expect(page.getByTestId('sweep-log-y')).not.toBeChecked();
+});
+
 test('a malformed link or spec says what is wrong, in the command line’s words, and the page stays usable', async ({ page }) => {
   await page.goto('/sweep.html#spec=%7Bnot-json');
   await expect(page.getByTestId('sweep-hash-error')).toContainText('the #spec= part is not JSON');
@@ -193,4 +213,36 @@ test('the dashboard, the sweep page and the benchmark page link to each other', 
   await page.getByTestId('sweep-link').click();
   await page.getByTestId('dashboard-link').click();
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('patternflow');
+});
+
+test('a reload during a sweep offers to go on from its ended cohorts, and the files are those of the sweep run without a break', async ({ page }) => {
+  const spec = { base: { estimator: 'expected', tasks: 1, steps: 10000, successRates: [0.9, 0.5, 0.4, 0.3] }, axes: { lr: [0.1, 0.2, 0.3, 0.4, 0.5, 0.6] } };
+  await page.goto(`/sweep.html#spec=${encodeURIComponent(JSON.stringify(spec))}`);
+  const cohorts = page.getByTestId('sweep-cohorts');
+  const status = page.getByTestId('sweep-status');
+  await expect.poll(async () => Number(await cohorts.textContent()), { timeout: 120_000 }).toBeGreaterThanOrEqual(2);
+  const before = Number(await cohorts.textContent());
+  expect(before).toBeLessThan(6);
+  await page.reload();
+  const notice = page.getByTestId('sweep-reload-notice');
+  await expect(notice).toContainText(/This page was reloaded while this sweep was running \(\d of 6 cohorts done\)\. The \d cohorts that had ended are kept in this browser/);
+  // Not run again on its own: the page waits for the choice.
+  await expect(status).toHaveText('idle');
+  const kept = Number(/The (\d) cohorts/.exec((await notice.textContent())!)![1]);
+  expect(kept).toBeGreaterThanOrEqual(before);
+  await page.getByTestId('sweep-continue').click();
+  await expect(notice).toHaveCount(0);
+  await expect(status).toHaveText('done', { timeout: 120_000 });
+  const files = ['sweep-export-csv', 'sweep-export-metrics-csv', 'sweep-export-parquet', 'sweep-export-metrics-parquet'];
+  const resumed = [];
+  for (const testId of files) resumed.push((await downloadOf(page, testId)).bytes);
+  // The same sweep from its first cohort, without a break.
+  await page.getByTestId('sweep-run').click();
+  await expect(status).toHaveText('done', { timeout: 120_000 });
+  for (const [j, testId] of files.entries()) expect((await downloadOf(page, testId)).bytes.equals(resumed[j]), testId).toBe(true);
+  // A sweep that is done is not offered again.
+  await page.reload();
+  await expect(status).toHaveText('running');
+  await expect(notice).toHaveCount(0);
+  await page.getByTestId('sweep-stop').click();
 });

@@ -1,8 +1,10 @@
 // The URL hash holds the whole config: a shared link reruns the same run byte for byte, and a
 // malformed one gives a readable message (never a blank page, never markup from the URL).
 import { expect, test } from '@playwright/test';
+import type { AdapterReport } from '../src/engine/adapter';
 import { parseConfig } from '../src/model/config';
-import { exportCsvText, exportJson, hashOf, openDashboard, waitDone } from './helpers';
+import { adapterKind } from '../src/node/adapter-choice';
+import { exportCsvText, exportJson, hashOf, openDashboard, PAGE_ADAPTER, waitDone } from './helpers';
 
 test('a shared link reproduces the run: same config, byte-identical CSV', async ({ page, context }) => {
   await openDashboard(page, '/' + hashOf({ tasks: 8, steps: 5, estimator: 'expected' }));
@@ -52,7 +54,7 @@ test('the JSON export holds the config, the adapter and the metrics', async ({ p
   await waitDone(page);
   const json = await exportJson(page);
   expect(json.config).toMatchObject({ tasks: 8, steps: 4, reward: 'rlif-certainty', init: [0.25, 0.25, 0.25, 0.25] });
-  expect(json.adapter.architecture).toBe('swiftshader');
+  expect(adapterKind(json.adapter as unknown as AdapterReport)).toBe(PAGE_ADAPTER);
   expect(json.model.regimes.one + json.model.regimes.two + json.model.regimes.other).toBe(8);
   expect(json.metrics.step).toEqual([1, 2, 3, 4]);
   expect(json.metrics.accuracy).toHaveLength(4);

@@ -2,7 +2,9 @@
 # `npm run test:slurm`: a sharded sweep on a real Slurm. Starts a single-node cluster (munged,
 # slurmctld and slurmd, from a slurm.conf generated in a temporary directory), submits a 4-task
 # job array of a small sweep whose tasks pick their shard from the array's environment, merges the
-# shards, and checks that the merge equals the unsharded sweep byte for byte. The daemons are
+# shards, and checks that the merge equals the unsharded sweep byte for byte; then a 3-task array
+# whose tasks are preempted (scontrol requeue, scancel --signal=TERM, SIGKILL), requeued and go on
+# from their checkpoints, merged byte for byte equal to the unsharded sweep. The daemons are
 # always stopped; every wait is bounded; a failure is one line (then the logs that explain it).
 # Needs Debian's slurm-wlm and munge (.ci/run installs them when missing), and root for slurmd.
 set -euo pipefail
@@ -69,7 +71,7 @@ SlurmUser=root
 SlurmdUser=root
 AuthType=auth/munge
 CredType=cred/munge
-AuthInfo=socket=$MUNGE_SOCKET
+AuthInfo=socket=$MUNGE_SOCKET,cred_expire=10
 StateSaveLocation=$TMP/state
 SlurmdSpoolDir=$TMP/spool
 SlurmctldPidFile=$TMP/slurmctld.pid
@@ -81,6 +83,7 @@ TaskPlugin=task/none
 SelectType=select/cons_tres
 SelectTypeParameters=CR_Core
 SchedulerType=sched/backfill
+SchedulerParameters=bf_interval=1
 MpiDefault=none
 ReturnToService=2
 JobCompType=jobcomp/none
@@ -119,10 +122,81 @@ for i in $(seq 0 $((SHARDS - 1))); do
     [ -f "$TMP/shards/$f" ] || fail "array task $i wrote no $f"
   done
 done
-node bin/patternflow.js merge "$TMP/shards" --out "$TMP/merged" --quiet || fail "merge failed"
-node bin/patternflow.js sweep --spec "$TMP/spec.json" --out "$TMP/whole" --quiet || fail "the unsharded sweep failed"
-for f in summary.parquet metrics.parquet; do
-  cmp -s "$TMP/merged/$f" "$TMP/whole/$f" || fail "merged $f differs from the unsharded sweep's"
-done
+# Merges the shards in $TMP/$1 and compares them with the unsharded sweep of spec $2, byte for byte.
+merged_equals_whole() {
+  node bin/patternflow.js merge "$TMP/$1" --out "$TMP/$1-merged" --quiet || fail "merge of $1 failed"
+  node bin/patternflow.js sweep --spec "$2" --out "$TMP/$1-whole" --quiet || fail "the unsharded sweep of $2 failed"
+  for f in summary.parquet metrics.parquet; do
+    cmp -s "$TMP/$1-merged/$f" "$TMP/$1-whole/$f" || fail "merged $1: $f differs from the unsharded sweep's"
+  done
+}
+merged_equals_whole shards "$TMP/spec.json"
 echo "test:slurm: a $SHARDS-task Slurm job array ran 8 cohorts in shards; merged, they equal the unsharded sweep byte for byte"
-echo "slurm: 1 passed, 0 failed"
+
+# Preemption: a 3-task array of a longer sweep (2 cohorts a shard, one pack each), checkpointed
+# every 2,000 steps. Each task is stopped mid-run once its first checkpoint is there: task 0 by
+# `scontrol requeue`, task 1 by SIGTERM through `scancel --signal=TERM` and then requeued, task 2
+# by SIGKILL and then requeued. Each requeued task goes on from its checkpoint; merged, the shards
+# equal the unsharded sweep byte for byte.
+cat >"$TMP/slow.json" <<'EOF'
+{ "base": { "estimator": "expected", "tasks": 2, "steps": 60000, "successRates": [0.9, 0.5, 0.4, 0.3] },
+  "axes": { "lr": [0.1, 0.2, 0.3, 0.4, 0.5, 0.6] }, "logEvery": 100 }
+EOF
+cat >"$TMP/slow.sh" <<EOF
+#!/usr/bin/env bash
+cd "$ROOT"
+exec node bin/patternflow.js sweep --spec "$TMP/slow.json" --out "$TMP/pre" --checkpointEvery 2000
+EOF
+PRE=3
+for i in $(seq 0 $((PRE - 1))); do LOGS+=("$TMP/pre-$i.out"); done
+JOB=$(sbatch --parsable --requeue --open-mode=append --array=0-$((PRE - 1)) --cpus-per-task=1 --output="$TMP/pre-%a.out" --job-name=patternflow-preempt "$TMP/slow.sh") ||
+  fail "sbatch of the preemption array failed"
+ckpt() { printf '%s/pre/shard-%05d-of-%05d.ckpt' "$TMP" "$1" "$PRE"; }
+gone() { [ -z "$(squeue -h -j "${JOB}_$1" -o %T 2>/dev/null)" ]; } # ended, and no longer completing
+# A requeued job starts again once its credential expires (cred_expire above, 120 s by default);
+# one that has ended is requeued after that, or its node refuses it as already killed.
+requeue() {
+  scontrol requeue "${JOB}_$1" >"$TMP/requeue.out" 2>&1 || fail "scontrol requeue of task $1 failed: $(tail -n 1 "$TMP/requeue.out")"
+}
+# One loop over the tasks, acting on each as soon as it is ready (two CPUs run two tasks at a time).
+LOST=?
+STATE=(wait wait wait)
+ENDED=(0 0 0)
+for _ in $(seq 1500); do
+  for i in $(seq 0 $((PRE - 1))); do
+    case ${STATE[$i]} in
+      wait)
+        [ -f "$(ckpt "$i")" ] || continue
+        case $i in
+          0) requeue 0 && STATE[0]=requeued ;;
+          1) scancel --batch --signal=TERM "${JOB}_1" || fail "scancel --signal=TERM failed"; STATE[1]=signalled ;;
+          2)
+            scancel --batch --signal=KILL "${JOB}_2" || fail "scancel --signal=KILL failed"
+            killed=$(date +%s.%N)
+            saved=$(date -r "$(ckpt 2)" +%s.%N)
+            LOST=$(awk -v k="$killed" -v s="$saved" 'BEGIN { printf "%.2f", k - s }')
+            STATE[2]=signalled
+            ;;
+        esac
+        ;;
+      signalled) gone "$i" && STATE[$i]=ended && ENDED[$i]=$(date +%s) ;;
+      ended) [ $(($(date +%s) - ENDED[i])) -gt 11 ] && requeue "$i" && STATE[$i]=requeued ;;
+    esac
+  done
+  [ "${STATE[*]}" = "requeued requeued requeued" ] && break
+  sleep 0.2
+done
+[ "${STATE[*]}" = "requeued requeued requeued" ] || fail "the array tasks were not all stopped and requeued within 300 s (${STATE[*]})"
+unfinished() { [ -n "$(squeue -h -j "$JOB" 2>/dev/null)" ]; }
+wait_for 300 eval '! unfinished' || fail "the preemption array did not finish within 300 s of its requeues"
+grep -q 'stopped by SIGTERM' "$TMP/pre-0.out" || fail "task 0 was not stopped by the SIGTERM of scontrol requeue"
+grep -q 'stopped by SIGTERM' "$TMP/pre-1.out" || fail "task 1 was not stopped by scancel --signal=TERM"
+for i in $(seq 0 $((PRE - 1))); do
+  grep -q "going on from $(ckpt "$i")" "$TMP/pre-$i.out" || fail "requeued task $i did not go on from its checkpoint"
+  [ -f "$(ckpt "$i")" ] && fail "task $i left its checkpoint behind"
+done
+STEP=$(sed -n 's/.*the pack in flight at step \([0-9,]*\).*/\1/p' "$TMP/pre-2.out" | tr -d ,)
+merged_equals_whole pre "$TMP/slow.json"
+echo "test:slurm: 3 array tasks preempted (scontrol requeue, scancel --signal=TERM, SIGKILL), requeued, went on from their checkpoints; merged, they equal the unsharded sweep byte for byte"
+echo "test:slurm: SIGKILL lost the work of the last ${LOST} s (since its last checkpoint, every 2,000 steps); task 2 went on from step ${STEP}"
+echo "slurm: 2 passed, 0 failed"

@@ -87,7 +87,7 @@ fn finishPolicyMetrics(i: u32, sums: PolicySums, out: ptr<function, array<f32, M
 }
 
 fn writeRolloutStats(rs: RolloutStats, out: ptr<function, array<f32, M>>) {
-  (*out)[M_REWARD] = rs.reward;
+  (*out)[M_REWARD] = rs.reward + REWARD_OFFSET; // the paper's scale for self-certainty (header.ts)
   (*out)[M_ZERO_STD_FRAC] = rs.zeroStd;
   (*out)[M_MAJORITY_CORRECT] = rs.majorityCorrect;
 }
@@ -130,10 +130,36 @@ fn finalize(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wi
   }
 }
 
-// Task i's first step at which its own best-pattern mass reached TASK_EVENT_MASS (0: not yet),
-// given the metrics `out` of step t, kept in `reached`.
-fn noteEvent(reached: ptr<function, u32>, out: ptr<function, array<f32, M>>, t: u32) {
-  if (*reached == 0u && (*out)[M_BEST_MASS] >= TASK_EVENT_MASS) { *reached = t; }
+// Theorem 5.6's two claims per task (docs/model.md §6.4), given the metrics `out` of step t: at
+// step 1 whether its accuracy rose above its start (by IMPROVED_MARGIN, as improvedFrac), kept in
+// scratch for the rest of the run; on a logged step that bit (roseFirst) and whether a task that
+// rose is now below its start (roseThenFell).
+fn noteRise(i: u32, out: ptr<function, array<f32, M>>, t: u32, full: bool) {
+  let start = scratch[knobs.startAccOff + i];
+  if (t == 1u) { scratch[knobs.roseOff + i] = select(0.0, 1.0, (*out)[M_ACCURACY] > start + IMPROVED_MARGIN); }
+  if (!full) { return; }
+  let rose = scratch[knobs.roseOff + i];
+  (*out)[M_ROSE_FIRST] = rose;
+  (*out)[M_ROSE_THEN_FELL] = select(0.0, 1.0, rose > 0.5 && (*out)[M_ACCURACY] < start - IMPROVED_MARGIN);
+}
+
+// Task i's per-task events (0: not yet), given the metrics `out` of step t: x, the first step at
+// which its own best-pattern mass reached TASK_EVENT_MASS; y, T0, the first at which its accuracy
+// reached the success rate of its rival r' (regime 2, docs/model.md §6.7; NO_RIVAL otherwise,
+// never reached).
+fn noteEvent(i: u32, ev: ptr<function, vec2u>, out: ptr<function, array<f32, M>>, t: u32) {
+  if ((*ev).x == 0u && (*out)[M_BEST_MASS] >= TASK_EVENT_MASS) { (*ev).x = t; }
+  if ((*ev).y == 0u && (*out)[M_ACCURACY] >= scratch[knobs.rivalOff + i]) { (*ev).y = t; }
+}
+
+// The events of task i are record[eventsOff + i] (x) and record[eventsOff + nTasks + i] (y).
+fn loadEvents(i: u32) -> vec2u {
+  return vec2u(record[knobs.eventsOff + i], record[knobs.eventsOff + knobs.nTasks + i]);
+}
+
+fn storeEvents(i: u32, ev: vec2u) {
+  record[knobs.eventsOff + i] = ev.x;
+  record[knobs.eventsOff + knobs.nTasks + i] = ev.y;
 }
 
 // Shared policy: the policy metrics after the update, added to the rollout statistics in partials.
@@ -144,10 +170,11 @@ fn sharedMetrics(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_i
   var out: array<f32, M>;
   if (enterTask(i)) {
     storedPolicyMetrics(i, 0u, &out, isLogged(0u));
+    noteRise(i, &out, params.step, isLogged(0u));
     if (EVENTS) {
-      var reached = record[knobs.eventsOff + i];
-      noteEvent(&reached, &out, params.step);
-      record[knobs.eventsOff + i] = reached;
+      var ev = loadEvents(i);
+      noteEvent(i, &ev, &out, params.step);
+      storeEvents(i, ev);
     }
   }
   toPartialRows(&out, metricCount(0u), lid, ADD_PARTIALS, workgroupIndex(wid, nwg));

@@ -130,9 +130,9 @@ fn step(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wid: v
   var pas: array<PatternAnswers, K>;
   var m: array<f32, K>;
   var v: array<f32, K>;
-  var reached = 0u;
+  var ev = vec2u(0u);
   if (valid) {
-    if (EVENTS && !SHARED) { reached = record[knobs.eventsOff + i]; }
+    if (EVENTS && !SHARED) { ev = loadEvents(i); }
     for (var k = 0u; k < K; k++) {
       th[k] = theta[row * K + k];
       if (ADAM && !SHARED) { m[k] = opt[THETA_M_OFF + i * K + k]; v[k] = opt[knobs.thetaVOff + i * K + k]; }
@@ -157,14 +157,15 @@ fn step(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wid: v
         logSoftmax(&th, &lp);
         policyOf(i, &lp, &pi, &pas, TRAINABLE);
         policyMetrics(i, &lp, &pi, &pas, &out, full);
-        noteEvent(&reached, &out, t);
+        noteRise(i, &out, t, full);
+        noteEvent(i, &ev, &out, t);
       }
     }
     toPartialRows(&out, metricCount(s), lid, TO_PARTIALS, s * knobs.numWg + w);
     if (SHARED) { toPartialRows(&grad, K, lid, TO_GRAD, w); }
   }
   if (valid && !SHARED) {
-    if (EVENTS) { record[knobs.eventsOff + i] = reached; }
+    if (EVENTS) { storeEvents(i, ev); }
     for (var k = 0u; k < K; k++) {
       theta[i * K + k] = th[k];
       if (ADAM) { opt[THETA_M_OFF + i * K + k] = m[k]; opt[knobs.thetaVOff + i * K + k] = v[k]; }

@@ -67,9 +67,9 @@ fn step(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wid: v
   let row = select(i, 0u, SHARED);
   var lz = 0.0;
   var lzRef = 0.0;
-  var reached = 0u;
+  var ev = vec2u(0u);
   if (valid) {
-    if (EVENTS && !SHARED) { reached = record[knobs.eventsOff + i]; }
+    if (EVENTS && !SHARED) { ev = loadEvents(i); }
     lz = logNorm(row);
     if (!SHARED) { lzRef = logNorm(refRow()); }
   }
@@ -77,11 +77,14 @@ fn step(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wid: v
     var out: array<f32, M>;
     if (valid) {
       lz = taskStep(i, params.step + s, row, lz, lzRef, &out, isLogged(s));
-      if (!SHARED) { noteEvent(&reached, &out, params.step + s); }
+      if (!SHARED) {
+        noteRise(i, &out, params.step + s, isLogged(s));
+        noteEvent(i, &ev, &out, params.step + s);
+      }
     }
     toPartialRows(&out, metricCount(s), lid, TO_PARTIALS, s * knobs.numWg + w);
   }
-  if (EVENTS && valid && !SHARED) { record[knobs.eventsOff + i] = reached; }
+  if (EVENTS && valid && !SHARED) { storeEvents(i, ev); }
 }
 
 // Shared policy: thread j sums the gradient columns j, j + WG, ... over the tasks in task order;

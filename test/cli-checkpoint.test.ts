@@ -42,6 +42,7 @@ it.each([
 
   await exec(process.execPath, ['bin/patternflow.js', 'run', '--quiet', '--resume', ckpt, '--out', part]);
   expect(readFileSync(part)).toEqual(readFileSync(full));
+  expect(existsSync(ckpt)).toBe(false); // the finished run has nothing left to resume
 });
 
 it('writes every 7th step and the last with --logEvery 7, each row as the every-step run has it, and resumes with the same rule', async () => {
@@ -62,9 +63,10 @@ it('writes every 7th step and the last with --logEvery 7, each row as the every-
 
 it('refuses to resume with a config flag, without the CSV, or on the float64 reference', async () => {
   const run = (...args: string[]) => exec(process.execPath, ['bin/patternflow.js', 'run', '--quiet', ...args]).then(() => '', (e) => String(e.stderr));
+  expect(await run('--tasks', '4', '--steps', '20', '--checkpointEvery', '10', '--out', join(dir, 'done.csv'))).toBe('');
+  expect(existsSync(join(dir, 'done.csv.ckpt'))).toBe(false); // removed when the run completed
   const small = join(dir, 'small.csv');
-  expect(await run('--tasks', '4', '--steps', '20', '--checkpointEvery', '10', '--out', small)).toBe('');
-  const ckpt = `${small}.ckpt`;
+  const { ckpt } = await interrupt(ARGS, small, 'SIGINT');
   expect(await run('--resume', join(dir, 'nothing.ckpt'), '--out', small)).toMatch(/^patternflow: --resume: cannot read/);
   expect(await run('--resume', ckpt, '--out', small, '--tasks', '5')).toMatch(/^patternflow: --resume: takes the config and the log rule from the checkpoint/);
   expect(await run('--resume', ckpt, '--out', small, '--logEvery', '5')).toMatch(/^patternflow: --resume: takes the config and the log rule from the checkpoint/);

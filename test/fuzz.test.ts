@@ -48,7 +48,7 @@ function checkOutcome(parse: () => Config | undefined) {
   if (!c) return;
   const K = c.patterns;
   expect(FIELD_SPECS.patterns.type.safeParse(K).success).toBe(true);
-  expect(c.successRates === undefined).toBe(c.successBeta !== undefined);
+  expect(c.successRates === undefined).toBe(c.successBeta !== undefined || c.successTilt !== undefined);
   for (const v of [c.init, c.wrongDecay, ...(c.successRates ? [c.successRates] : [])]) expect(v).toHaveLength(K);
   // successBeta keeps a number as given.
   for (const v of [c.successBeta?.alpha, c.successBeta?.beta]) {

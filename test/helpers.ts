@@ -1,9 +1,10 @@
 // Shared by the GPU tests: one Dawn device per test file, and conversions between the GPU
 // engine's float32 snapshot and the float64 reference's state.
 import { Engine, type Snapshot } from '../src/engine/engine';
-import type { Gpu } from '../src/engine/adapter';
+import type { AdapterReport, Gpu } from '../src/engine/adapter';
 import { parseConfig, type Config, type ConfigInput } from '../src/model/config';
-import type { Simulation } from '../src/model/simulation';
+import type { Simulation } from '../src/model/simulation-interface';
+import { chooseAdapter, requestedAdapter } from '../src/node/adapter-choice';
 import { openNodeGpu } from '../src/node/gpu';
 import type { Params, State } from '../src/reference/reference';
 import type { WebGpuBackend } from '../src/simulation/backend';
@@ -14,6 +15,14 @@ let gpu: Promise<Gpu> | undefined;
 export function testGpu(): Promise<Gpu> {
   gpu ??= openNodeGpu();
   return gpu;
+}
+
+/** The adapter the command line picks here (src/node/adapter-choice.ts, probing afresh): what its files must name. */
+export function chosenAdapter(): AdapterReport {
+  const { requested } = requestedAdapter([], process.env);
+  const { chosen, error } = chooseAdapter(requested, process.env);
+  if (!chosen?.adapter) throw new Error(error);
+  return chosen.adapter;
 }
 
 /** The test device as a backend: every simulation of the file runs on it, and none destroys it. */
@@ -37,6 +46,7 @@ export function toState(P: Params, s: Snapshot): State {
     phiM: adam ? f64(s.opt.subarray(2 * nTheta, 2 * nTheta + nPhi)) : new Float64Array(0),
     phiV: adam ? f64(s.opt.subarray(2 * nTheta + nPhi)) : new Float64Array(0),
     refLogits: f64(s.refLogits),
+    rose: Uint8Array.from(s.rose.subarray(0, P.cfg.tasks)),
   };
 }
 

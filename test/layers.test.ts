@@ -1,6 +1,6 @@
 // README's "Where things are" is the map of the house: each folder and what it may import. This
 // reads that table and every import of the source tree, so the map and the code cannot drift.
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, normalize, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
@@ -51,6 +51,11 @@ describe("README's map of the house", () => {
   it('lists every source folder', () => {
     const folders = new Set(['src', 'bin', 'scripts'].flatMap(files).map((f) => `${dirname(f)}/`));
     expect([...folders].filter((f) => !folderOf(map, f.slice(0, -1)))).toEqual([]);
+  });
+
+  it('lists no folder that is gone, in either column', () => {
+    const named = [...map.keys(), ...[...map.values()].flat()];
+    expect([...new Set(named)].filter((f) => !existsSync(join(ROOT, f)))).toEqual([]);
   });
 
   it('holds every import of the source tree', () => {

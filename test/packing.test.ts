@@ -115,18 +115,18 @@ describe('packed cohorts', () => {
     const expected = trackers.map((t) => t.summary(report).events.stepsToBest90 ?? 0);
     expect(expected.filter((s) => s > 0).length).toBeGreaterThan(1);
     expect(expected).toContain(0); // initBest 0.005 at lr 0.2 does not get there in 200 steps
-    expect(events.map((e) => e[0])).toEqual(expected);
+    expect(events.map((e) => e.best90[0])).toEqual(expected);
   });
 
   it('summarises per-task events: median with never as +infinity, and the fraction that got there', () => {
     const t = new SummaryTracker(['accuracy']);
     t.add(1, [0.5], 1);
     const report = { regimes: { one: 0, two: 0, other: 0 } } as unknown as Parameters<SummaryTracker['summary']>[0];
-    t.taskEvents([5, 0, 3, 9]);
-    expect(t.summary(report).events).toMatchObject({ taskMedianStepsToBest90: 5, taskFracBest90: 0.75 });
-    t.taskEvents([5, 0, 0, 9]);
-    expect(t.summary(report).events).toMatchObject({ taskMedianStepsToBest90: 9, taskFracBest90: 0.5 });
-    t.taskEvents([0, 0, 0, 9]);
-    expect(t.summary(report).events).toMatchObject({ taskMedianStepsToBest90: null, taskFracBest90: 0.25 });
+    t.taskEvents({ best90: [5, 0, 3, 9], t0: [4, 2, 0] });
+    expect(t.summary(report).events).toMatchObject({ taskMedianStepsToBest90: 5, taskFracBest90: 0.75, medianT0: 4 });
+    t.taskEvents({ best90: [5, 0, 0, 9], t0: [0, 0, 2] });
+    expect(t.summary(report).events).toMatchObject({ taskMedianStepsToBest90: 9, taskFracBest90: 0.5, medianT0: null });
+    t.taskEvents({ best90: [0, 0, 0, 9], t0: [] });
+    expect(t.summary(report).events).toMatchObject({ taskMedianStepsToBest90: null, taskFracBest90: 0.25, medianT0: null });
   });
 });

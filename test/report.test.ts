@@ -82,8 +82,13 @@ describe('model report', () => {
     expect(r.gamma!.median).toBeCloseTo(gammas.length % 2 ? gammas[mid] : (gammas[mid - 1] + gammas[mid]) / 2, 12);
   });
 
-  it('prints one line naming the theorems', () => {
-    const line = reportLine(report({ tasks: 3, successRates: [0.9, 0.6, 0.1, 0.1], init: [0.05, 0.7, 0.125, 0.125] }), 3);
-    expect(line).toBe('model: regime 1 (Theorem 5.3) 0, regime 2 (Theorem 5.4) 3, gamma 6..6 (median 6), other 0 of 3 tasks; Assumption 5.5 fails for 0 (per-pattern mode: 3)');
+  it('prints one line of sentences naming the theorems, with the caveat of an RLIF reward first', () => {
+    const config = { tasks: 3, successRates: [0.9, 0.6, 0.1, 0.1], init: [0.05, 0.7, 0.125, 0.125] };
+    expect(reportLine(report(config), parseConfig(config))).toBe(
+      'model report: Theorem 5.4 (regime 2): all 3 tasks, gamma 6 — the mass first flows to the second-best pattern, then to the best. ' +
+        'Assumption 5.5 (marginal reading): holds for all 3 tasks; in all 3 tasks some single pattern makes a wrong answer at least as likely as the correct one.',
+    );
+    const rlif = { ...config, reward: 'rlif-self-certainty' as const };
+    expect(reportLine(report(rlif), parseConfig(rlif))).toMatch(/^model report: RLIF reward: the regimes below are what RLVR would do from this start; .*\. Theorem 5\.4 \(regime 2\): all 3 tasks/);
   });
 });

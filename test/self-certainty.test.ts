@@ -1,10 +1,12 @@
 // The paper's RLIF reward on the GPU (docs/model.md §3.2, §6.4, §6.5): finite where a probability
 // is 0 or d^(j-1) underflows, the expected-mode flow against the float64 reference at every step,
 // and the KL-regularised optimum of Proposition 5.2.
+import { readFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseConfig, type ConfigInput } from '../src/model/config';
+import { parseCsv } from '../src/model/export';
 import { initialLogits, softmax } from '../src/model/policy';
-import { buildTasks, frozenSelfCertainty } from '../src/model/tasks';
+import { buildTasks, frozenSelfCertainty, reportedRewardOffset } from '../src/model/tasks';
 import { makeParams, simulate } from '../src/reference/reference';
 import { engineFor, runRows, testGpu } from './helpers';
 
@@ -12,11 +14,11 @@ afterAll(async () => (await testGpu()).device.destroy());
 
 const SELF = { reward: 'rlif-self-certainty', estimator: 'expected' } satisfies ConfigInput;
 
-/** Each pattern's self-certainty R_k in float64, for shared success rates. */
+/** Each pattern's self-certainty R_k in float64 on the paper's scale (the reward column's), for shared success rates. */
 function selfCertainties(input: ConfigInput): number[] {
   const c = parseConfig(input);
   const t = buildTasks(c);
-  return Array.from(t.rates, (s, k) => frozenSelfCertainty(s, t.wrongLogSums[k], c.answers));
+  return Array.from(t.rates, (s, k) => frozenSelfCertainty(s, t.wrongLogSums[k], c.answers) + reportedRewardOffset(c));
 }
 
 /** The GPU's first reward row: in expected mode, sum_k pi_k R_k under the initial policy. */
@@ -98,6 +100,36 @@ describe('Proposition 5.2 with the self-certainty reward', () => {
     // Far from pi_ref (and from argmax R), so the check is not met by standing still.
     expect(Math.max(...z.map((x, k) => Math.abs(x / total - ref[k])))).toBeGreaterThan(0.05);
     z.forEach((x, k) => expect(Math.abs(rows[4999][mass + k] - x / total), `pattern ${k}`).toBeLessThan(1e-4));
+    engine.destroy();
+  });
+});
+
+describe("the paper's reward scale: log A + KL(U_A || P)", () => {
+  // test/fixtures/sc-*.csv: the float64 reference's run of this config when the reward was KL(U_A || P)
+  // alone (patternflow before the paper's scale), written with 9 significant digits.
+  const FIXTURE = { reward: 'rlif-self-certainty', tasks: 16, steps: 40, answers: 4, successBeta: { alpha: 1, beta: 1 }, lr: 0.5 } satisfies ConfigInput;
+
+  it.each(['expected', 'grpo'] as const)('%s: the policy trajectory is that of the KL form, and the reward moves by exactly log A', (estimator) => {
+    const before = parseCsv(readFileSync(`test/fixtures/sc-${estimator}.csv`, 'utf8'));
+    const P = makeParams(parseConfig({ ...FIXTURE, estimator }));
+    const rows = simulate(P, FIXTURE.steps).metrics;
+    const names = P.layout.names;
+    const policy = names.filter((n) => n !== 'reward' && n in before);
+    expect(policy).toContain('patternMass3');
+    // Rounding to 9 significant digits is the fixture's only error: the estimators never see log A.
+    for (const name of policy) rows.forEach((row, t) => expect(Math.abs(row[names.indexOf(name)] - before[name][t]), `${name} at step ${t + 1}`).toBeLessThan(1e-8));
+    rows.forEach((row, t) => expect(Math.abs(row[names.indexOf('reward')] - before.reward[t] - Math.log(4)), `reward at step ${t + 1}`).toBeLessThan(1e-8));
+  });
+
+  it('the GPU reports it too: every reward >= log A, each the float64 one within 1e-4', async () => {
+    const input = { ...FIXTURE, estimator: 'grpo', answers: 2, steps: 20 } satisfies ConfigInput;
+    const engine = await engineFor(input);
+    const reward = engine.plan.layout.names.indexOf('reward');
+    const cpu = simulate(makeParams(parseConfig(input), engine.tasks), 20).metrics;
+    (await runRows(engine, 20)).forEach((row, t) => {
+      expect(row[reward]).toBeGreaterThanOrEqual(Math.fround(Math.log(2)));
+      expect(Math.abs(row[reward] - cpu[t][reward]), `step ${t + 1}`).toBeLessThan(1e-4);
+    });
     engine.destroy();
   });
 });

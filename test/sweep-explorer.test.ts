@@ -145,3 +145,13 @@ describe('numbers', () => {
     expect(() => specFromHash('#config=1')).toThrow(/^URL: the address ends in "#config=1", expected #spec=/);
   });
 });
+
+describe('the entanglement preset on the page', () => {
+  it('opens in the line view, medianT0 against gamma, one line per lr, on a log axis', async () => {
+    const { PAGE_PRESETS } = await import('../src/explorer/presets');
+    const p = PAGE_PRESETS.find((x) => x.name === 'entanglement')!;
+    expect(p.lines).toBe(true);
+    expect(p.view).toEqual({ column: 'medianT0', x: 'gamma', y: 'lr', logY: true });
+    expect(PAGE_PRESETS.find((x) => x.name === 'rlif-margin')!.view).toEqual({ column: 'roseFirst', x: 'patterns', y: 'successTilt' });
+  });
+});

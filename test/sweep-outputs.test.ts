@@ -74,11 +74,12 @@ describe('summary', () => {
     const names = metricLayout({ patterns: 2, passK: [1], answerMode: 'frozen' }).names;
     const t = new SummaryTracker(names);
     const accuracy = [0.5, 0.6, 0.8, 0.8, 0.75, 0.72, 0.69, 0.9];
-    const best = [0.1, 0.49, 0.5, 0.7, 0.95, 0.98, 0.989, 0.99];
+    const best = [0.1, 0.49, 0.5, 0.7, 0.95, 0.98, 0.989, 0.9991];
     const rows = new Float64Array(accuracy.length * names.length);
     accuracy.forEach((a, r) => {
       rows[r * names.length + names.indexOf('accuracy')] = a;
       rows[r * names.length + names.indexOf('bestMass')] = best[r];
+      rows[r * names.length + names.indexOf('roseFirst')] = 0.25;
     });
     t.add(1, rows.subarray(0, 3 * names.length), 3);
     t.add(4, rows.subarray(3 * names.length), 5);
@@ -90,9 +91,13 @@ describe('summary', () => {
       stepsToBest50: 3,
       stepsToBest90: 5,
       stepsToBest99: 8,
+      stepsToBest999: 8,
+      stepsToBest9999: null,
       collapseStep: 7, // 0.69 is the first at least 0.1 below the running peak 0.8
       taskMedianStepsToBest90: null,
       taskFracBest90: null,
+      roseFirst: 0.25,
+      medianT0: null,
       regimeOne: 5,
       regimeTwo: 3,
       regimeOther: 0,

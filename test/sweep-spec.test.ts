@@ -2,10 +2,14 @@
 // allowed; grids expand in the documented order, with derived axes and seed replicates; shards
 // come from flags or from a job array's environment. No GPU here.
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '../src/model/config';
+import { ConfigError, parseConfig } from '../src/model/config';
+import { modelReport } from '../src/model/report';
+import { buildTasks } from '../src/model/tasks';
+import { applyValues, parseAxes } from '../src/sweep/axes';
 import { buildGrid, MAX_COHORTS, unionNames } from '../src/sweep/grid';
 import { parseShard, shardCohorts, shardFromEnv } from '../src/sweep/shards';
-import { LOG_POINTS, LogSchedule } from '../src/model/cadence';
+import { LogSchedule } from '../src/model/cadence';
+import { LOG_POINTS } from '../src/model/run-control';
 import { parseSpec } from '../src/sweep/spec';
 import { PRESETS } from '../src/sweep/presets';
 import { formatDuration } from '../src/sweep/progress';
@@ -23,7 +27,7 @@ const refusal = (spec: unknown): string => {
 
 describe('sweep spec: refusals name the axis and what is allowed', () => {
   it.each([
-    [{ axes: { bogus: [1, 2] } }, /^axes\.bogus: unknown axis \(allowed: tasks, patterns, .*initBest, tprMinusFpr, tprPlusFpr/],
+    [{ axes: { bogus: [1, 2] } }, /^axes\.bogus: unknown axis \(allowed: tasks, patterns, .*initBest, gamma, tprMinusFpr, tprPlusFpr/],
     [{ axes: { seed: [1, 2] } }, /^axes\.seed: cannot be an axis: replicate seeds with "seeds": n instead/],
     [{ axes: { steps: [10, 20] } }, /^axes\.steps: cannot be an axis: every cohort of a sweep runs the same steps \(set base\.steps\)/],
     [{ axes: { lr: [] } }, /^axes\.lr: has no values: every axis needs at least one \(an empty grid runs nothing\)/],
@@ -42,7 +46,7 @@ describe('sweep spec: refusals name the axis and what is allowed', () => {
     [{ axes: { lr: [0.1], 'lr,tasks': [[0.2, 10]] } }, /^axes\.lr: sets lr, which another axis sets too/],
     [{ axes: { 'patterns,init': [[2, [0.5, 0.5]], [3]] } }, /^axes\.patterns,init\[1\]: must be a list of 2 values, one each for patterns, init/],
     [{ axes: { tprMinusFpr: [0.8], tprPlusFpr: [0.4] } }, /^axes\.tprMinusFpr: fpr: must be a number in \[0, 1\] \(cohort 0: tprMinusFpr=0\.8, tprPlusFpr=0\.4\)/],
-    [{ axes: { initBest: [0.5] }, base: { successBeta: { alpha: [1, 1, 1, 1], beta: [1, 1, 1, 1] } } }, /^axes\.initBest: needs successRates: with successBeta each task/],
+    [{ axes: { initBest: [0.5] }, base: { successBeta: { alpha: [1, 1, 1, 1], beta: [1, 1, 1, 1] } } }, /^axes\.initBest: needs successRates: with successBeta or successTilt each task/],
     [{ seeds: 0 }, /^seeds: must be an integer in 1\.\.1000000$/],
     [{ base: { seed: 4294967295 }, seeds: 2 }, /^seeds: base\.seed \+ replicate gives seed 4294967296: must be an integer in 0\.\.4294967295/],
     [{ logEvery: 5, logSteps: 'log' }, /^logSteps: give either logEvery or logSteps, not both$/],
@@ -184,5 +188,29 @@ describe('shards', () => {
 describe('progress', () => {
   it('gives the ETA in seconds, minutes, or hours and minutes', () => {
     expect([45, 719, 3900, 100_000, Infinity].map(formatDuration)).toEqual(['45 s', '12 min', '1 h 05 min', '27 h 47 min', '?']);
+  });
+});
+
+describe('the derived axis gamma (docs/model.md §6.7)', () => {
+  const base = { successRates: [0.9, 0.7, 0.2, 0.1], init: [0.05, 0.7, 0.125, 0.125] };
+  it("keeps r' at its base mass and gives r* (1 - pi_r') / gamma, the rest in proportion", () => {
+    const [axis] = parseAxes({ gamma: [6, 12] });
+    const init = applyValues({ ...base }, [axis], [[6]]).init as number[];
+    expect(init[1]).toBe(0.7);
+    expect(init[0]).toBeCloseTo(0.05, 12); // the paper's example: 0.05 on r*, 0.70 on r', 0.25 elsewhere is gamma 6
+    expect(init[2]).toBeCloseTo(0.125, 12);
+    const twelve = applyValues({ ...base }, [axis], [[12]]).init as number[];
+    expect((1 - twelve[1]) / twelve[0]).toBeCloseTo(12, 9);
+    expect(twelve[2]).toBeCloseTo(twelve[3], 12);
+    expect(modelReport(parseConfig({ ...base, init: twelve }), buildTasks(parseConfig({ ...base, init: twelve }))).gamma?.median).toBeCloseTo(12, 9);
+  });
+
+  it('refuses what it cannot set, in one line naming the axis', () => {
+    expect(() => parseAxes({ gamma: [1] })).toThrow(/^axes\.gamma: must be a finite number > 1, got 1 \(value 0\)$/);
+    const [axis] = parseAxes({ gamma: [4] });
+    expect(() => applyValues({ successTilt: 0.1 }, [axis], [[4]])).toThrow(/^axes\.gamma: needs successRates/);
+    expect(() => applyValues({ successRates: [0.9, 0.5, 0.5, 0.1] }, [axis], [[4]])).toThrow(/^axes\.gamma: needs a unique second-best pattern/);
+    expect(() => applyValues({ successRates: [0.9, 0.5] }, [axis], [[4]])).toThrow(/^axes\.gamma: needs a third pattern/);
+    expect(() => parseAxes({ gamma: [4], initBest: [0.1] })).toThrow(/^axes\.initBest: sets init, which axis gamma sets too/);
   });
 });

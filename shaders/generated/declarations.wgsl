@@ -22,6 +22,8 @@ struct Knobs {
   metricsOff: u32,
   histOff: u32,
   startAccOff: u32,
+  roseOff: u32,
+  rivalOff: u32,
   cohortOff: u32,
   taskCohortOff: u32,
   eventsOff: u32,

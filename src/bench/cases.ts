@@ -123,7 +123,7 @@ export function planSweep(fallback: boolean, filter: SweepFilter = {}): SweepPla
       policy: pick('policy', [MAIN.policy]),
       logEvery: pick('logEvery', [1]),
     });
-    return { cases, notes: fallback && !filter.tasks?.length ? [`fallback adapter: N limited to ${FALLBACK_TASKS.join(', ')}`] : [] };
+    return { cases, notes: fallback && !filter.tasks?.length ? [`CPU adapter: N limited to ${FALLBACK_TASKS.join(', ')}`] : [] };
   }
   if (!fallback) return { cases: [...grid({ ...SWEEP, logEvery: [1] }), ...TARGETS, ...LARGE_K], notes: [] };
   const curve = FALLBACK_TASKS.map((tasks) => ({ ...MAIN, tasks }));
@@ -131,7 +131,7 @@ export function planSweep(fallback: boolean, filter: SweepFilter = {}): SweepPla
   return {
     cases: [...curve, ...variants, ...TARGETS, ...LARGE_K.filter((c) => c.patterns <= FALLBACK_MAX_PATTERNS)],
     notes: [
-      `fallback adapter: sweep thinned to the main kernel (K ${MAIN.patterns}, G ${MAIN.group}, ${MAIN.estimator}, ${MAIN.policy}) at N = ${FALLBACK_TASKS.join(', ')} ` +
+      `CPU adapter: sweep thinned to the main kernel (K ${MAIN.patterns}, G ${MAIN.group}, ${MAIN.estimator}, ${MAIN.policy}) at N = ${FALLBACK_TASKS.join(', ')} ` +
         `and, at N = ${FALLBACK_VARIANT_TASKS}, one change at a time: the other estimators, the shared policy, K 16, G 64, both; ` +
         `the expected estimator at N = ${TARGET_TASKS}, and both with full metrics every ${TARGET_LOG_EVERY} steps; the large-K rows at K = 1,000 (A = 2), not K = 16,384 ` +
         `(full sweep: every combination of N = ${SWEEP.tasks.join(', ')}, K = ${SWEEP.patterns.join(', ')}, G = ${SWEEP.group.join(', ')}, all estimators, both policies)`,

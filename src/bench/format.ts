@@ -1,24 +1,25 @@
 // The benchmark's report as text, for the command line and the page: the adapter line first and
 // what each column measured, then one aligned row per case, then the roofline.
-import { CPU_MAX_ROLLOUTS_PER_STEP } from './measure';
+import { cpuDriver } from '../engine/adapter';
 import type { BenchReport } from './report';
 
 const sci = (x: number) => (x >= 1e4 ? x.toExponential(2) : x.toPrecision(3));
 
 export function formatReport(r: BenchReport): string {
-  const gpuWord = r.adapter.isFallback ? 'WGSL on CPU fallback' : 'WGSL (GPU)';
+  const gpuWord = r.adapter.isFallback ? 'WGSL on CPU adapter' : 'WGSL (GPU)';
+  const driver = cpuDriver(r.adapter);
+  const cpuWarning = r.adapter.isFallback ? `CPU ADAPTER${driver ? ` (${driver})` : ''}: these are not GPU figures. ` : '';
   const peer = r.peer;
   const lines = [
     `adapter: ${r.adapter.line}`,
-    `${r.adapter.isFallback ? 'CPU FALLBACK ADAPTER (SwiftShader): these are not GPU figures. ' : ''}timing: ${r.timing === 'timestamp-query' ? 'GPU timestamp queries (compute passes)' : 'queue completion (onSubmittedWorkDone, wall clock)'}; ` +
+    `${cpuWarning}timing: ${r.timing === 'timestamp-query' ? 'GPU timestamp queries (compute passes)' : 'queue completion (onSubmittedWorkDone, wall clock)'}; ` +
       `median of repeats after a warm-up; rollouts = N*G*steps (expected estimator: N*steps)`,
-    'fast CPU = the fast CPU engine (float32 TypeScript, one thread, in this process, the same Threefry draws)',
     ...(peer
       ? [`${peer.name} = ${peer.program} (the same step vectorised, its own random draws): ${peer.version} on ${peer.device}, ${peer.threads} threads, ${peer.timing} timing`]
       : []),
     ...r.notes.map((n) => `note: ${n}`),
   ];
-  const header = ['tasks', 'K', 'G', 'estimator', 'policy', 'logEvery', `${gpuWord} rollouts/s`, 'steps/s', 'fast CPU rollouts/s', 'WGSL/fast CPU'];
+  const header = ['tasks', 'K', 'G', 'estimator', 'policy', 'logEvery', `${gpuWord} rollouts/s`, 'steps/s'];
   if (peer) header.push(`${peer.name} rollouts/s`, `WGSL/${peer.name}`);
   header.push('timing');
   const body = r.rows.map((x) => [
@@ -30,17 +31,13 @@ export function formatReport(r: BenchReport): string {
     String(x.logEvery ?? 1),
     sci(x.rolloutsPerSec),
     sci(x.stepsPerSec),
-    sci(x.cpuRolloutsPerSec) + (x.cpuTasks < x.tasks ? `*` : ''),
-    `${x.speedup.toFixed(2)}x`,
     // An empty cell where the peer does not cover the row (a note says why).
     ...(peer ? [x.peerRolloutsPerSec ? sci(x.peerRolloutsPerSec) : '', x.peerSpeedup ? `${x.peerSpeedup.toFixed(2)}x` : ''] : []),
     x.timing,
   ]);
   lines.push(...table([header, ...body], [3, 4, header.length - 1]));
   if (r.rows.some((x) => x.logEvery))
-    lines.push(`logEvery n: full metrics every n steps, the event metrics (accuracy, bestMass) on the others, in the WGSL engine and the peer; the fast CPU engine computes every step's`);
-  if (r.rows.some((x) => x.cpuTasks < x.tasks))
-    lines.push(`* the fast CPU engine measured on the first ${CPU_MAX_ROLLOUTS_PER_STEP} rollouts of a step (fewer tasks; its cost per task does not depend on N)`);
+    lines.push(`logEvery n: full metrics every n steps, the event metrics (accuracy, bestMass) on the others, in the WGSL engine and the peer`);
   if (r.roofline) {
     const { peaks: p, rows } = r.roofline;
     lines.push(

@@ -1,12 +1,10 @@
 // Timing one benchmark case: the WGSL engine's seconds per RL step (median of repeats after a
-// warm-up, by GPU timestamps where the adapter has them) and the fast CPU engine's rollouts/s on
-// the same config in the same process; and the interface of a peer (another implementation of
-// the step, which the command line hands in). Browser-safe: no Node imports.
+// warm-up, by GPU timestamps where the adapter has them); and the interface of a peer (another
+// implementation of the step, which the command line hands in). Browser-safe: no Node imports.
 import type { Gpu } from '../engine/adapter';
 import { THROUGHPUT_BATCH_MS } from '../engine/batch-sizer';
-import { Engine } from '../engine/engine';
 import { LogSchedule } from '../model/cadence';
-import { FastCpuEngine } from '../fast/engine';
+import { openCohorts } from '../simulation/open';
 import { caseConfig, rolloutsPerStep, type BenchCase } from './cases';
 import { PassTimer } from './timer';
 
@@ -27,15 +25,9 @@ export interface BenchRow extends BenchCase {
   /** The WGSL engine's. */
   rolloutsPerSec: number;
   stepsPerSec: number;
-  /** The fast CPU engine's. */
-  cpuRolloutsPerSec: number;
-  /** WGSL engine over fast CPU engine. */
-  speedup: number;
   timing: Timing;
   /** RL steps in each timed repeat of the WGSL engine. */
   steps: number;
-  /** Tasks of the fast CPU engine's measurement: N, or fewer when one of its steps of N tasks would be too slow (per-task cost is flat in N). */
-  cpuTasks: number;
   /** The peer's, where one ran and covers the row's config. */
   peerRolloutsPerSec?: number;
   /** WGSL engine over the peer. */
@@ -65,9 +57,6 @@ export interface Peer {
   rolloutsPerSec(c: BenchCase, opts: BenchOptions): Promise<number>;
 }
 
-/** A fast CPU engine step above this many rollouts is measured on fewer tasks (see BenchRow.cpuTasks). */
-export const CPU_MAX_ROLLOUTS_PER_STEP = 1 << 21;
-
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
   const m = s.length >> 1;
@@ -79,7 +68,11 @@ const now = () => performance.now() / 1000;
 async function measureGpu(gpu: Gpu, c: BenchCase, opts: BenchOptions): Promise<{ secPerStep: number; steps: number; timing: Timing }> {
   const config = caseConfig(c);
   const schedule = new LogSchedule(config.steps, { every: c.logEvery ?? 1 });
-  const engine = await Engine.create(gpu, config, { batchMs: THROUGHPUT_BATCH_MS, logged: (t) => schedule.has(t) });
+  // Opened as every simulation is (src/simulation/open.ts), without checkpoints: their readbacks are not what is timed.
+  const engine = await openCohorts([config], { kind: 'webgpu', device: async () => gpu, ownsDevice: false }, {
+    engine: { batchMs: THROUGHPUT_BATCH_MS, logged: (t) => schedule.has(t) },
+    checkpointEvery: Infinity,
+  });
   const { device } = gpu;
   let timer: PassTimer | undefined;
   try {
@@ -115,40 +108,12 @@ async function measureGpu(gpu: Gpu, c: BenchCase, opts: BenchOptions): Promise<{
     return { secPerStep: median(ns ? ns.map((t) => t / 1e9) : walls) / steps, steps, timing: ns ? 'timestamp-query' : 'queue' };
   } finally {
     timer?.destroy();
-    engine.destroy();
+    engine.close();
   }
 }
 
-/** The fast CPU engine on one case (at most CPU_MAX_ROLLOUTS_PER_STEP rollouts a step): rollouts/s. */
-function measureFastCpu(c: BenchCase, opts: BenchOptions): { rolloutsPerSec: number; tasks: number } {
-  const perTask = rolloutsPerStep({ ...c, tasks: 1 });
-  const tasks = Math.min(c.tasks, Math.max(1, Math.floor(CPU_MAX_ROLLOUTS_PER_STEP / perTask)));
-  const fast = new FastCpuEngine(caseConfig({ ...c, tasks }));
-  let t0 = now();
-  fast.run(1); // warm-up: the JIT compiles the loop
-  const steps = Math.max(1, Math.ceil(opts.minSeconds / Math.max(now() - t0, 1e-9)));
-  const times: number[] = [];
-  for (let r = 0; r < opts.repeats; r++) {
-    t0 = now();
-    fast.run(steps);
-    times.push(now() - t0);
-  }
-  return { rolloutsPerSec: (tasks * perTask * steps) / median(times), tasks };
-}
-
-/** Measures one row: the WGSL engine, then the fast CPU engine on the same config. */
+/** Measures one row: the WGSL engine's rollouts/s and steps/s on the case's config. */
 export async function benchCase(gpu: Gpu, c: BenchCase, opts: BenchOptions): Promise<BenchRow> {
   const g = await measureGpu(gpu, c, opts);
-  const fast = measureFastCpu(c, opts);
-  const rolloutsPerSec = rolloutsPerStep(c) / g.secPerStep;
-  return {
-    ...c,
-    rolloutsPerSec,
-    stepsPerSec: 1 / g.secPerStep,
-    cpuRolloutsPerSec: fast.rolloutsPerSec,
-    speedup: rolloutsPerSec / fast.rolloutsPerSec,
-    timing: g.timing,
-    steps: g.steps,
-    cpuTasks: fast.tasks,
-  };
+  return { ...c, rolloutsPerSec: rolloutsPerStep(c) / g.secPerStep, stepsPerSec: 1 / g.secPerStep, timing: g.timing, steps: g.steps };
 }

@@ -1,5 +1,6 @@
 // bench.html: the throughput sweep in the browser (the same src/bench/ modules as the command
-// line), plotted as rollouts/s against N on log-log axes. The URL narrows the sweep like the CLI
+// line), the WGSL engine's rollouts/s plotted against N on log-log axes; the peer (Python) is the
+// command line's only. The URL narrows the sweep like the CLI
 // flags: ?tasks=1000,10000&patterns=4&group=8&estimator=grpo&policy=tabular&logEvery=100&repeats=1&roofline=0,
 // and ?run starts it on load.
 import uPlot from 'uplot';
@@ -24,7 +25,7 @@ function filterFromUrl(): SweepFilter {
 const sci = (x: number) => x.toExponential(2);
 const seriesKey = (r: BenchRow) => `K${r.patterns} ${r.estimator === 'expected' ? 'expected' : `G${r.group} ${r.estimator}`} ${r.policy}${r.logEvery ? ` logEvery ${r.logEvery}` : ''}`;
 
-/** rollouts/s against N, one line per config for the WGSL engine and a dashed one for the fast CPU engine. */
+/** The WGSL engine's rollouts/s against N, one line per config. */
 function plot(rows: BenchRow[], fallback: boolean) {
   const el = $('plot');
   el.replaceChildren();
@@ -34,10 +35,8 @@ function plot(rows: BenchRow[], fallback: boolean) {
   const series: uPlot.Series[] = [{ label: 'tasks N' }];
   const data: (number | null)[][] = [xs];
   keys.forEach((k, j) => {
-    for (const fast of [false, true]) {
-      series.push({ label: `${k} ${fast ? 'fast CPU engine' : fallback ? 'WGSL (CPU fallback)' : 'WGSL'}`, stroke: colour(j), dash: fast ? [6, 4] : undefined, width: 2, points: { show: true } });
-      data.push(xs.map((n) => rows.find((r) => r.tasks === n && seriesKey(r) === k)?.[fast ? 'cpuRolloutsPerSec' : 'rolloutsPerSec'] ?? null));
-    }
+    series.push({ label: `${k} ${fallback ? 'WGSL (CPU adapter)' : 'WGSL'}`, stroke: colour(j), width: 2, points: { show: true } });
+    data.push(xs.map((n) => rows.find((r) => r.tasks === n && seriesKey(r) === k)?.rolloutsPerSec ?? null));
   });
   new uPlot(
     {
@@ -56,7 +55,7 @@ function plot(rows: BenchRow[], fallback: boolean) {
 function addRow(r: BenchRow) {
   const tr = document.createElement('tr');
   tr.dataset.testid = 'row';
-  const cells = [r.tasks, r.patterns, r.estimator === 'expected' ? '-' : r.group, r.estimator, r.policy, r.logEvery ?? 1, sci(r.rolloutsPerSec), sci(r.stepsPerSec), sci(r.cpuRolloutsPerSec), `${r.speedup.toFixed(2)}x`, r.timing];
+  const cells = [r.tasks, r.patterns, r.estimator === 'expected' ? '-' : r.group, r.estimator, r.policy, r.logEvery ?? 1, sci(r.rolloutsPerSec), sci(r.stepsPerSec), r.timing];
   for (const c of cells) tr.append(Object.assign(document.createElement('td'), { textContent: String(c) }));
   $('rows').append(tr);
 }

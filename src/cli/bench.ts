@@ -2,12 +2,16 @@
 // stdout, rows streamed as they are measured, and the report as JSON with --json.
 import { Command, Option } from 'commander';
 import { writeFileSync } from 'node:fs';
-import { ConfigError, ESTIMATORS } from '../model/config';
+import { ConfigError, ESTIMATORS, FIELD_SPECS } from '../model/config';
+import { parseField } from '../model/fields';
+import { parseLogEvery, RUN_CONTROL } from '../model/run-control';
 import { BENCH_POLICIES, describeCase, planSweep, type SweepFilter } from '../bench/cases';
 import { formatReport } from '../bench/format';
 import { defaultOptions, type Peer } from '../bench/measure';
 import { openTorchPeer, TORCH_COMMAND } from '../bench/peer';
 import { runBench } from '../bench/report';
+import { adapterOption } from './doctor';
+import { asFlag } from './run-control';
 
 interface BenchFlags {
   tasks?: string;
@@ -30,6 +34,14 @@ const ints = (flag: string, text: string | undefined, lo: number, hi: number): n
     return n;
   });
 
+/** A comma-separated list of a config field's values, each checked by the field's own schema (the range run and sweep allow). */
+const fieldList = (field: 'tasks' | 'patterns' | 'group', text: string | undefined): number[] | undefined =>
+  text?.split(',').map((t) => {
+    const parsed = FIELD_SPECS[field].type.safeParse(parseField(field, t));
+    if (!parsed.success) throw new ConfigError(`--${field}`, `${parsed.error.issues[0].message}, comma-separated; got ${text}`);
+    return parsed.data as number;
+  });
+
 function names<T extends string>(flag: string, text: string | undefined, allowed: readonly T[]): T[] | undefined {
   return text?.split(',').map((t) => {
     if (!allowed.includes(t as T)) throw new ConfigError(`--${flag}`, `must be among ${allowed.join(', ')}, comma-separated; got ${text}`);
@@ -47,12 +59,12 @@ async function openPeer(python: string | undefined): Promise<Peer | undefined> {
 
 async function bench(flags: BenchFlags) {
   const filter: SweepFilter = {
-    tasks: ints('tasks', flags.tasks, 1, 2 ** 31),
-    patterns: ints('patterns', flags.patterns, 2, 16384),
-    group: ints('group', flags.group, 2, 256),
+    tasks: fieldList('tasks', flags.tasks),
+    patterns: fieldList('patterns', flags.patterns),
+    group: fieldList('group', flags.group),
     estimator: names('estimator', flags.estimator, ESTIMATORS),
     policy: names('policy', flags.policy, BENCH_POLICIES),
-    logEvery: ints('logEvery', flags.logEvery, 1, 1e6),
+    logEvery: flags.logEvery?.split(',').map((t) => asFlag(() => parseLogEvery(t))),
   };
   const [repeats] = ints('repeats', flags.repeats, 1, 100) ?? [];
   const peer = flags.peer ? await openPeer(flags.python) : undefined;
@@ -73,17 +85,18 @@ async function bench(flags: BenchFlags) {
 
 export function benchCommand(): Command {
   return new Command('bench')
-    .description('throughput: rollouts/s of the WGSL engine against the fast CPU engine (float32) over a sweep, and the roofline of the main kernel')
+    .description('throughput: rollouts/s of the WGSL engine over a sweep (with --peer torch, the PyTorch twin on the same rows), and the roofline of the main kernel')
     .option('--tasks <n,...>', 'task counts N (default: 1e3..1e7; fewer on a fallback adapter)')
     .option('--patterns <k,...>', 'patterns K (default with other flags: 4; full sweep: 4,16)')
     .option('--group <g,...>', 'group sizes G (default with other flags: 8; full sweep: 8,64)')
     .option('--estimator <name,...>', `among ${ESTIMATORS.join(', ')} (default with other flags: grpo)`)
     .option('--policy <name,...>', 'tabular, shared (default with other flags: tabular)')
-    .option('--logEvery <n,...>', 'full metrics every n steps, the event metrics (accuracy, bestMass) on the others (default 1: every step)')
+    .option('--logEvery <n,...>', `${RUN_CONTROL.logEvery.help}; one row each (allowed: ${RUN_CONTROL.logEvery.allowed})`)
     .option('--repeats <n>', 'timed repeats per row, the median is reported (default 5; 3 on a fallback adapter)')
     .addOption(new Option('--peer <name>', 'also measure a peer on each row it covers: torch runs bench/peers/torch_step.py (tabular rows; needs python3 with PyTorch)').choices(['torch']))
     .option('--python <path>', 'the Python that runs the torch peer (default: python3, then /usr/bin/python3)')
     .option('--json <file>', 'write the report as JSON')
     .option('--no-roofline', 'skip the peak measurement and roofline')
+    .addOption(adapterOption())
     .action(bench);
 }

@@ -1,15 +1,20 @@
 // The `patternflow` command: subcommands composed here, errors turned into one line and an exit code.
 import { Command } from 'commander';
 import { ConfigError } from '../model/config';
+import { VERSION } from '../sweep/manifest';
 import { benchCommand } from './bench';
+import { doctorCommand } from './doctor';
 import { mergeCommand } from './merge';
 import { runCommand } from './run';
 import { sweepCommand } from './sweep';
 
 export function program(): Command {
   // exitOverride, copied to the subcommands, lets main() turn commander's errors into exit code 2.
-  const cli = new Command('patternflow').description('Simulate how RL reshapes reasoning-pattern selection (Chen, Li, Zou; ICLR 2026).').exitOverride();
-  for (const cmd of [runCommand(), sweepCommand(), mergeCommand(), benchCommand()]) cli.addCommand(cmd.copyInheritedSettings(cli));
+  const cli = new Command('patternflow')
+    .description('Simulate how RL reshapes reasoning-pattern selection (Chen, Li, Zou; ICLR 2026).')
+    .version(VERSION, '-V, --version', "patternflow's version (package.json)")
+    .exitOverride();
+  for (const cmd of [runCommand(), sweepCommand(), mergeCommand(), benchCommand(), doctorCommand()]) cli.addCommand(cmd.copyInheritedSettings(cli));
   return cli;
 }
 

@@ -3,9 +3,11 @@
 import { Command } from 'commander';
 import { ConfigError } from '../model/config';
 import { mergeShards } from '../sweep/merge';
+import { checkFolder } from './outputs';
 
 async function merge(dir: string, flags: { out?: string; quiet?: boolean }) {
   if (!flags.out) throw new ConfigError('--out', 'is needed: the directory to write the merged sweep into');
+  checkFolder('--out', flags.out);
   const outcome = await mergeShards(dir, flags.out);
   for (const w of outcome.warnings) process.stderr.write(`patternflow merge: warning: ${w}\n`);
   if (!flags.quiet) {

@@ -1,7 +1,11 @@
 // The progress line on stderr: step, steps/s, ETA, accuracy; redrawn at most 4 times a second.
+// Speed and ETA appear once measured past start-up (RateMeter), never guessed from it.
+import { formatDuration, RateMeter } from '../sweep/progress';
+
 const REDRAW_MS = 250;
 
 export class Progress {
+  private readonly meter = new RateMeter();
   private readonly start = performance.now();
   private lastDraw = 0;
   private line = '';
@@ -15,10 +19,10 @@ export class Progress {
 
   update(step: number, accuracy: number): void {
     const now = performance.now();
-    const elapsed = (now - this.start) / 1000;
-    const rate = (step - this.first) / Math.max(elapsed, 1e-9);
-    const eta = (this.total - step) / Math.max(rate, 1e-9);
-    this.line = `step ${step}/${this.total}  ${rate.toFixed(1)} steps/s  ETA ${eta.toFixed(1)}s  accuracy ${accuracy.toFixed(4)}`;
+    const rate = this.meter.rate(step - this.first, now);
+    const elapsed = formatDuration((now - this.start) / 1000);
+    const speed = rate !== undefined ? `${rate.toFixed(1)} steps/s  ETA ${formatDuration((this.total - step) / rate)}` : step === this.total ? `done in ${elapsed}` : 'measuring speed';
+    this.line = `step ${step}/${this.total}  ${speed}  accuracy ${accuracy.toFixed(4)}`;
     this.drawn = false;
     if (now - this.lastDraw >= REDRAW_MS) this.draw();
   }

@@ -2,17 +2,22 @@
 // reference, writing the metric rows of every step or of the steps --logEvery / --logSteps pick,
 // with checkpoints every M steps and on Ctrl-C, and resumption that appends to the same CSV.
 import { Command, Option } from 'commander';
-import { createWriteStream, existsSync, readFileSync, renameSync, writeFileSync, type WriteStream } from 'node:fs';
+import { createWriteStream, existsSync, openSync, readFileSync, renameSync, rmSync, writeFileSync, type WriteStream } from 'node:fs';
 import { ConfigError, configToJSON, FIELD_SPECS, FIELDS, parseConfig, type Config, type ConfigInput } from '../model/config';
-import { csvHeader, csvRows, logToJson } from '../model/export';
-import { parseField, SYNTAX_USAGE } from '../model/fields';
+import { csvHeader, csvRows, formatValue, logToJson } from '../model/export';
+import { allowedText, defaultText, parseField, SYNTAX_USAGE } from '../model/fields';
 import { METRIC, MetricsLog, metricLayout } from '../model/metrics';
-import { LOG_POINTS, loggedSegments, LogSchedule, logRuleFrom, ruleText, type LogRule } from '../model/cadence';
+import { loggedSegments, LogSchedule, logRuleFrom, ruleText, type LogRule } from '../model/cadence';
+import { parseCheckpointEvery } from '../model/run-control';
 import { reportLine } from '../model/report';
 import { parseCheckpoint, serializeCheckpoint, type Checkpoint } from '../engine/checkpoint';
 import { referenceBackend } from '../simulation/backend';
 import { openSimulation } from '../simulation/open';
 import { THROUGHPUT_BATCH_MS } from '../engine/batch-sizer';
+import { adapterOption } from './doctor';
+import { asFlag, controlOption } from './run-control';
+import { StopSignals } from './signals';
+import { prepareFile, reason, writeOrRescue } from './outputs';
 import { Progress } from './progress';
 
 interface RunOptions {
@@ -28,7 +33,6 @@ interface RunOptions {
   [field: string]: unknown;
 }
 
-const SIGNAL_EXIT = { SIGINT: 130, SIGTERM: 143 } as const;
 
 /** The text of the file that flag `flag` names, or a ConfigError naming the flag. */
 function readFlagFile(flag: string, path: string): string {
@@ -60,15 +64,7 @@ export function resolveConfig(opts: RunOptions): Config {
 }
 
 /** The rule of --logEvery / --logSteps. */
-function logRule(opts: RunOptions): LogRule {
-  const every = opts.logEvery === undefined ? undefined : Number(opts.logEvery);
-  try {
-    return logRuleFrom({ logEvery: every, logSteps: opts.logSteps });
-  } catch (e) {
-    if (e instanceof ConfigError) throw new ConfigError(`--${e.field}`, e.message.slice(e.field.length + 2));
-    throw e;
-  }
-}
+const logRule = (opts: RunOptions): LogRule => asFlag(() => logRuleFrom({ logEvery: opts.logEvery, logSteps: opts.logSteps }));
 
 function loadResume(opts: RunOptions): Checkpoint {
   const path = opts.resume!;
@@ -105,9 +101,9 @@ function writeAtomic(path: string, text: string) {
 
 async function run(opts: RunOptions) {
   const out = opts.out;
+  const csvOut = out?.toLowerCase().endsWith('.csv') === true;
   if (out && !/\.(csv|json)$/i.test(out)) throw new ConfigError('--out', `must end in .csv or .json, got ${out}`);
-  const every = Number(opts.checkpointEvery);
-  if (!Number.isInteger(every) || every < 1) throw new ConfigError('--checkpointEvery', `must be an integer >= 1, got ${opts.checkpointEvery}`);
+  const every = asFlag(() => parseCheckpointEvery(opts.checkpointEvery));
   const resumed = opts.resume ? loadResume(opts) : undefined;
   const config = resumed?.config ?? resolveConfig(opts);
   const rule = resumed?.log ?? logRule(opts);
@@ -115,82 +111,126 @@ async function run(opts: RunOptions) {
   const start = resumed?.snapshot.step ?? 0;
   const names = metricLayout(config).names;
   const header = csvHeader(names);
-  const checkpointPath = opts.checkpoint ?? (opts.resume || (out ? `${out}.ckpt` : undefined));
+  // Only a CSV can be resumed, so only a CSV run checkpoints unless --checkpoint asks.
+  const checkpointPath = opts.checkpoint ?? (opts.resume || (csvOut ? `${out}.ckpt` : undefined));
   const backend = opts.backend === 'reference' ? referenceBackend() : (await import('../node/gpu')).nodeWebGpu;
   if (backend.kind === 'reference' && (opts.resume || opts.checkpoint)) throw new ConfigError('--backend', 'checkpoints need the webgpu backend');
+  // Every path is checked (its folder made) before the simulation starts: a finished run is never lost to a typo.
+  if (out) prepareFile('--out', out);
+  if (checkpointPath) prepareFile(opts.checkpoint ? '--checkpoint' : '--out', checkpointPath);
 
   let csv: WriteStream | undefined;
-  if (out?.toLowerCase().endsWith('.csv')) {
+  let writeError: unknown;
+  let stopRun = () => {};
+  if (csvOut) {
     if (resumed) truncateCsv(out, start, header, schedule);
-    csv = createWriteStream(out, { flags: resumed ? 'a' : 'w' });
+    let fd: number;
+    try {
+      fd = openSync(out, resumed ? 'a' : 'w');
+    } catch (e) {
+      throw new ConfigError('--out', `cannot write ${out}: ${reason(e)}`);
+    }
+    csv = createWriteStream('', { fd });
+    // A full disk mid-run stops the run with its checkpoint kept, rather than an unhandled 'error' event.
+    csv.on('error', (e) => {
+      writeError ??= e;
+      stopRun();
+    });
     if (!resumed) csv.write(header);
   }
   const log = out?.toLowerCase().endsWith('.json') ? new MetricsLog(names) : undefined;
 
   const writeCheckpoint = (path: string) => async (c: Checkpoint) => {
-    if (csv) await flush(csv); // the CSV always holds at least the checkpoint's rows
-    writeAtomic(path, serializeCheckpoint({ ...c, log: rule }, sim.adapter.json));
+    if (writeError) return; // the last checkpoint written is the one the CSV holds the rows of
+    try {
+      if (csv) await flush(csv); // the CSV always holds at least the checkpoint's rows
+    } catch (e) {
+      writeError ??= e;
+      return stopRun();
+    }
+    try {
+      writeAtomic(path, serializeCheckpoint({ ...c, log: rule }, sim.adapter.json));
+    } catch (e) {
+      // A checkpoint is insurance: losing it must not cost the run it insures.
+      if (!checkpointFailed) process.stderr.write(`\npatternflow: warning: cannot write the checkpoint ${path} (${reason(e)}); the run goes on without one\n`);
+      checkpointFailed = true;
+    }
   };
+  let checkpointFailed = false;
   const sim = await openSimulation(config, backend, {
     engine: { batchMs: THROUGHPUT_BATCH_MS, logged: (t) => schedule.has(t) },
-    checkpointEvery: every,
+    checkpointEvery: every.steps ?? Infinity,
+    checkpointEveryMs: every.ms,
     resume: resumed?.snapshot,
     onCheckpoint: checkpointPath ? writeCheckpoint(checkpointPath) : undefined,
     onRecover: ({ step, reason }) => process.stderr.write(`\npatternflow: device lost (${reason}); resumed from the checkpoint at step ${step}\n`),
   });
+  stopRun = () => sim.stop();
   if (!opts.quiet) {
     process.stderr.write(`patternflow: ${config.tasks} tasks, steps ${start + 1}..${config.steps} on ${sim.adapter.line}\n`);
-    process.stderr.write(`patternflow: ${reportLine(sim.report, config.tasks)}\n`);
+    process.stderr.write(`patternflow: ${reportLine(sim.report, config)}\n`);
   }
 
-  let signal: keyof typeof SIGNAL_EXIT | undefined;
-  const onSignal = (s: keyof typeof SIGNAL_EXIT) => {
-    signal = s;
-    sim.stop();
-  };
-  // `on`, not `once`: Ctrl-C reaches both this process and bin/patternflow.js, which forwards it,
-  // and a second SIGINT must not kill the run before its checkpoint is written.
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  const signals = new StopSignals(() => sim.stop());
   const progress = new Progress(config.steps, start, opts.quiet === true);
+  let last: Float32Array | Float64Array | undefined; // the last step's row, for the summary of a run without --out
   try {
     await sim.run(config.steps - start, (first, rows, n) => {
       for (const s of loggedSegments(schedule, first, rows, n, names.length)) {
-        csv?.write(csvRows(s.first, s.values, s.rows, names.length));
+        if (!writeError) csv?.write(csvRows(s.first, s.values, s.rows, names.length));
         log?.append(s.first, s.values, s.rows);
       }
+      if (!out && first + n - 1 === config.steps) last = rows.slice((n - 1) * names.length, n * names.length);
       // Accuracy, an event metric: computed on every step.
       progress.update(first + n - 1, rows[(n - 1) * names.length + METRIC.accuracy]);
     });
     progress.done();
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-    if (csv) await new Promise<void>((resolve) => csv.end(resolve));
-  }
-  if (log && out) {
-    writeFileSync(out, logToJson(log, { config: configToJSON(config), adapter: sim.adapter.json, model: sim.report }));
+    if (csv && !writeError) await new Promise<void>((resolve) => csv.end(resolve));
   }
   sim.close();
-  if (signal) {
-    const resume = checkpointPath && out ? `; resume with: patternflow run --resume ${checkpointPath} --out ${out}` : '';
-    process.stderr.write(`patternflow: stopped by ${signal} after step ${sim.step}${resume}\n`);
-    process.exitCode = SIGNAL_EXIT[signal];
+  if (writeError) {
+    const resume = checkpointPath && existsSync(checkpointPath) ? `; the checkpoint ${checkpointPath} holds the run: make room, then patternflow run --resume ${checkpointPath} --out ${out}` : '';
+    throw new Error(`writing ${out} failed at step ${sim.step} (${reason(writeError)})${resume}`);
   }
+  if (log && out) {
+    const { written, failure } = writeOrRescue(out, logToJson(log, { config: configToJSON(config), adapter: sim.adapter.json, model: sim.report }));
+    if (failure) {
+      process.stderr.write(`patternflow: cannot write ${out} (${failure}); the run's metrics are in ${written}\n`);
+      process.exitCode = 1;
+    }
+  }
+  if (!out && last) summarise(config.steps, names, last);
+  if (signals.signal) {
+    const resume = checkpointPath && csvOut ? `; resume with: patternflow run --resume ${checkpointPath} --out ${out}` : '';
+    process.stderr.write(`patternflow: stopped by ${signals.signal} after step ${sim.step}${resume}\n`);
+    process.exitCode = signals.exitCode;
+  } else if (checkpointPath) rmSync(checkpointPath, { force: true }); // the run is complete: nothing to resume
+  signals.release();
+}
+
+/** Without --out: the last step's metrics on stdout (one line), and a word that nothing was saved. */
+function summarise(step: number, names: readonly string[], row: ArrayLike<number>) {
+  const shown = names.flatMap((name, j) => (/^(patternMass|successRate)\d+$/.test(name) ? [] : [`${name} ${formatValue(row[j])}`]));
+  process.stdout.write(`step ${step}: ${shown.join(', ')}\n`);
+  process.stderr.write('patternflow: nothing was saved (no --out); give --out FILE.csv or FILE.json to keep every step\n');
 }
 
 export function runCommand(): Command {
   const cmd = new Command('run')
     .description('run a simulation and write its per-step metrics')
     .option('--config <file>', 'run config (JSON object, fields as in docs/model.md §7)')
-    .option('--out <file>', 'write metrics to FILE.csv or FILE.json')
-    .addOption(new Option('--backend <name>', 'webgpu (the WGSL engine through Dawn) or reference (the float64 reference, on the CPU)').choices(['webgpu', 'reference']).default('webgpu'))
-    .option('--checkpoint <file>', 'checkpoint file, rewritten every --checkpointEvery steps and on Ctrl-C (default: the --out path + .ckpt)')
-    .option('--checkpointEvery <steps>', 'steps between checkpoints', '1000')
+    .option('--out <file>', 'write metrics to FILE.csv or FILE.json (its folder is created); without it, only the last step is printed')
+    .addOption(controlOption('backend', 'webgpu'))
+    .addOption(adapterOption())
+    .option('--checkpoint <file>', 'checkpoint file, rewritten every --checkpointEvery steps and on Ctrl-C, removed when the run completes (default: the CSV --out path + .ckpt)')
+    .addOption(controlOption('checkpointEvery', '1000'))
     .option('--resume <file>', 'continue the run of this checkpoint, appending to the --out CSV')
-    .option('--logEvery <n>', 'write the metrics of every n-th step and of the last (default 1: every step); the others compute only accuracy and bestMass')
-    .addOption(new Option('--logSteps <rule>', `write about ${LOG_POINTS} log-spaced steps' metrics and the last`).choices(['log']))
+    .addOption(controlOption('logEvery'))
+    .addOption(controlOption('logSteps'))
     .option('--quiet', 'no progress line');
-  for (const field of FIELDS) cmd.addOption(new Option(`--${field} ${SYNTAX_USAGE[FIELD_SPECS[field].syntax]}`, FIELD_SPECS[field].help));
+  // Defaults and ranges come from the field table, and are not commander defaults: a flag given overrides --config, a flag not given must not.
+  for (const field of FIELDS)
+    cmd.addOption(new Option(`--${field} ${SYNTAX_USAGE[FIELD_SPECS[field].syntax]}`, `${FIELD_SPECS[field].help} (default: ${defaultText(field)}; allowed: ${allowedText(field)})`));
   return cmd.action(run);
 }

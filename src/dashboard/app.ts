@@ -5,6 +5,8 @@ import { html, nothing, type PropertyDeclarations } from 'lit';
 import { LightElement } from '../ui/light-element';
 import type { Config } from '../model/config';
 import { reportSentences } from '../model/report';
+import type { MetricsLog } from '../model/metrics';
+import { parseLogEvery } from '../model/run-control';
 import { browserReference, openBrowserPlatform, type Platform } from '../ui/platform';
 import { CHARTS } from '../ui/charts';
 import { renderPageHeader } from '../ui/page-header';
@@ -32,6 +34,7 @@ export class PfApp extends LightElement {
     logX: { state: true },
     smoothing: { state: true },
     logEvery: { state: true },
+    logEveryError: { state: true },
     claim: { state: true },
   };
   declare platform?: Platform;
@@ -45,6 +48,8 @@ export class PfApp extends LightElement {
   declare smoothing: number;
   /** The next run writes the metrics of every logEvery-th step (and of its last); the others compute only accuracy and bestMass. */
   declare logEvery: number;
+  /** Why the "metrics every" input's text is refused (the run-control table's words); the last valid value stays. */
+  declare logEveryError?: string;
   /** What the current run's preset shows, if it came from one. */
   declare claim?: string;
   private sim?: SimulationController;
@@ -132,6 +137,15 @@ export class PfApp extends LightElement {
     this.runs = [...this.runs.filter((r) => r.log.length > 0), sim.run!];
   }
 
+  private setLogEvery(text: string) {
+    try {
+      this.logEvery = parseLogEvery(text);
+      this.logEveryError = undefined;
+    } catch (e) {
+      this.logEveryError = (e as Error).message;
+    }
+  }
+
   private runPanelConfig = () => {
     const { config } = this.panel?.result ?? {};
     if (config) this.startConfig(config, 'custom');
@@ -196,7 +210,7 @@ export class PfApp extends LightElement {
     const total = run?.config.steps ?? 0;
     const step = sim?.step ?? 0;
     const result = this.panel?.result;
-    const valid = !!result?.config;
+    const valid = !!result?.config && !this.logEveryError;
     const eta = sim?.etaSeconds ?? NaN;
     return html`<section class="card controls">
       <div class="buttons">
@@ -215,7 +229,7 @@ export class PfApp extends LightElement {
             step="1"
             data-testid="log-every"
             .value=${String(this.logEvery)}
-            @change=${(e: Event) => (this.logEvery = Math.max(1, Math.floor(Number((e.target as HTMLInputElement).value)) || 1))}
+            @change=${(e: Event) => this.setLogEvery((e.target as HTMLInputElement).value)}
           />
           steps</label
         >
@@ -232,11 +246,12 @@ export class PfApp extends LightElement {
       </div>
       ${run ? html`<p class="run-title">Run #${run.id}: ${run.name}${this.claim ? html` — <span data-testid="claim">${this.claim}</span>` : nothing}</p>` : nothing}
       ${result?.error ? html`<p class="error">The run config on the left is invalid: ${result.error.message}</p>` : nothing}
+      ${this.logEveryError ? html`<p class="error" data-testid="log-every-error">Metrics every n steps: ${this.logEveryError}</p>` : nothing}
       ${phase === 'error' ? html`<p class="error" role="alert" data-testid="run-error">${sim?.error}</p>` : nothing}
     </section>`;
   }
 
-  /** Which of the paper's results applies to the current run's tasks (docs/model.md §5b), known before step 1. */
+  /** Which of the paper's results applies to the current run's tasks (docs/model.md §5b), known before step 1; after it, Theorem 5.6's rise. */
   private renderReport() {
     const run = this.sim?.run;
     if (!run?.report) return nothing;
@@ -244,6 +259,7 @@ export class PfApp extends LightElement {
       <h2>Model report</h2>
       <ul>
         ${reportSentences(run.report, run.config).map((line) => html`<li>${line}</li>`)}
+        ${run.log.length ? html`<li data-testid="rose-first">${riseSentence(run.log)}</li>` : nothing}
       </ul>
     </section>`;
   }
@@ -278,3 +294,14 @@ export class PfApp extends LightElement {
 }
 
 customElements.define('pf-app', PfApp);
+
+const percent = (x: number) => `${(100 * x).toFixed(1)}%`;
+
+/** Theorem 5.6's two claims per task (docs/model.md §6.4), from the run's latest row. */
+function riseSentence(log: MetricsLog): string {
+  const at = (name: string) => log.column(name)[log.length - 1];
+  return (
+    `After step 1 the accuracy had risen for ${percent(at('roseFirst'))} of the tasks (roseFirst, Theorem 5.6's first claim); ` +
+    `${percent(at('roseThenFell'))} rose and are now below their start (roseThenFell)`
+  );
+}

@@ -3,7 +3,7 @@
 // token tree, also the expected rank change and KL at each position of a response.
 import { html, svg, type PropertyDeclarations } from 'lit';
 import { LightElement } from '../ui/light-element';
-import type { Histograms, PositionProfiles } from '../model/simulation';
+import type { Histograms, PositionProfiles } from '../model/simulation-interface';
 
 const W = 380;
 const H = 170;

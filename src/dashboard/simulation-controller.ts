@@ -5,7 +5,7 @@ import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import { loggedSegments, LogSchedule, type LogRule } from '../model/cadence';
 import type { Config } from '../model/config';
 import { MetricsLog, metricLayout } from '../model/metrics';
-import type { Histograms, Simulation } from '../model/simulation';
+import type { Histograms, Simulation } from '../model/simulation-interface';
 import { backendFor, type Backend } from '../simulation/backend';
 import type { Run } from '../ui/run';
 import { openSimulation } from '../simulation/open';

@@ -1,6 +1,6 @@
 // Adapter and device: small capability helpers (webgpu-samples style). The caller passes the
 // GPU object, `navigator.gpu` in a browser or Dawn's `create()` in Node.
-import type { AdapterDescription } from '../model/simulation';
+import type { AdapterDescription } from '../model/simulation-interface';
 
 export interface AdapterReport {
   vendor: string;
@@ -17,23 +17,33 @@ export interface Gpu {
   hasTimestamps: boolean;
 }
 
+/** What an adapter says of itself; `isFallbackAdapter` where the implementation has it (Dawn, recent Chrome). */
+export type AdapterInfo = Pick<GPUAdapterInfo, 'vendor' | 'architecture' | 'device' | 'description'> & { isFallbackAdapter?: boolean };
+
 export function describeAdapter(adapter: GPUAdapter): AdapterReport {
-  const info = adapter.info;
   const legacy = (adapter as unknown as { isFallbackAdapter?: boolean }).isFallbackAdapter;
-  const fallbackInfo = (info as unknown as { isFallbackAdapter?: boolean }).isFallbackAdapter;
-  return {
-    vendor: info.vendor,
-    architecture: info.architecture,
-    device: info.device,
-    description: info.description,
-    isFallback: fallbackInfo ?? legacy ?? /swiftshader|llvmpipe|lavapipe/i.test(`${info.architecture} ${info.description}`),
-  };
+  return describeInfo(adapter.info as AdapterInfo, legacy);
 }
 
-/** One line naming the adapter, printed next to every throughput figure. */
+export function describeInfo(info: AdapterInfo, legacyFallback?: boolean): AdapterReport {
+  const report = { vendor: info.vendor, architecture: info.architecture, device: info.device, description: info.description };
+  return { ...report, isFallback: info.isFallbackAdapter ?? legacyFallback ?? cpuDriver(report) !== undefined };
+}
+
+/** The CPU Vulkan driver an adapter runs on, when it is one of the two patternflow knows. */
+export function cpuDriver(a: Pick<AdapterReport, 'vendor' | 'architecture' | 'device' | 'description'>): 'lavapipe' | 'SwiftShader' | undefined {
+  const text = `${a.vendor} ${a.architecture} ${a.device} ${a.description}`;
+  if (/llvmpipe|lavapipe/i.test(text)) return 'lavapipe';
+  if (/swiftshader/i.test(text)) return 'SwiftShader';
+  return undefined;
+}
+
+/** One line naming the adapter (vendor, architecture, driver), printed next to every throughput figure. */
 export function adapterLine(a: AdapterReport): string {
   const name = [a.vendor, a.architecture, a.description].filter(Boolean).join(' / ');
-  return a.isFallback ? `${name} (CPU fallback adapter: not a GPU figure)` : name;
+  if (!a.isFallback) return name;
+  const driver = cpuDriver(a);
+  return `${name} (${driver ? `${driver}, a ` : ''}CPU adapter, not a GPU figure)`;
 }
 
 /** The adapter as a simulation describes it: the line above, and every field for exported files. */

@@ -5,7 +5,8 @@
 // each cohort's tasks, tables and numbers are its own, and its metrics are summed on their own.
 import type { Config } from '../model/config';
 import { checkFinite } from '../model/numerics';
-import { HIST_BINS, type BatchCallback, type Histograms } from '../model/simulation';
+import { rivalRates } from '../model/report';
+import { HIST_BINS, type BatchCallback, type Histograms, type TaskEvents } from '../model/simulation-interface';
 import { buildTasks, type TaskTables } from '../model/tasks';
 import type { Gpu } from './adapter';
 import { BatchSizer, INTERACTIVE_BATCH_MS } from './batch-sizer';
@@ -17,6 +18,9 @@ import { paramsData, PARAMS_STRIDE, type DispatchParams } from './params';
 import { bufferFloats, checkLimits, makePlan, WORKGROUP, type Plan, type PlanOptions } from './plan';
 import { entryPointsFor, moduleSource, type EntryPoint } from './shaders';
 
+/** The rival rate of a task outside regime 2: above any accuracy, so its T0 never comes. */
+const NO_RIVAL = 2;
+
 /** The full state of a run: enough to resume it bit-exactly on the same adapter. */
 export interface Snapshot {
   step: number;
@@ -24,6 +28,10 @@ export interface Snapshot {
   opt: Float32Array;
   phi: Float32Array;
   refLogits: Float32Array;
+  /** Each task's first step at best-pattern mass 0.9 (0: not yet), where the run tracks it (EngineOptions.events). */
+  events?: Uint32Array;
+  /** Each task's rise at step 1 (1 or 0; 0 before step 1), which roseFirst and roseThenFell read. */
+  rose: Float32Array;
 }
 
 /**
@@ -60,6 +68,8 @@ export class Engine {
   passTimestamps?: () => GPUComputePassTimestampWrites;
   private stopRequested = false;
   private batchCount = 0;
+  /** Per cohort, which tasks are in regime 2 (those with a T0), with the per-task events only. */
+  private readonly regimeTwo: Uint8Array[] = [];
   /** Sizes batches by device time; kept across run() calls, so a later run starts at full size. Absent when the caller fixed the batch size. */
   private readonly sizer?: BatchSizer;
   /** Whether a step writes a metrics row (EngineOptions.logged). */
@@ -145,9 +155,15 @@ export class Engine {
     const tables = new Float32Array(words.buffer);
     const K = this.config.patterns;
     const rates = new Float32Array(plan.ratesLen);
+    const rivals = new Float32Array(plan.eventsLen > 0 ? plan.threads : 0).fill(NO_RIVAL);
     this.cohorts.forEach((c, index) => {
       const tasks = index === 0 ? this.tasks : buildTasks(c);
       const { start } = plan.cohorts[index];
+      if (plan.eventsLen > 0) {
+        const rival = rivalRates(c, tasks);
+        rival.forEach((s, i) => Number.isNaN(s) || (rivals[start + i] = s));
+        this.regimeTwo.push(Uint8Array.from(rival, (s) => (Number.isNaN(s) ? 0 : 1)));
+      }
       if (!plan.perTaskRates) rates.set(tasks.rates);
       else if (tasks.perTask) rates.set(tasks.rates, start * K);
       else for (let i = 0; i < c.tasks; i++) rates.set(tasks.rates, (start + i) * K);
@@ -158,6 +174,7 @@ export class Engine {
       words.fill(index, plan.taskCohorts + start, plan.taskCohorts + end);
     });
     device.queue.writeBuffer(buffers.rates, 0, rates);
+    if (rivals.length) device.queue.writeBuffer(buffers.scratch, plan.scratch.rival * 4, rivals);
     device.queue.writeBuffer(buffers.tables, 0, words);
     this.writeParams([{ step: 0, nSteps: 0, slot: 0, logged: () => false }]);
     const enc = device.createCommandEncoder();
@@ -296,13 +313,17 @@ export class Engine {
   }
 
   /**
-   * Each task's first step at which its own best-pattern mass reached TASK_EVENT_MASS (0: not
-   * yet), per cohort in task order; needs `events: true`.
+   * Per cohort, each task's first step at which its own best-pattern mass reached TASK_EVENT_MASS,
+   * and each regime-2 task's T0 (0: not yet); needs `events: true`.
    */
-  async taskEvents(): Promise<Uint32Array[]> {
+  async taskEvents(): Promise<TaskEvents[]> {
     if (this.plan.eventsLen === 0) throw new Error('this engine was created without { events: true }');
     const all = new Uint32Array(await this.read(this.buffers.record, this.plan.recordLen, this.plan.eventsLen));
-    return this.plan.cohorts.map(({ start, tasks }) => all.slice(start, start + tasks));
+    const t0 = all.subarray(this.plan.threads);
+    return this.plan.cohorts.map(({ start, tasks }, j) => ({
+      best90: all.slice(start, start + tasks),
+      t0: t0.slice(start, start + tasks).filter((_, i) => this.regimeTwo[j][i] === 1),
+    }));
   }
 
   /** Asks a running `run` to stop after the batch in flight. */
@@ -324,13 +345,17 @@ export class Engine {
   /** The full per-task state (large: only on request). */
   async snapshot(): Promise<Snapshot> {
     const { buffers, plan } = this;
-    const [theta, opt, phi, refLogits] = await Promise.all([
+    const [theta, opt, phi, refLogits, rose, events] = await Promise.all([
       this.read(buffers.theta, 0, plan.thetaLen),
       this.read(buffers.opt, 0, plan.opt.len),
       this.read(buffers.phi, 0, plan.phiLen),
       this.read(buffers.theta, plan.thetaLen, this.cohorts.length * this.config.patterns),
+      this.read(buffers.scratch, plan.scratch.rose, plan.threads),
+      plan.eventsLen ? this.read(buffers.record, plan.recordLen, plan.eventsLen) : undefined,
     ]);
-    return { step: this.step, theta: new Float32Array(theta), opt: new Float32Array(opt), phi: new Float32Array(phi), refLogits: new Float32Array(refLogits) };
+    const f32 = (b: ArrayBuffer) => new Float32Array(b);
+    const s: Snapshot = { step: this.step, theta: f32(theta), opt: f32(opt), phi: f32(phi), refLogits: f32(refLogits), rose: f32(rose) };
+    return events ? { ...s, events: new Uint32Array(events) } : s;
   }
 
   restore(s: Snapshot): void {
@@ -341,10 +366,17 @@ export class Engine {
     expect('theta', s.theta.length, plan.thetaLen);
     expect('opt', s.opt.length, plan.opt.len);
     expect('phi', s.phi.length, plan.phiLen);
+    expect('rose', s.rose.length, plan.threads);
     device.queue.writeBuffer(buffers.theta, 0, s.theta);
     if (s.opt.length) device.queue.writeBuffer(buffers.opt, 0, s.opt);
     if (s.phi.length) device.queue.writeBuffer(buffers.phi, 0, s.phi);
     device.queue.writeBuffer(buffers.theta, plan.thetaLen * 4, s.refLogits);
+    device.queue.writeBuffer(buffers.scratch, plan.scratch.rose * 4, s.rose);
+    // A snapshot without events (an older checkpoint) leaves them as they were: Runner knows.
+    if (s.events && plan.eventsLen) {
+      expect('events', s.events.length, plan.eventsLen);
+      device.queue.writeBuffer(buffers.record, plan.recordLen * 4, s.events);
+    }
     this.step = s.step;
   }
 

@@ -2,7 +2,8 @@
 // limits that refuses a config up front, with the numbers, instead of failing deep in WebGPU.
 import { ConfigError, type Config } from '../model/config';
 import { metricLayout, type MetricLayout } from '../model/metrics';
-import { HIST_BINS } from '../model/simulation';
+import { perTaskRates } from '../model/tasks';
+import { HIST_BINS } from '../model/simulation-interface';
 import { COHORT_WORDS } from './cohort-record';
 
 /** Threads per workgroup (one task each) and metrics summed per pass of the workgroup reduction. */
@@ -88,9 +89,9 @@ export interface Plan {
   taskRows: boolean; // partials: one row per task (no workgroup barrier in the per-task kernels) or per workgroup
   metricRows: number; // partial rows per step
   partialsLen: number;
-  scratch: { batch: number; gradPartials: number; gradSum: number; batchPartials: number; metrics: number; hist: number; startAccuracy: number; len: number };
+  scratch: { batch: number; gradPartials: number; gradSum: number; batchPartials: number; metrics: number; hist: number; startAccuracy: number; rose: number; rival: number; len: number };
   recordLen: number;
-  eventsLen: number; // record buffer after the rollouts: each task's first step with best-pattern mass >= BEST90_MASS (0: not yet)
+  eventsLen: number; // record buffer after the rollouts: each task's first step with best-pattern mass >= TASK_EVENT_MASS, then each task's T0 (0: not yet)
 }
 
 export interface PlanOptions {
@@ -108,7 +109,7 @@ export interface PlanOptions {
   taskRows?: boolean;
   /** Override the kernel shape (tests: the storage shape at small K against the register shape). */
   shape?: KernelShape;
-  /** Keep each task's first step at best-pattern mass 0.9 (the sweep's per-task events). */
+  /** Keep each task's first step at best-pattern mass 0.9 and its T0 (the sweep's per-task events). */
   events?: boolean;
 }
 
@@ -170,11 +171,15 @@ export function makePlan(c: Config, opts: PlanOptions = {}, cohortTasks: readonl
     metrics: region(stepsPerBatch * C * M),
     hist: region(2 * HIST_BINS),
     startAccuracy: region(N),
+    // Each task's rise at step 1 (1 or 0), for roseFirst and roseThenFell (Theorem 5.6, docs/model.md §6.4).
+    rose: region(N),
+    // Each task's rival success rate s_r' for T0 (docs/model.md §6.7), with the per-task events only.
+    rival: region(opts.events ? N : 0),
     len: 0,
   };
   scratch.len = at;
   const tables = tablesLayout(K, A);
-  const perTaskRates = c.successBeta !== undefined || C > 1;
+  const perTask = perTaskRates(c) || C > 1;
   return {
     options: opts,
     shape,
@@ -182,13 +187,13 @@ export function makePlan(c: Config, opts: PlanOptions = {}, cohortTasks: readonl
     threads: N,
     layout,
     metrics: M,
-    perTaskRates,
+    perTaskRates: perTask,
     workgroups: [x, y],
     numWorkgroups,
     thetaLen,
     phiLen,
     opt,
-    ratesLen: perTaskRates ? N * K : K,
+    ratesLen: perTask ? N * K : K,
     tables,
     cohortRecords: C * tables.len,
     taskCohorts: C * (tables.len + COHORT_WORDS),
@@ -200,7 +205,7 @@ export function makePlan(c: Config, opts: PlanOptions = {}, cohortTasks: readonl
     partialsLen: Math.max(metricRows * fusedSteps * M, numWorkgroups * 2 * HIST_BINS),
     scratch,
     recordLen: opts.record ? N * c.group : 0,
-    eventsLen: opts.events ? N : 0,
+    eventsLen: opts.events ? 2 * N : 0,
   };
 }
 

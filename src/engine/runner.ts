@@ -2,21 +2,26 @@
 // steps, and when the device is lost (driver reset, tab backgrounded, device.destroy()) it opens
 // a new one, restores the last checkpoint and goes on. Steps already delivered are recomputed
 // silently; the engine is deterministic, so the resumed metrics equal an uninterrupted run's.
+// A run may be a pack of cohorts (a sweep's): the same, for each cohort.
 import type { Config } from '../model/config';
 import { modelReport, type ModelReport } from '../model/report';
-import type { AdapterDescription, BatchCallback, Histograms, Simulation } from '../model/simulation';
+import type { AdapterDescription, BatchCallback, Histograms, Simulation, TaskEvents } from '../model/simulation-interface';
 import { adapterDescription, type Gpu } from './adapter';
 import type { Checkpoint } from './checkpoint';
 import { Engine, type EngineOptions, type Snapshot } from './engine';
+import type { Plan } from './plan';
 
 export interface RunnerOptions {
   /** Opens a device; called again after a loss. */
   open: () => Promise<Gpu>;
   /** close() destroys the device too: it was opened for this run alone (Node's command line). */
   ownsDevice?: boolean;
-  config: Config;
-  /** Steps between checkpoints (each reads the full per-task state back). */
+  /** The run's config, or a pack's cohorts (Engine.create): rows are then [step][cohort][metric]. */
+  config: Config | readonly Config[];
+  /** Steps between checkpoints (each reads the full per-task state back); Infinity: none by steps. */
   checkpointEvery?: number;
+  /** Also a checkpoint once this much wall time has passed since the last (or the start). */
+  checkpointEveryMs?: number;
   /**
    * Called with each checkpoint, every `checkpointEvery` steps and where a stop() ends a run
    * (so that it can be resumed from there), after every metric row up to its step has been delivered.
@@ -44,22 +49,44 @@ export class Runner implements Simulation<Snapshot> {
   private delivered = 0;
   private stopRequested = false;
   private closed = false;
-  private recovered = false;
+  /** The task events were lost: restored from a snapshot without them. */
+  private eventsLost = false;
+  private lastCheckpointAt = performance.now();
+  private timestamps?: () => GPUComputePassTimestampWrites;
+  readonly cohorts: readonly Config[];
 
-  private constructor(private readonly opts: RunnerOptions) {}
+  private constructor(private readonly opts: RunnerOptions) {
+    this.cohorts = Array.isArray(opts.config) ? opts.config : [opts.config as Config]; // not `'length' in`: the token tree's config has a length
+  }
 
   static async create(opts: RunnerOptions): Promise<Runner> {
     const r = new Runner(opts);
     await r.connect();
     if (opts.resume) {
-      r.engine.restore(opts.resume);
+      r.restore(opts.resume);
       r.last = opts.resume;
       r.delivered = opts.resume.step;
     }
     return r;
   }
 
-  /** Computed once, from the task tables of the first engine (those after a loss build the same). */
+  private restore(s: Snapshot) {
+    this.engine.restore(s);
+    this.eventsLost = this.engine.plan.eventsLen > 0 && !s.events;
+  }
+
+  /** The engine's plan (the benchmark reads its batch sizes). */
+  get plan(): Plan {
+    return this.engine.plan;
+  }
+
+  /** The benchmark's pass timestamps (Engine.passTimestamps), kept across a device loss. */
+  set passTimestamps(f: (() => GPUComputePassTimestampWrites) | undefined) {
+    this.timestamps = f;
+    this.engine.passTimestamps = f;
+  }
+
+  /** Computed once, from the task tables of the first engine (those after a loss build the same); a pack's first cohort's. */
   get report(): ModelReport {
     return (this.cachedReport ??= modelReport(this.engine.config, this.engine.tasks));
   }
@@ -82,25 +109,35 @@ export class Runner implements Simulation<Snapshot> {
   }
 
   /**
-   * Each task's first step at best-pattern mass 0.9 (0: never), where the engine was opened with
-   * `events: true`. A snapshot does not hold them, so after a device loss there are none rather
-   * than a record missing the steps before the checkpoint.
+   * The per-task events (first step at best-pattern mass 0.9, T0), where the engine was opened with
+   * `events: true`. Restored from a snapshot that did not hold them (a checkpoint of an older
+   * version), there are none rather than a record missing the steps before it.
    */
-  async taskEvents(): Promise<ArrayLike<number> | undefined> {
-    if (this.recovered || this.engine.plan.eventsLen === 0) return undefined;
-    return (await this.engine.taskEvents())[0];
+  async taskEvents(): Promise<TaskEvents | undefined> {
+    return (await this.cohortTaskEvents())?.[0];
   }
+
+  /** taskEvents of each cohort of a pack, in its order. */
+  async cohortTaskEvents(): Promise<TaskEvents[] | undefined> {
+    if (this.eventsLost || this.engine.plan.eventsLen === 0) return undefined;
+    return this.engine.taskEvents();
+  }
+
+  /** Listens on a device that others may share: removed when this run is done with it. */
+  private readonly onUncaptured = (e: Event) => (this.uncaptured ??= (e as GPUUncapturedErrorEvent).error);
 
   private async connect() {
     this.lost = undefined;
     this.uncaptured = undefined;
+    this.gpu?.device.removeEventListener('uncapturederror', this.onUncaptured);
     this.gpu = await this.opts.open();
     const device = this.gpu.device;
     device.lost.then((info) => {
       if (this.gpu.device === device) this.lost = info;
     });
-    device.addEventListener('uncapturederror', (e) => (this.uncaptured ??= (e as GPUUncapturedErrorEvent).error));
-    this.engine = await Engine.create(this.gpu, this.opts.config, { ...this.opts.engine });
+    device.addEventListener('uncapturederror', this.onUncaptured);
+    this.engine = await Engine.create(this.gpu, this.cohorts, { ...this.opts.engine });
+    this.engine.passTimestamps = this.timestamps;
   }
 
   private async recover(error: unknown, recoveries: number): Promise<void> {
@@ -111,8 +148,7 @@ export class Runner implements Simulation<Snapshot> {
     if (recoveries >= (this.opts.maxRecoveries ?? 3)) throw new Error(`device lost ${recoveries + 1} times; last: ${this.lost.message || this.lost.reason}`);
     const reason = this.lost.message || String(this.lost.reason);
     await this.connect();
-    this.recovered = true;
-    if (this.last) this.engine.restore(this.last);
+    if (this.last) this.restore(this.last);
     this.opts.onRecover?.({ step: this.engine.step, reason });
   }
 
@@ -121,14 +157,16 @@ export class Runner implements Simulation<Snapshot> {
     this.stopRequested = false;
     const target = this.delivered + steps;
     const every = this.opts.checkpointEvery ?? DEFAULT_CHECKPOINT_EVERY;
+    const everyMs = this.opts.checkpointEveryMs ?? Infinity;
+    const due = () => performance.now() - this.lastCheckpointAt >= everyMs;
     let recoveries = 0;
     while (this.delivered < target && !this.stopRequested) {
       const engine = this.engine;
-      const segmentEnd = Math.min(target, (Math.floor(engine.step / every) + 1) * every);
+      const segmentEnd = Math.min(target, Number.isFinite(every) ? (Math.floor(engine.step / every) + 1) * every : target);
       try {
         await engine.run(segmentEnd - engine.step, (first, values, n) => {
-          // An error seen since the last batch ends the segment now, not at its checkpoint.
-          if (this.uncaptured || this.lost) engine.stop();
+          // An error seen since the last batch ends the segment now, not at its checkpoint; so does a checkpoint due by time.
+          if (this.uncaptured || this.lost || due()) engine.stop();
           // After a recovery the steps up to `delivered` are recomputed: skip them.
           const skip = Math.max(0, this.delivered - first + 1);
           if (skip >= n) return;
@@ -138,7 +176,7 @@ export class Runner implements Simulation<Snapshot> {
         });
         if (this.uncaptured) throw new Error(`WebGPU error: ${this.uncaptured.message}`);
         if (this.lost) throw new Error('device lost');
-        if (engine.step % every === 0 && engine.step > (this.last?.step ?? 0)) await this.checkpoint();
+        if ((engine.step % every === 0 || due()) && engine.step > (this.last?.step ?? 0)) await this.checkpoint();
       } catch (e) {
         await this.recover(e, recoveries++);
       }
@@ -149,7 +187,9 @@ export class Runner implements Simulation<Snapshot> {
   /** Snapshots the engine now and reports it to onCheckpoint. */
   private async checkpoint(): Promise<void> {
     this.last = await this.engine.snapshot();
-    await this.opts.onCheckpoint?.({ config: this.opts.config, snapshot: this.last });
+    this.lastCheckpointAt = performance.now();
+    const [config, ...rest] = this.cohorts;
+    await this.opts.onCheckpoint?.({ config, ...(rest.length ? { cohorts: this.cohorts } : {}), snapshot: this.last });
   }
 
   stop(): void {
@@ -160,6 +200,7 @@ export class Runner implements Simulation<Snapshot> {
   /** Frees the run's buffers, and its device where it owns it (otherwise the device stays open for whoever shares it). */
   close(): void {
     this.closed = true;
+    this.gpu.device.removeEventListener('uncapturederror', this.onUncaptured);
     this.engine.destroy();
     if (this.opts.ownsDevice) this.gpu.device.destroy();
   }

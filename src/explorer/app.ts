@@ -7,6 +7,7 @@ import { LightElement } from '../ui/light-element';
 import { browserReference, openBrowserPlatform, type Platform } from '../ui/platform';
 import { renderPageHeader } from '../ui/page-header';
 import type { Grid } from '../sweep/grid';
+import type { RestoredCohorts } from '../sweep/record';
 import { formatDuration } from '../sweep/progress';
 import type { Format } from '../sweep/table';
 import type { CellPick, Selection } from './cells';
@@ -15,7 +16,8 @@ import { openFiles } from './open-files';
 import { PAGE_PRESETS, type PagePreset } from './presets';
 import type { SweepResults } from './results';
 import type { PfSpecPanel } from './spec-panel';
-import { SweepController } from './sweep-controller';
+import { savedCohorts } from './saved-sweep';
+import { SweepController, type InterruptedSweep } from './sweep-controller';
 import { specFromHash, specHash } from './url';
 import { renderViews, type View } from './views';
 import './spec-panel';
@@ -34,6 +36,7 @@ export class PfSweepApp extends LightElement {
     selection: { state: true },
     pick: { state: true },
     claim: { state: true },
+    reloadNotice: { state: true },
   };
   declare platform?: Platform;
   declare noWebGpu?: string;
@@ -47,6 +50,8 @@ export class PfSweepApp extends LightElement {
   declare pick?: CellPick;
   /** What the running preset shows. */
   declare claim?: string;
+  /** Said after a reload that interrupted a sweep, with the cohorts kept to go on from; gone once a sweep is started. */
+  declare reloadNotice?: { text: string; kept?: RestoredCohorts };
   private sweep?: SweepController;
   private updateQueued = false;
   private lastDraw = 0;
@@ -93,8 +98,30 @@ export class PfSweepApp extends LightElement {
     this.noWebGpu = undefined;
     this.platform = platform;
     this.sweep = new SweepController(this, platform.backend, () => this.queueUpdate());
-    this.loadLinkOrDefault(true);
+    const was = this.sweep.interrupted;
+    if (was && was.hash === location.hash) void this.offerToContinue(was);
+    else this.loadLinkOrDefault(true);
   }
+
+  /** After a reload that interrupted this address's sweep: offers to go on from its ended cohorts, or says it cannot. */
+  private async offerToContinue(was: InterruptedSweep) {
+    const kept = await savedCohorts(was.hash);
+    const head = `This page was reloaded while this sweep was running (${was.cohortsDone} of ${was.cohorts} cohorts done).`;
+    if (!kept) {
+      this.reloadNotice = { text: `${head} This browser kept none of its cohorts, so it cannot go on from there: it runs again from its first cohort.` };
+      this.loadLinkOrDefault(true);
+      return;
+    }
+    this.reloadNotice = { text: `${head} The ${kept.ended.size} cohorts that had ended are kept in this browser; the one that was running would start again.`, kept };
+    this.loadLinkOrDefault(false);
+  }
+
+  private continueKept = () => {
+    const kept = this.reloadNotice?.kept;
+    const result = this.panel?.current();
+    this.reloadNotice = undefined;
+    if (kept && result?.grid) this.startGrid(result.grid, result.input, undefined, kept);
+  };
 
   /** Loads the spec in the address (and runs it, when `run` and it is valid); otherwise the first preset, not run. */
   private loadLinkOrDefault(run: boolean) {
@@ -119,7 +146,7 @@ export class PfSweepApp extends LightElement {
   /** A link pasted or followed into this page (the page's own runs replace the hash without this event). */
   private onHashChange = () => this.loadLinkOrDefault(!!this.sweep);
 
-  private startGrid(grid: Grid, input: unknown, preset?: PagePreset) {
+  private startGrid(grid: Grid, input: unknown, preset?: PagePreset, restored?: RestoredCohorts) {
     const sweep = this.sweep;
     if (!sweep) return;
     this.hashError = undefined;
@@ -127,17 +154,22 @@ export class PfSweepApp extends LightElement {
     this.openError = undefined;
     this.pick = undefined;
     this.claim = preset?.shows;
-    if (preset) this.selection = preset.view;
+    if (preset) {
+      this.selection = preset.view;
+      if (preset.lines) this.view = 'lines';
+    }
     history.replaceState(null, '', specHash(input));
-    sweep.start(grid);
+    sweep.start(grid, restored);
   }
 
   private runPanel = () => {
+    this.reloadNotice = undefined;
     const result = this.panel?.current();
     if (result?.grid) this.startGrid(result.grid, result.input);
   };
 
   private runPreset(p: PagePreset) {
+    this.reloadNotice = undefined;
     const panel = this.panel!;
     panel.load(p.spec);
     const result = panel.current();
@@ -281,6 +313,15 @@ export class PfSweepApp extends LightElement {
         <span><b data-testid="sweep-rate">${phase === 'running' && sweep!.stepsPerSecond > 0 ? Math.round(sweep!.stepsPerSecond).toLocaleString('en-US') : '–'}</b> steps/s</span>
         <span>ETA <b data-testid="sweep-eta">${phase === 'running' && Number.isFinite(eta) ? formatDuration(eta) : '–'}</b></span>
       </div>
+      ${this.reloadNotice
+        ? html`<p class="warning" role="status" data-testid="sweep-reload-notice">
+            ${this.reloadNotice.text}
+            ${this.reloadNotice.kept
+              ? html`<button class="primary" data-testid="sweep-continue" @click=${this.continueKept}>Continue from them</button>
+                  <button data-testid="sweep-start-again" @click=${this.runPanel}>Start again</button>`
+              : nothing}
+          </p>`
+        : nothing}
       ${this.claim && !this.files ? html`<p class="muted" data-testid="sweep-claim">${this.claim}</p>` : nothing}
       ${phase === 'error' ? html`<p class="error" role="alert" data-testid="sweep-error">${sweep?.error}</p>` : nothing}
     </section>`;

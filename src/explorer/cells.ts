@@ -11,6 +11,8 @@ export interface Selection {
   y?: string;
   /** The value each other axis is held at. */
   fixed: Record<string, AxisValue>;
+  /** The line view's value axis in log scale (steps that grow by orders of magnitude: medianT0 against gamma). */
+  logY?: boolean;
 }
 
 export interface CellStats {
@@ -82,7 +84,7 @@ export function normalise(results: SweepResults, sel: Partial<Selection>): Selec
     const given = sel.fixed?.[a.name];
     fixed[a.name] = given !== undefined && a.values.some((v) => key(v) === key(given)) ? given : a.values[0];
   }
-  return { column, x, y, fixed };
+  return { column, x, y, fixed, ...(sel.logY ? { logY: true } : {}) };
 }
 
 /** The final accuracy, when nothing else was asked for. */
@@ -95,6 +97,7 @@ export function missingMeaning(column: string): string {
   if (column.startsWith('stepsTo')) return 'never reached';
   if (column === 'collapseStep') return 'no collapse';
   if (column === 'gammaMedian') return 'no regime-2 tasks';
+  if (column === 'medianT0') return 'no regime-2 tasks, or fewer than half left the entanglement phase';
   if (column.startsWith('task')) return 'not reported yet';
   return 'empty';
 }

@@ -118,7 +118,10 @@ export class PfLineView extends LightElement {
     return {
       width,
       height: HEIGHT,
-      scales: { x: { time: false, distr: x.log ? 3 : 1, range: choiceTicks ? [-0.5, x.values.length - 0.5] : undefined } },
+      scales: {
+        x: { time: false, distr: x.log ? 3 : 1, range: choiceTicks ? [-0.5, x.values.length - 0.5] : undefined },
+        y: { distr: this.selection.logY ? 3 : 1 },
+      },
       axes: [
         {
           label: axisTitle(x),
@@ -127,7 +130,11 @@ export class PfLineView extends LightElement {
           splits: choiceTicks ? () => choiceTicks : undefined,
           values: choiceTicks ? (_u, splits) => splits.map((s) => formatValue(x.values[s] ?? '', 14)) : undefined,
         },
-        { label: this.results.seeds > 1 ? `${this.selection.column} (mean, 95% interval)` : this.selection.column, labelSize: 20, size: 64 },
+        {
+          label: `${this.selection.column}${this.results.seeds > 1 ? ' (mean, 95% interval)' : ''}${this.selection.logY ? ' (log scale)' : ''}`,
+          labelSize: 20,
+          size: 64,
+        },
       ],
       series,
       bands,

@@ -6,6 +6,8 @@ import type { Selection } from './cells';
 export interface PagePreset extends Preset {
   name: string;
   view: Partial<Selection>;
+  /** Shown in the line view rather than the heatmap. */
+  lines?: boolean;
 }
 
 const VIEWS: Record<string, Partial<Selection>> = {
@@ -13,7 +15,12 @@ const VIEWS: Record<string, Partial<Selection>> = {
   'noisy-verifier': { column: 'finalAccuracy', x: 'tprMinusFpr', y: 'tprPlusFpr' },
   'rlif-collapse': { column: 'finalConvergedWorst', x: 'patterns', y: '' },
   'kl-optimum': { column: 'finalBestMass', x: 'klCoef', y: '' },
+  'rlif-margin': { column: 'roseFirst', x: 'patterns', y: 'successTilt' },
+  entanglement: { column: 'medianT0', x: 'gamma', y: 'lr', logY: true },
   'critical-tokens': { column: 'finalFillerRankChange', x: 'lr', y: 'group' },
 };
 
-export const PAGE_PRESETS: readonly PagePreset[] = PRESET_NAMES.map((name) => ({ name, ...PRESETS[name], view: VIEWS[name] ?? {} }));
+/** Presets read best as lines: T0 against gamma, one line per lr, on a log axis. */
+const LINES = new Set(['entanglement']);
+
+export const PAGE_PRESETS: readonly PagePreset[] = PRESET_NAMES.map((name) => ({ name, ...PRESETS[name], view: VIEWS[name] ?? {}, lines: LINES.has(name) }));

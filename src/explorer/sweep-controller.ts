@@ -7,14 +7,26 @@ import type { Backend } from '../simulation/backend';
 import { SequentialExecutor, StoppedError, type Executor } from '../sweep/executor';
 import type { Grid } from '../sweep/grid';
 import { etaSeconds, type SweepProgress } from '../sweep/progress';
-import { CohortWriter, executeCohorts, type RowSink } from '../sweep/record';
+import { CohortWriter, executeCohorts, type RestoredCohorts, type RowSink } from '../sweep/record';
 import type { Cell } from '../sweep/table';
 import { SweepResults } from './results';
+import { forgetSweep, sweepJournal } from './saved-sweep';
 
 export type SweepPhase = 'idle' | 'checking' | 'running' | 'pausing' | 'paused' | 'stopped' | 'done' | 'error';
 
 /** steps/s is measured over this window. */
 const RATE_WINDOW_MS = 3000;
+
+/** Where the tab notes the sweep it is running (its address and how far it got), so that a reload can say what it lost. */
+const RUNNING_KEY = 'patternflow-sweep-running';
+
+/** A sweep this tab was running when the page was reloaded or closed. */
+export interface InterruptedSweep {
+  /** The page's address hash then (the spec). */
+  hash: string;
+  cohortsDone: number;
+  cohorts: number;
+}
 
 export class SweepController implements ReactiveController {
   phase: SweepPhase = 'idle';
@@ -30,6 +42,13 @@ export class SweepController implements ReactiveController {
   private samples: { t: number; steps: number }[] = [];
   /** What a stopped executor's StoppedError means: a pause or a stop. */
   private halting: 'pause' | 'stop' = 'stop';
+  /**
+   * The sweep that was running in this tab when it was reloaded, if one was. Its ended cohorts are
+   * kept in IndexedDB (saved-sweep.ts), so it can go on from them; the cohort in flight starts again.
+   */
+  readonly interrupted?: InterruptedSweep;
+  /** The address hash (the spec) of the sweep running: the key its ended cohorts are kept under. */
+  private hash = '';
 
   constructor(
     host: ReactiveControllerHost,
@@ -38,6 +57,27 @@ export class SweepController implements ReactiveController {
     private readonly changed: () => void,
   ) {
     host.addController(this);
+    try {
+      const noted = sessionStorage.getItem(RUNNING_KEY);
+      if (noted) this.interrupted = JSON.parse(noted) as InterruptedSweep;
+    } catch {
+      // No session storage (a sandboxed frame): nothing to say.
+    }
+  }
+
+  /** Notes the sweep in flight for a reload to find, or forgets it once it has ended. */
+  private notedDone = -1;
+
+  private note() {
+    const p = this.progress;
+    this.notedDone = p?.cohortsDone ?? -1;
+    const running = ['checking', 'running', 'pausing', 'paused'].includes(this.phase);
+    try {
+      if (running && p) sessionStorage.setItem(RUNNING_KEY, JSON.stringify({ hash: this.hash, cohortsDone: p.cohortsDone, cohorts: p.cohorts } satisfies InterruptedSweep));
+      else sessionStorage.removeItem(RUNNING_KEY);
+    } catch {
+      // As above.
+    }
   }
 
   hostDisconnected(): void {
@@ -49,9 +89,14 @@ export class SweepController implements ReactiveController {
     return this.progress && this.stepsPerSecond > 0 ? etaSeconds(this.progress, this.stepsPerSecond) : NaN;
   }
 
-  /** Runs every cohort of `grid`; `results` is the new, empty table as soon as this returns. */
-  start(grid: Grid): void {
+  /**
+   * Runs every cohort of `grid`; `results` is the new, empty table as soon as this returns. With
+   * `restored` (the ended cohorts kept for this address, saved-sweep.ts) it goes on from them.
+   */
+  start(grid: Grid, restored?: RestoredCohorts): void {
     const generation = ++this.generation;
+    const hash = (this.hash = location.hash);
+    if (!restored) void forgetSweep(hash);
     this.executor?.stop();
     const results = SweepResults.live(grid);
     const current = () => generation === this.generation;
@@ -71,16 +116,22 @@ export class SweepController implements ReactiveController {
       (p) => {
         if (!current()) return;
         this.progress = p;
+        if (p.cohortsDone !== this.notedDone) this.note();
         this.measureRate(p.stepsDone);
         this.changed();
       },
     );
+    const writer = this.writer;
+    writer.journal = sweepJournal(hash, () => writer.adapter);
     this.progress = this.writer.progress;
     this.stepsPerSecond = 0;
     this.error = '';
     // The previous run must have let go of the device before this one takes it.
     const previous = this.loop;
-    this.loop = previous.then(() => (current() ? this.drive(generation, true) : undefined));
+    this.loop = previous.then(async () => {
+      if (restored && current()) await writer.restore(restored);
+      if (current()) await this.drive(generation, true);
+    });
   }
 
   pause(): void {
@@ -139,6 +190,9 @@ export class SweepController implements ReactiveController {
 
   private setPhase(phase: SweepPhase) {
     this.phase = phase;
+    this.note();
+    // A sweep that is done or was stopped is not one to go on with.
+    if (phase === 'done' || phase === 'stopped') void forgetSweep(this.hash);
     this.changed();
   }
 }

@@ -49,6 +49,12 @@ export function renderViews(v: Views): TemplateResult {
       )}
       ${select('sweep-x', 'x', sel.x, names([]), (x) => v.setSelection({ x, y: sel.y === x ? undefined : sel.y }))}
       ${select('sweep-y', v.view === 'heatmap' ? 'y' : 'lines by', sel.y ?? '', [...names([sel.x]), { value: '', text: '(none)' }], (y) => v.setSelection({ y }))}
+      ${v.view === 'lines'
+        ? html`<label class="toggle"
+            ><input type="checkbox" data-testid="sweep-log-y" .checked=${sel.logY === true} @change=${(e: Event) => v.setSelection({ logY: (e.target as HTMLInputElement).checked })} />
+            log y</label
+          >`
+        : nothing}
       ${axes
         .filter((a) => a.name !== sel.x && a.name !== sel.y)
         .map((a) =>

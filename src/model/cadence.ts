@@ -2,10 +2,9 @@
 // n-th, or about LOG_POINTS log-spaced ones, and the last step always. The engine computes the
 // full row only on those steps; on the others it computes the event metrics alone
 // (metrics.ts EVENT_METRICS), which a sweep's summary reads on every step.
-import { ConfigError, MAX_STEPS } from './config';
+import { ConfigError } from './config';
+import { LOG_POINTS, parseLogEvery, RUN_CONTROL } from './run-control';
 
-/** Metric rows kept with the log-spaced rule: about this many. */
-export const LOG_POINTS = 200;
 
 /** Every `every`-th step, or about LOG_POINTS log-spaced ones; the last step always. */
 export type LogRule = { every: number } | { log: true };
@@ -13,15 +12,14 @@ export type LogRule = { every: number } | { log: true };
 export const EVERY_STEP: LogRule = { every: 1 };
 
 /** The rule of `logEvery` n or `logSteps` "log" (at most one given; neither: every step), as the command line, the dashboard's URL and the sweep spec name them. */
-export function logRuleFrom({ logEvery, logSteps }: { logEvery?: number; logSteps?: string }): LogRule {
+export function logRuleFrom({ logEvery, logSteps }: { logEvery?: number | string; logSteps?: string }): LogRule {
   if (logEvery !== undefined && logSteps !== undefined) throw new ConfigError('logSteps', 'give either logEvery or logSteps, not both');
   if (logSteps !== undefined) {
-    if (logSteps !== 'log') throw new ConfigError('logSteps', `must be "log" (about ${LOG_POINTS} log-spaced steps), got ${JSON.stringify(logSteps).slice(0, 40)}`);
+    if (logSteps !== 'log') throw new ConfigError('logSteps', `must be ${RUN_CONTROL.logSteps.allowed} (about ${LOG_POINTS} log-spaced steps), got ${JSON.stringify(logSteps).slice(0, 40)}`);
     return { log: true };
   }
   if (logEvery === undefined) return EVERY_STEP;
-  if (!Number.isInteger(logEvery) || logEvery < 1 || logEvery > MAX_STEPS) throw new ConfigError('logEvery', `must be an integer in 1..${MAX_STEPS}, got ${logEvery}`);
-  return { every: logEvery };
+  return { every: parseLogEvery(logEvery) };
 }
 
 /** The rule as the command line and the sweep spec write it: `logEvery` n or `logSteps` "log". */

@@ -60,6 +60,12 @@ const decay = () => {
   const error = 'must be a number in (0, 1]';
   return z.number({ error }).gt(0, { error }).max(1, { error });
 };
+/** The tilted uniform law's lambda: e^50 keeps every draw well inside float64. */
+const MAX_TILT = 50;
+const tilt = () => {
+  const error = `must be a finite number in [-${MAX_TILT}, ${MAX_TILT}] (lambda of the tilted uniform law)`;
+  return z.number({ error }).min(-MAX_TILT, { error }).max(MAX_TILT, { error });
+};
 const oneOf = <T extends readonly [string, ...string[]]>(values: T) =>
   z.enum(values, { error: `must be one of ${values.map((v) => `"${v}"`).join(', ')}` });
 const list = <T extends z.ZodTypeAny>(item: T, what: string) => z.array(item, { error: `must be an array of ${what}` });
@@ -85,7 +91,7 @@ export const FIELD_SPECS = {
   /** N, the number of tasks (questions); the upper bound is the device's buffer limits. */
   tasks: field(intIn(1, 2 ** 31).default(4096), { syntax: 'number', help: 'N, tasks (questions)' }),
   /** K, reasoning patterns per task; when not given, the length of the K-vectors given (else 4). */
-  patterns: field(intIn(2, 16384).default(4), { syntax: 'number', help: 'K, reasoning patterns (2..16384); default: the length of the vectors given, else 4' }),
+  patterns: field(intIn(2, 16384).default(4), { syntax: 'number', help: 'K, reasoning patterns; when not given, the length of the vectors given, else 4' }),
   /** A, answers per task; answer 0 is the correct one. */
   answers: field(intIn(2, 64).default(8), { syntax: 'number', help: 'A, answers per task; answer 0 is correct' }),
   /** G, rollouts per task per step (ignored by `estimator: "expected"`). */
@@ -110,6 +116,15 @@ export const FIELD_SPECS = {
       .optional(),
     { syntax: 'json', help: 'instead: per-task Beta draws {"alpha":x or [K],"beta":x or [K]} ({"alpha":1,"beta":1} is U[0,1])', placeholder: 'none' },
   ),
+  /**
+   * Instead of successRates: per-task draws from the tilted uniform law, density
+   * lambda e^(lambda s) / (e^lambda - 1) on [0, 1] (0 is U[0, 1]; a small lambda > 0 favours a*: Theorem 5.6's margin reading).
+   */
+  successTilt: field(tilt().optional(), {
+    syntax: 'number',
+    help: 'instead: per-task draws from the tilted uniform law of lambda (density ∝ e^(lambda s) on [0,1]; 0 is U[0,1]), |lambda| <= 50',
+    placeholder: 'none',
+  }),
   /** Ratio of the geometric spread of the wrong answers: one number or K numbers in (0, 1]. */
   wrongDecay: field(z.union([decay(), list(decay(), 'K numbers in (0, 1]')], { error: 'must be a number in (0, 1] or K such numbers' }).default(0.5), {
     syntax: 'numberOrList',
@@ -136,7 +151,7 @@ export const FIELD_SPECS = {
   /** rlif-self-certainty is the paper's RLIF reward; the other rlif-* are patternflow's extensions (docs/model.md §3.2). */
   reward: field(oneOf(REWARDS).default('rlvr'), {
     syntax: 'choice',
-    help: "rlvr: the verifier; rlif-self-certainty (the paper's): KL(uniform || answer distribution); rlif-certainty: probability of its own answer; rlif-entropy: negative normalised entropy; rlif-majority: agreement with the group's majority",
+    help: "rlvr: the verifier; rlif-self-certainty (the paper's): log A + KL(uniform || answer distribution), >= log A; rlif-certainty: probability of its own answer; rlif-entropy: negative normalised entropy; rlif-majority: agreement with the group's majority",
   }),
   tpr: field(unit().default(1), { syntax: 'number', help: 'noisy verifier: P(reward | correct)' }),
   fpr: field(unit().default(0), { syntax: 'number', help: 'noisy verifier: P(reward | wrong)' }),
@@ -285,7 +300,8 @@ export function parseConfig(input: unknown): Config {
   const result = schema.safeParse(input);
   if (!result.success) throw firstIssue(result.error);
   const c = result.data;
-  if (c.successRates && c.successBeta) throw new ConfigError('successBeta', 'give either successRates or successBeta, not both');
+  const sources = (['successRates', 'successBeta', 'successTilt'] as const).filter((f) => c[f] !== undefined);
+  if (sources.length > 1) throw new ConfigError(sources[1], `give either successRates, successBeta or successTilt, not ${sources.join(' and ')}`);
   const tree = c.policy === 'tokens' ? treeFields(c, input as Record<string, unknown>) : noTreeFields(c);
   const k = patternCount(tree ? { ...c, patterns: tree.patterns } : c, (input as Record<string, unknown>).patterns !== undefined || tree !== undefined);
   if (c.init) checkSum('init', c.init);
@@ -296,7 +312,7 @@ export function parseConfig(input: unknown): Config {
     ...c,
     ...tree?.fields,
     patterns: k,
-    successRates: c.successBeta ? undefined : (c.successRates ?? defaultSuccessRates(k)),
+    successRates: c.successBeta || c.successTilt !== undefined ? undefined : (c.successRates ?? defaultSuccessRates(k)),
     wrongDecay: Array.isArray(c.wrongDecay) ? c.wrongDecay : Array<number>(k).fill(c.wrongDecay),
     init: c.init ?? Array<number>(k).fill(1 / k),
   };

@@ -41,14 +41,19 @@ export function logToCsv(log: MetricsLog): string {
 export interface RunExport {
   config: Record<string, unknown>;
   adapter: Record<string, unknown>;
-  model: ModelReport;
+  /**
+   * The model report (docs/model.md §5b), and `roseFirst`: the fraction of tasks whose accuracy
+   * rose at step 1 (Theorem 5.6's first claim, §6.4), from the run's last row; absent before step 1.
+   */
+  model: ModelReport & { roseFirst?: number };
   metrics: Record<string, number[]>;
 }
 
 export function logToJson(log: MetricsLog, meta: Omit<RunExport, 'metrics'>): string {
   const metrics: Record<string, number[]> = {};
   log.names.forEach((name, j) => (metrics[name] = Array.from(log.columns()[j], (x) => (j === 0 ? x : +formatValue(x)))));
-  return JSON.stringify({ ...meta, metrics }, null, 1);
+  const model = log.length > 0 ? { ...meta.model, roseFirst: +formatValue(log.column('roseFirst')[log.length - 1]) } : meta.model;
+  return JSON.stringify({ ...meta, model, metrics }, null, 1);
 }
 
 /** Parses CSV text written by csvHeader/csvRows back into columns. */

@@ -49,6 +49,12 @@ export function defaultText(field: Field): string {
   return spec.placeholder ?? formatField(spec.type.parse(undefined));
 }
 
+/** What the field allows, in the words of its schema's own message (`an integer in 1..4096`). */
+export function allowedText(field: Field): string {
+  const result = FIELD_SPECS[field].type.safeParse(null);
+  return result.success ? 'any' : result.error.issues[0].message.replace(/^must be /, '');
+}
+
 /** The values a choice allows, read from its enum; undefined for other fields. */
 export function fieldChoices(field: Field): readonly string[] | undefined {
   const type: z.ZodType = FIELD_SPECS[field].type;

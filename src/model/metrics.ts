@@ -20,6 +20,8 @@ export const BASE_METRICS = [
   'worstMass',
   'convergedWorst',
   'improvedFrac',
+  'roseFirst',
+  'roseThenFell',
 ] as const;
 export type BaseMetric = (typeof BASE_METRICS)[number];
 

@@ -20,6 +20,8 @@ export interface ModelReport {
 interface TaskClass {
   regime: 'one' | 'two' | 'other';
   gamma?: number;
+  /** s_r' of the rival r' in regime 2: T0 is the first step at which the accuracy reaches it (§6.7). */
+  rival?: number;
   assumption55: boolean;
   patternMode: boolean;
 }
@@ -59,6 +61,7 @@ function classify(s: ArrayLike<number>, pi: Float64Array, wrong: Float64Array, A
   return {
     regime,
     gamma: regime === 'two' ? (1 - pi[second]) / pi[best] : undefined,
+    rival: regime === 'two' ? s[second] : undefined,
     assumption55: !(acc > worstWrong),
     patternMode,
   };
@@ -96,15 +99,22 @@ export function modelReport(c: Config, tasks: TaskTables): ModelReport {
   return report;
 }
 
-/** The report in one line, as the command line prints it at start-up. */
-export function reportLine(r: ModelReport, tasks: number): string {
-  const { one, two, other } = r.regimes;
-  const gamma = r.gamma ? `, gamma ${fmt(r.gamma.min)}..${fmt(r.gamma.max)} (median ${fmt(r.gamma.median)})` : '';
-  return (
-    `model: regime 1 (Theorem 5.3) ${one}, regime 2 (Theorem 5.4) ${two}${gamma}, other ${other} of ${tasks} tasks; ` +
-    `Assumption 5.5 fails for ${r.assumption55Failures} (per-pattern mode: ${r.patternModeFailures})`
-  );
+/**
+ * Each task's rival success rate s_r' (regime 2, Theorem 5.4; NaN for the other tasks): its T0 is the
+ * first step at which its accuracy reaches it (docs/model.md §6.7).
+ */
+export function rivalRates(c: Config, tasks: TaskTables): Float64Array {
+  const K = c.patterns;
+  const pi = softmax(initialLogits(c));
+  const s = new Float64Array(K);
+  return Float64Array.from({ length: c.tasks }, (_, i) => {
+    for (let k = 0; k < K; k++) s[k] = rateOf(tasks, K, i, k);
+    return classify(s, pi, tasks.wrongWeights, c.answers).rival ?? NaN;
+  });
 }
+
+/** The report in one line, as the command line prints it at start-up: the dashboard's sentences, caveats first. */
+export const reportLine = (r: ModelReport, c: Parameters<typeof reportSentences>[1]): string => `model report: ${reportSentences(r, c).join('. ')}.`;
 
 /**
  * The report as sentences for a reader: first what in the config takes the run outside the

@@ -4,7 +4,7 @@
 // - Threefry4x32-20 draws the rollouts, on the GPU (its WGSL is generated from this file's table:
 //   src/engine/threefry.ts) and in the CPU twins. It needs only additions, rotations and xors,
 //   which WGSL has; Philox needs 32x32 -> 64-bit products, which WGSL lacks (bench/RESULTS.md).
-// - Philox4x32-10 draws the per-task success rates (successBeta), once per run on the CPU.
+// - Philox4x32-10 draws the per-task success rates (successBeta, successTilt), once per run on the CPU.
 
 /** Philox4x32's round multipliers and key increments (Weyl constants). */
 export const PHILOX = { M0: 0xd2511f53, M1: 0xcd9e8d57, W0: 0x9e3779b9, W1: 0xbb67ae85, ROUNDS: 10 } as const;
@@ -12,7 +12,7 @@ const { M0, M1, W0, W1 } = PHILOX;
 
 /** Streams keep independent uses of one seed apart (key word 1). */
 export const STREAM_ROLLOUT = 0x524c0001; // pattern, answer and verifier draws of RL steps
-export const STREAM_TASKS = 0x54410002; // per-task success-rate draws (successBeta)
+export const STREAM_TASKS = 0x54410002; // per-task success-rate draws (successBeta, successTilt)
 
 /** High 32 bits of the 64-bit product a*b, with 16-bit limbs as in the WGSL twin. */
 export function mulhi(a: number, b: number): number {
@@ -55,14 +55,14 @@ export const THREEFRY = {
   ROUNDS: 20,
 } as const;
 
-export const rotl = (x: number, r: number) => ((x << r) | (x >>> (32 - r))) >>> 0;
+const rotl = (x: number, r: number) => ((x << r) | (x >>> (32 - r))) >>> 0;
 
 /**
  * Threefry4x32's key injections for key k: ROUNDS / 4 + 1 of four words, the first added to the
  * counter before round 0 and injection s after round 4s - 1 (the key schedule's words, the
  * parity word among them, in rotation, the last word plus s).
  */
-export function threefryKeys(k: readonly [number, number, number, number]): Uint32Array {
+function threefryKeys(k: readonly [number, number, number, number]): Uint32Array {
   const ks = [...k.map((x) => x >>> 0), (THREEFRY.PARITY ^ k[0] ^ k[1] ^ k[2] ^ k[3]) >>> 0];
   const keys = new Uint32Array(4 * (THREEFRY.ROUNDS / 4 + 1));
   for (let s = 0; s <= THREEFRY.ROUNDS / 4; s++) for (let j = 0; j < 4; j++) keys[4 * s + j] = ks[(s + j) % 5] + (j === 3 ? s : 0);

@@ -39,7 +39,8 @@ export function wrongLogSums(decays: readonly number[], answers: number): Float6
 }
 
 /**
- * The self-certainty KL(U_A || P) = -log A - (1/A) sum_a log P(a) of frozen answers with success
+ * The self-certainty KL(U_A || P) = -log A - (1/A) sum_a log P(a) (the paper's reward less the
+ * constant log A: reportedRewardOffset) of frozen answers with success
  * rate s and wrong-answer log sum `wrongLogSum` (docs/model.md §3.2): log P(0) = log s and
  * log P(j) = log(1 - s) + log w_j, with s and 1 - s floored at PHI_FLOOR so that a zero
  * probability gives a finite reward.
@@ -47,6 +48,17 @@ export function wrongLogSums(decays: readonly number[], answers: number): Float6
 export function frozenSelfCertainty(s: number, wrongLogSum: number, A: number): number {
   const logSum = Math.log(Math.max(s, PHI_FLOOR)) + (A - 1) * Math.log(Math.max(1 - s, PHI_FLOOR)) + wrongLogSum;
   return -Math.log(A) - logSum / A;
+}
+
+/**
+ * What the reward column adds to the reward the estimators use: log A under rlif-self-certainty, so
+ * that it reports the paper's -(1/A) sum_a log P(a) = log A + KL(U_A || P) (docs/model.md §3.2),
+ * and 0 otherwise. The estimators keep the KL form: a constant cancels in every advantage and in
+ * the expected gradient, and leaving it out keeps their float32 rounding, and so the policy's
+ * trajectory, exactly as they were.
+ */
+export function reportedRewardOffset(c: Pick<Config, 'reward' | 'answers'>): number {
+  return c.reward === 'rlif-self-certainty' ? Math.log(c.answers) : 0;
 }
 
 /** Seeded uniform stream for task i, pattern k: each call consumes one Philox block. */
@@ -81,6 +93,16 @@ export function betaDraw(alpha: number, beta: number, u: () => number): number {
   return x + y > 0 ? x / (x + y) : alpha / (alpha + beta);
 }
 
+/**
+ * One draw from the tilted uniform law of lambda, density lambda e^(lambda s) / (e^lambda - 1) on
+ * [0, 1], by its inverse CDF s = log(1 + u (e^lambda - 1)) / lambda; expm1 and log1p keep it exact
+ * as lambda -> 0, where the law is U[0, 1] (s = u).
+ */
+export function tiltedDraw(lambda: number, u: number): number {
+  if (lambda === 0) return u;
+  return Math.min(1, Math.max(0, Math.log1p(u * Math.expm1(lambda)) / lambda));
+}
+
 export function buildTasks(c: Config): TaskTables {
   const K = c.patterns;
   const wrong = wrongWeights(c.wrongDecay, c.answers);
@@ -92,12 +114,20 @@ export function buildTasks(c: Config): TaskTables {
     rates = new Float64Array(c.tasks * K);
     for (let i = 0; i < c.tasks; i++)
       for (let k = 0; k < K; k++) rates[i * K + k] = betaDraw(of(alpha, k), of(beta, k), taskStream(c.seed, i, k));
+  } else if (c.successTilt !== undefined) {
+    const lambda = c.successTilt;
+    rates = new Float64Array(c.tasks * K);
+    // The first uniform of successBeta's stream for the same task and pattern.
+    for (let i = 0; i < c.tasks; i++) for (let k = 0; k < K; k++) rates[i * K + k] = tiltedDraw(lambda, taskStream(c.seed, i, k)());
   } else {
     rates = Float64Array.from(c.successRates!);
   }
-  const perTask = c.successBeta !== undefined;
+  const perTask = perTaskRates(c);
   return { rates, perTask, wrongWeights: wrong, wrongLogSums: wrongLogSums(c.wrongDecay, c.answers) };
 }
+
+/** Whether each task draws its own success rates (successBeta, successTilt) instead of sharing successRates. */
+export const perTaskRates = (c: Pick<Config, 'successBeta' | 'successTilt'>): boolean => c.successBeta !== undefined || c.successTilt !== undefined;
 
 /** Success rate of task i under pattern k. */
 export function rateOf(t: TaskTables, K: number, i: number, k: number): number {

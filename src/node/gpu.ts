@@ -3,6 +3,7 @@
 import { create, globals } from 'webgpu';
 import { openGpu, type Gpu } from '../engine/adapter';
 import type { WebGpuBackend } from '../simulation/backend';
+import { adapterProblem } from './adapter-choice';
 
 let instance: GPU | undefined;
 
@@ -14,8 +15,17 @@ export function nodeGpuInstance(): GPU {
   return instance;
 }
 
-export function openNodeGpu(): Promise<Gpu> {
-  return openGpu(nodeGpuInstance());
+/** A device on the adapter adapter-choice.ts chose, or one line saying why that adapter is not available. */
+export async function openNodeGpu(): Promise<Gpu> {
+  const before = adapterProblem();
+  if (before) throw new Error(before);
+  const gpu = await openGpu(nodeGpuInstance());
+  const after = adapterProblem(gpu.adapter);
+  if (after) {
+    gpu.device.destroy();
+    throw new Error(after);
+  }
+  return gpu;
 }
 
 /** The command line's backend: a device of its own for each simulation, destroyed when it closes. */

@@ -6,8 +6,8 @@
 import type { Config } from '../model/config';
 import { BASE_METRICS, METRIC, metricLayout, TREE_METRICS, type BaseMetric, type MetricLayout } from '../model/metrics';
 import { rolloutUniforms, tokenUniforms } from '../model/rng';
-import type { PositionProfiles } from '../model/simulation';
-import { buildTasks, frozenSelfCertainty, rateOf, type TaskTables } from '../model/tasks';
+import type { PositionProfiles } from '../model/simulation-interface';
+import { buildTasks, frozenSelfCertainty, rateOf, reportedRewardOffset, type TaskTables } from '../model/tasks';
 import { ADAM, CONVERGED_MASS, EPS_GRPO, IMPROVED_MARGIN, PHI_FLOOR, RECORD_ANSWER_SHIFT } from '../model/constants';
 import { initialLogits, logSoftmax, sampleIndex, softmax } from '../model/policy';
 import { configTree, initialTreeLogits, treeConfig, type TreeLayout } from '../model/tree';
@@ -38,6 +38,8 @@ export interface State {
   phiV: Float64Array;
   /** Logits of pi_ref, the policy at the start of RL (identical for every task): K, or the tree's T. */
   refLogits: Float64Array;
+  /** Each task's rise at step 1 (1 or 0; 0 before step 1): roseFirst and roseThenFell read it (§6.4). */
+  rose: Uint8Array;
 }
 
 export function makeParams(cfg: Config, tasks: TaskTables = buildTasks(cfg)): Params {
@@ -127,6 +129,7 @@ export function initState(P: Model): State {
     theta,
     phi,
     refLogits: logits,
+    rose: new Uint8Array(N),
     thetaM: new Float64Array(adam ? theta.length : 0),
     thetaV: new Float64Array(adam ? theta.length : 0),
     phiM: new Float64Array(adam ? phi.length : 0),
@@ -291,6 +294,7 @@ const cloneState = (s: State): State => ({
   phiM: s.phiM.slice(),
   phiV: s.phiV.slice(),
   refLogits: s.refLogits,
+  rose: s.rose.slice(),
 });
 
 /** Logits of one task's policy: K, or the T of its token tree. */
@@ -380,6 +384,8 @@ export function step(P: Params, s: State): StepResult {
     });
   }
   if (P.cfg.answerMode === 'trainable') steps.forEach((ts, i) => applyUpdate(P, next.phi, next.phiM, next.phiV, i * K * A, ts.gradPhi, t));
+  // Theorem 5.6's first claim, per task: did step 1 raise its accuracy above its start (as improvedFrac)?
+  if (t === 1) next.rose = Uint8Array.from(accuracies(P, next), (acc, i) => (acc > P.startAccuracy[i] + IMPROVED_MARGIN ? 1 : 0));
   return { state: next, metrics: metricsOf(P, next, steps), rollouts };
 }
 
@@ -411,6 +417,7 @@ function metricsOf(P: Params, s: State, steps: TaskStep[]): Float64Array {
   const out = new Float64Array(L.names.length);
   const lref = patternLogProbsOf(P.cfg, s.refLogits);
   const tree = configTree(P.cfg);
+  const offset = reportedRewardOffset(P.cfg);
   for (let i = 0; i < N; i++) {
     const { lp, pi, rates, acc } = taskPolicy(P, s, i);
     const best = firstExtreme(rates, 1);
@@ -419,7 +426,7 @@ function metricsOf(P: Params, s: State, steps: TaskStep[]): Float64Array {
     for (let k = 0; k < K; k++) kl += pi[k] * (lp[k] - lref[k]);
     const row: Record<BaseMetric, number> = {
       accuracy: acc,
-      reward: steps[i].meanReward,
+      reward: steps[i].meanReward + offset,
       entropy: entropyOf(pi),
       bestMass: pi[best],
       converged: pi[best] > CONVERGED_MASS ? 1 : 0,
@@ -429,6 +436,8 @@ function metricsOf(P: Params, s: State, steps: TaskStep[]): Float64Array {
       worstMass: pi[worst],
       convergedWorst: pi[worst] > CONVERGED_MASS ? 1 : 0,
       improvedFrac: acc > P.startAccuracy[i] + IMPROVED_MARGIN ? 1 : 0,
+      roseFirst: s.rose[i],
+      roseThenFell: s.rose[i] && acc < P.startAccuracy[i] - IMPROVED_MARGIN ? 1 : 0,
     };
     for (const m of BASE_METRICS) out[METRIC[m]] += row[m] / N;
     if (L.mass >= 0) for (let k = 0; k < K; k++) out[L.mass + k] += pi[k] / N;

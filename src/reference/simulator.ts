@@ -3,8 +3,8 @@
 import type { Config } from '../model/config';
 import { TASK_EVENT_MASS } from '../model/constants';
 import { checkFinite } from '../model/numerics';
-import { modelReport, type ModelReport } from '../model/report';
-import { HIST_BINS, type AdapterDescription, type BatchCallback, type Histograms, type Simulation } from '../model/simulation';
+import { modelReport, rivalRates, type ModelReport } from '../model/report';
+import { HIST_BINS, type AdapterDescription, type BatchCallback, type Histograms, type Simulation, type TaskEvents } from '../model/simulation-interface';
 import { answerDist, initState, makeParams, patternDistribution, step, tokenPositions, type Params, type State } from './reference';
 
 /** How the float64 reference is named next to its figures and in exported files. */
@@ -20,14 +20,19 @@ export class ReferenceSimulator implements Simulation<State> {
   readonly adapter = REFERENCE_ADAPTER;
   private state: State;
   private stopRequested = false;
-  /** Each task's first step at best-pattern mass TASK_EVENT_MASS (0: not yet), as the engine keeps them; none under the shared policy, as there. */
-  private readonly events?: Uint32Array;
+  /**
+   * The per-task events as the engine keeps them (0: not yet), none under the shared policy: each
+   * task's first step at best-pattern mass TASK_EVENT_MASS, and its T0, the first step at which
+   * its accuracy reached its rival's success rate (NaN outside regime 2: never, docs/model.md §6.7).
+   */
+  private readonly events?: { best90: Uint32Array; t0: Uint32Array; rivals: Float64Array };
 
   constructor(private readonly config: Config) {
     this.params = makeParams(config);
     this.report = modelReport(config, this.params.tasks);
     this.state = initState(this.params);
-    if (config.policy !== 'shared') this.events = new Uint32Array(config.tasks);
+    if (config.policy !== 'shared')
+      this.events = { best90: new Uint32Array(config.tasks), t0: new Uint32Array(config.tasks), rivals: rivalRates(config, this.params.tasks) };
   }
 
   get step(): number {
@@ -77,13 +82,21 @@ export class ReferenceSimulator implements Simulation<State> {
   }
 
   private noteEvents() {
-    const events = this.events;
-    if (!events) return;
-    for (let i = 0; i < events.length; i++) if (events[i] === 0 && this.taskStanding(i).bestMass >= TASK_EVENT_MASS) events[i] = this.state.t;
+    if (!this.events) return;
+    const { best90, t0, rivals } = this.events;
+    const t = this.state.t;
+    for (let i = 0; i < best90.length; i++) {
+      if (best90[i] !== 0 && (t0[i] !== 0 || Number.isNaN(rivals[i]))) continue;
+      const { bestMass, accuracy } = this.taskStanding(i);
+      if (best90[i] === 0 && bestMass >= TASK_EVENT_MASS) best90[i] = t;
+      if (t0[i] === 0 && accuracy >= rivals[i]) t0[i] = t;
+    }
   }
 
-  async taskEvents(): Promise<Uint32Array | undefined> {
-    return this.events?.slice();
+  async taskEvents(): Promise<TaskEvents | undefined> {
+    if (!this.events) return undefined;
+    const { best90, t0, rivals } = this.events;
+    return { best90: best90.slice(), t0: t0.filter((_, i) => !Number.isNaN(rivals[i])) };
   }
 
   /** The GPU histogram kernel's counts, from the reference state. */

@@ -30,6 +30,12 @@ export const DERIVED_AXES = {
     sets: ['init'],
     help: 'initial mass on the best pattern (highest success rate), the rest spread evenly over the others',
   },
+  gamma: {
+    check: (x) => x > 1 && Number.isFinite(x),
+    range: 'a finite number > 1',
+    sets: ['init'],
+    help: "Theorem 5.4's gamma = sum_{r != r'} pi_r / pi_r*: the second-best pattern r' keeps its base mass, r* gets (1 - pi_r') / gamma, the others the rest in proportion to their base masses (needs successRates with a unique second-best pattern)",
+  },
   tprMinusFpr: {
     check: (x) => x >= -1 && x <= 1,
     range: 'a number in [-1, 1]',
@@ -124,7 +130,8 @@ export function parseAxes(written: Record<string, unknown>): Axis[] {
       for (const field of isDerived(n) ? DERIVED_AXES[n].sets : [n]) {
         const other = setBy.get(field);
         // The two verifier coordinates together set tpr and fpr: that is their purpose.
-        const pair = other !== undefined && other !== n && isDerived(n) && isDerived(other);
+        const verifier = (a: string) => a === 'tprMinusFpr' || a === 'tprPlusFpr';
+        const pair = other !== undefined && other !== n && verifier(n) && verifier(other);
         if (other !== undefined && !pair)
           throw new ConfigError(`axes.${n}`, `sets ${field}, which ${other === n ? 'another axis' : `axis ${other}`} sets too: keep one of them`);
         setBy.set(field, n);
@@ -161,6 +168,32 @@ const round12 = (x: number) => Math.round(x * 1e12) / 1e12;
 const fieldDefault = (field: Field): unknown => FIELD_SPECS[field].type.parse(undefined);
 
 /**
+ * The initial policy of gamma (docs/model.md §6.7): with r* the best pattern (the first on ties)
+ * and r' the unique best of the others, r' keeps its base mass p', r* gets (1 - p') / gamma, so
+ * that sum_{r != r'} pi_r / pi_r* = (1 - p') / pi_r* = gamma, and the other patterns share the
+ * rest in proportion to their base masses.
+ */
+function initForGamma(input: ConfigObject, gamma: number): number[] {
+  if (input.successBeta !== undefined || input.successTilt !== undefined)
+    throw new ConfigError('axes.gamma', "needs successRates (shared by all tasks) with a unique second-best pattern, the rival r' of Theorem 5.4");
+  const given = input.successRates as number[] | undefined;
+  const rates = given ?? defaultSuccessRates((input.patterns ?? fieldDefault('patterns')) as number);
+  const K = rates.length;
+  const base = (input.init as number[] | undefined) ?? Array<number>(K).fill(1 / K);
+  if (base.length !== K) throw new ConfigError('axes.gamma', `needs init with ${K} entries (one per success rate), got ${base.length}`);
+  const best = rates.indexOf(Math.max(...rates));
+  const others = rates.map((s, k) => (k === best ? -Infinity : s));
+  const second = others.indexOf(Math.max(...others));
+  if (others.filter((s) => s === others[second]).length > 1)
+    throw new ConfigError('axes.gamma', `needs a unique second-best pattern, but success rate ${others[second]} is shared by several patterns`);
+  const keep = base[second];
+  const top = (1 - keep) / gamma;
+  const restBase = base.reduce((a, p, k) => (k === best || k === second ? a : a + p), 0);
+  if (restBase <= 0) throw new ConfigError('axes.gamma', 'needs a third pattern with base mass > 0 to take the mass that gamma moves off r*');
+  return base.map((p, k) => round12(k === second ? keep : k === best ? top : ((1 - keep - top) * p) / restBase));
+}
+
+/**
  * Lays one cohort's values over `input` (a copy of the base): the field axes first, then the
  * derived ones, which read the fields they depend on (K and the success rates for initBest).
  */
@@ -173,7 +206,8 @@ export function applyValues(input: ConfigObject, axes: readonly Axis[], tuple: r
     }),
   );
   if (derived.initBest !== undefined) {
-    if (input.successBeta !== undefined) throw new ConfigError('axes.initBest', 'needs successRates: with successBeta each task has its own best pattern');
+    if (input.successBeta !== undefined || input.successTilt !== undefined)
+      throw new ConfigError('axes.initBest', 'needs successRates: with successBeta or successTilt each task has its own best pattern');
     const given = input.successRates as number[] | undefined;
     const K = (input.patterns ?? given?.length ?? fieldDefault('patterns')) as number;
     const rates = given ?? defaultSuccessRates(K);
@@ -181,6 +215,7 @@ export function applyValues(input: ConfigObject, axes: readonly Axis[], tuple: r
     const rest = round12((1 - derived.initBest) / (K - 1));
     input.init = Array.from({ length: K }, (_, k) => (k === best ? derived.initBest : rest));
   }
+  if (derived.gamma !== undefined) input.init = initForGamma(input, derived.gamma);
   if (derived.tprMinusFpr !== undefined || derived.tprPlusFpr !== undefined) {
     const tpr = (input.tpr ?? fieldDefault('tpr')) as number;
     const fpr = (input.fpr ?? fieldDefault('fpr')) as number;

@@ -1,7 +1,7 @@
 // A sweep's files on disk (Node): each table and manifest is written to a hidden temporary file
 // and renamed into place only when complete, so a failed or interrupted sweep never leaves a
 // partial file under an output's name. The bytes themselves come from table.ts, as in the browser.
-import { closeSync, createReadStream, openSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, createReadStream, existsSync, openSync, readdirSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { asyncBufferFromFile } from 'hyparquet';
@@ -10,6 +10,13 @@ import { csvEncoder, csvReader, parquetEncoder, parquetReader, type Column, type
 
 /** Where a file is written until it is complete: hidden, beside its final path. */
 export const temporaryPath = (path: string) => join(dirname(path), `.${basename(path)}.tmp-${process.pid}`);
+
+/** Removes the temporary files of `path` that a killed process left (any pid: one shard's files are written by one process at a time). */
+export function removeTemporaries(path: string): void {
+  const dir = dirname(path);
+  const prefix = `.${basename(path)}.tmp-`;
+  if (existsSync(dir)) for (const f of readdirSync(dir)) if (f.startsWith(prefix)) rmSync(join(dir, f), { force: true });
+}
 
 export function openSink(path: string, format: Format, columns: readonly Column[]): TableSink {
   const tmp = temporaryPath(path);

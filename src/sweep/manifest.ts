@@ -45,7 +45,7 @@ export interface Manifest {
 }
 
 /** JSON with object keys sorted: equal specs give equal text, whatever order their keys were written in. */
-function canonical(v: unknown): string {
+export function canonical(v: unknown): string {
   if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
   if (typeof v === 'object' && v !== null)
     return `{${Object.keys(v)

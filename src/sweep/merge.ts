@@ -1,7 +1,7 @@
 // `patternflow merge`: the shards of one sweep into the files an unsharded sweep writes, row for
 // row (and byte for byte, since tables are cut into row groups the same way whoever writes them).
 // Every shard must be there, complete, and of the same spec and version; otherwise nothing is written.
-import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { ConfigError } from '../model/config';
 import { metricsColumns, summaryColumns } from './columns';
 import { buildGrid } from './grid';
@@ -76,13 +76,30 @@ async function interleave(names: string[], sources: AsyncGenerator<Cell[]>[], co
   for (let s = 0; s < n; s++) if (!(await sources[s].next()).done) throw new ConfigError(names[s], 'holds rows beyond its cohorts');
 }
 
+/** A reader's failure, named by its file: a truncated or foreign file says which it is. */
+const unreadable = (path: string, format: Format, e: unknown) =>
+  e instanceof ConfigError ? e : new ConfigError(path, `is not a complete ${format} file (truncated, or not a shard's): ${(e as Error).message.split('\n')[0]}`);
+
+async function* namedRows(path: string, format: Format, rows: AsyncGenerator<Cell[]>): AsyncGenerator<Cell[]> {
+  try {
+    yield* rows;
+  } catch (e) {
+    throw unreadable(path, format, e);
+  }
+}
+
 async function shardRows(path: string, format: Format, columns: Column[]): Promise<AsyncGenerator<Cell[]>> {
   if (!existsSync(path)) throw new ConfigError(path, 'is missing, though its shard has a manifest');
-  const reader = await openReader(path, format);
+  let reader: Awaited<ReturnType<typeof openReader>>;
+  try {
+    reader = await openReader(path, format);
+  } catch (e) {
+    throw unreadable(path, format, e);
+  }
   const expected = columns.map((c) => c.name);
   if (reader.columns.join(',') !== expected.join(','))
     throw new ConfigError(path, `has other columns than its spec gives (${listed(reader.columns)}; expected ${listed(expected)})`);
-  return reader.rows();
+  return namedRows(path, format, reader.rows());
 }
 
 export async function mergeShards(dir: string, out: string): Promise<MergeOutcome> {
@@ -95,10 +112,12 @@ export async function mergeShards(dir: string, out: string): Promise<MergeOutcom
   const names = files.map((f) => f.summary);
 
   const paths = outputPaths(out, format);
-  mkdirSync(out, { recursive: true });
-  const summary = openSink(paths.summary, format, columns.summary);
+  // The first folder this merge creates, removed again if it fails: a failed merge leaves nothing.
+  const created = mkdirSync(out, { recursive: true });
+  let summary: TableSink | undefined;
   let metrics: TableSink | undefined;
   try {
+    summary = openSink(paths.summary, format, columns.summary);
     metrics = openSink(paths.metrics, format, columns.metrics);
     const summaries = await Promise.all(files.map((f) => shardRows(f.summary, format, columns.summary)));
     await interleave(names, summaries, grid.count, 1, summary);
@@ -113,8 +132,9 @@ export async function mergeShards(dir: string, out: string): Promise<MergeOutcom
     await metrics.commit();
     await summary.commit();
   } catch (e) {
-    summary.abort();
+    summary?.abort();
     metrics?.abort();
+    if (created) rmSync(created, { recursive: true, force: true });
     throw e;
   }
 

@@ -44,6 +44,37 @@ export const PRESETS: Record<string, Preset> = {
       logSteps: 'log',
     },
   },
+  'rlif-margin': {
+    shows:
+      "Theorem 5.6, both claims, under the margin reading (docs/model.md §6.4): self-certainty RLIF (A = 2, uniform start, expected " +
+      'mode) on success rates drawn from the tilted uniform law. With successTilt 0.1, roseFirst (the tasks whose accuracy rose at ' +
+      'step 1) climbs towards 1 with K (about 0.57, 0.68, 0.93 at K = 10^2, 10^3, 10^4); with successTilt 0 (U[0, 1], the literal ' +
+      'reading) it stays near 1/2. finalConvergedWorst stays near 1/2 in both, and finalRoseThenFell counts the tasks that rose ' +
+      'first and ended below their start. lr = K / 10 keeps the first step the same size at every K (3 standard errors: 3 sqrt(0.25 / 256) = 0.09)',
+    spec: {
+      base: { reward: 'rlif-self-certainty', answers: 2, estimator: 'expected', klCoef: 0, policy: 'tabular', tasks: 256, steps: 100 },
+      axes: {
+        'patterns,lr': [
+          [100, 10],
+          [1000, 100],
+          [10000, 1000],
+        ],
+        successTilt: [0, 0.1],
+      },
+      logSteps: 'log',
+    },
+  },
+  'entanglement': {
+    shows:
+      "Theorem 5.4's entanglement phase: medianT0 (the first step at which the accuracy reaches the rival pattern's success rate 0.7) " +
+      "grows with gamma = sum_{r != r'} pi_r / pi_r* as a power of gamma (about gamma^3 here, far below the paper's bound gamma^(C gamma)), " +
+      'and like 1 / lr; stepsToBest99, stepsToBest999 and stepsToBest9999 show T1 = O(1 / epsilon) after it',
+    spec: {
+      base: { estimator: 'expected', successRates: [0.9, 0.7, 0.2, 0.1], init: [0.05, 0.7, 0.125, 0.125], tasks: 1, steps: 50000 },
+      axes: { gamma: { logspace: [2, 16, 7] }, lr: [0.5, 1, 2] },
+      logSteps: 'log',
+    },
+  },
   'kl-optimum': {
     shows:
       "Proposition 5.2: with KL coefficient beta, finalBestMass converges to the closed form pi*_best = e^(0.9/beta) / sum_k e^(s_k/beta) " +

@@ -23,6 +23,27 @@ export function formatDuration(seconds: number): string {
 /** Seconds left at `stepsPerSecond`. */
 export const etaSeconds = (p: SweepProgress, stepsPerSecond: number): number => (p.steps - p.stepsDone) / Math.max(stepsPerSecond, 1e-9);
 
-/** `cohorts 3/24  1,250 steps/s  ETA 2 min` */
-export const progressText = (p: SweepProgress, stepsPerSecond: number): string =>
-  `cohorts ${count(p.cohortsDone)}/${count(p.cohorts)}  ${count(Math.round(stepsPerSecond))} steps/s  ETA ${formatDuration(etaSeconds(p, stepsPerSecond))}`;
+/** `cohorts 3/24  1,250 steps/s  ETA 2 min`; `cohorts 0/24  measuring speed` before a rate is measured. */
+export const progressText = (p: SweepProgress, stepsPerSecond: number | undefined): string =>
+  `cohorts ${count(p.cohortsDone)}/${count(p.cohorts)}  ` +
+  (stepsPerSecond === undefined ? 'measuring speed' : `${count(Math.round(stepsPerSecond))} steps/s  ETA ${formatDuration(etaSeconds(p, stepsPerSecond))}`);
+
+/**
+ * Steps per second, measured from the first report of steps done on: start-up (the device, kernel
+ * compilation, the first batch) would make the first ETAs hours too long. Undefined until
+ * `minSeconds` have passed since that report.
+ */
+export class RateMeter {
+  private base?: { time: number; steps: number };
+
+  constructor(private readonly minSeconds = 1) {}
+
+  rate(steps: number, now = performance.now()): number | undefined {
+    if (!this.base) {
+      if (steps > 0) this.base = { time: now, steps };
+      return undefined;
+    }
+    const seconds = (now - this.base.time) / 1000;
+    return seconds >= this.minSeconds && steps > this.base.steps ? (steps - this.base.steps) / seconds : undefined;
+  }
+}

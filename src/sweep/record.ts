@@ -2,11 +2,13 @@
 // in the browser): each cohort's every step into its summary, its logged steps into the metrics
 // table, both written in cohort order.
 import { metricLayout } from '../model/metrics';
+import type { ModelReport } from '../model/report';
+import type { TaskEvents } from '../model/simulation-interface';
 import { axisCell } from './columns';
 import type { CohortObserver, CohortStart, Executor } from './executor';
 import type { Cohort, Grid } from './grid';
 import type { SweepProgress } from './progress';
-import { SUMMARY_COLUMNS, SummaryTracker } from './summary';
+import { loadValue, saveValue, SUMMARY_COLUMNS, SummaryTracker, type TrackerState } from './summary';
 import type { Cell, TableSink } from './table';
 
 /** What one cohort has produced so far. */
@@ -18,6 +20,35 @@ interface Recording {
   columnOf: number[];
   logged: Cell[][];
   steps: number;
+  /** Of `logged`, the rows handed to the journal. */
+  journaled: number;
+}
+
+/** A cohort's recording as a sweep checkpoint holds it; its logged rows are in the checkpoint's journal. */
+export interface CohortState {
+  /** Steps observed. */
+  steps: number;
+  /** Logged rows observed (all in the journal). */
+  rows: number;
+  tracker: TrackerState;
+  /** The model report, as JSON (saveValue). */
+  report: unknown;
+}
+
+/** Where a writer hands what a sweep checkpoint needs beyond its pack in flight; each thing once, in order. */
+export interface CohortJournal {
+  /** Logged rows (cohort index first) of one cohort, in step order. */
+  rows(rows: readonly Cell[][]): void;
+  /** A cohort has ended in this state; all its rows were handed on before. */
+  ended(cohort: number, state: CohortState): void;
+}
+
+/** What a checkpoint restores: the cohorts that ended and those of the pack in flight, each with its logged rows. */
+export interface RestoredCohorts {
+  ended: Map<number, CohortState>;
+  inFlight: Map<number, CohortState>;
+  rows: Map<number, Cell[][]>;
+  adapter?: Record<string, unknown>;
 }
 
 /** Where the writer puts each table's rows. */
@@ -34,6 +65,11 @@ export class CohortWriter implements CohortObserver {
   private next = 0;
   adapter?: Record<string, unknown>;
   progress: SweepProgress;
+  /**
+   * Takes every logged row once, and each ended cohort's state, for a sweep checkpoint (rows of a
+   * cohort in flight when inFlightState asks for them, the rest when it ends); unset: none.
+   */
+  journal?: CohortJournal;
 
   constructor(
     private readonly grid: Grid,
@@ -47,17 +83,56 @@ export class CohortWriter implements CohortObserver {
 
   start(cohort: Cohort, start: CohortStart): void {
     this.adapter ??= start.adapter.json;
+    const had = this.recordings.get(cohort.index);
+    // A cohort that goes on from a checkpoint keeps what was restored up to it.
+    if (start.resumedAt !== undefined) {
+      if (had?.steps !== start.resumedAt) throw new Error(`sweep: cohort ${cohort.index} resumes at step ${start.resumedAt}, but ${had?.steps ?? 0} steps of it were restored`);
+      had.start = { ...start, report: had.start.report };
+      return;
+    }
     // A cohort started again (after a stopped executor) starts from nothing.
-    this.progress.stepsDone -= this.recordings.get(cohort.index)?.steps ?? 0;
+    this.progress.stepsDone -= had?.steps ?? 0;
+    this.recordings.set(cohort.index, this.recording(cohort, start));
+  }
+
+  private recording(cohort: Cohort, start: CohortStart): Recording {
     const layout = metricLayout(cohort.config).names;
-    this.recordings.set(cohort.index, {
-      cohort,
-      start,
-      tracker: new SummaryTracker(layout),
-      columnOf: layout.map((n) => this.grid.metricNames.indexOf(n)),
-      logged: [],
-      steps: 0,
-    });
+    return { cohort, start, tracker: new SummaryTracker(layout), columnOf: layout.map((n) => this.grid.metricNames.indexOf(n)), logged: [], steps: 0, journaled: 0 };
+  }
+
+  /** Hands the rows of `rec` not yet in the journal to it, and says the state they complete. */
+  private saveState(rec: Recording): CohortState {
+    if (rec.journaled < rec.logged.length) this.journal?.rows(rec.logged.slice(rec.journaled));
+    rec.journaled = rec.logged.length;
+    return { steps: rec.steps, rows: rec.logged.length, tracker: rec.tracker.state(), report: saveValue(rec.start.report) };
+  }
+
+  /** For a checkpoint (with a journal): the state of the cohorts `cohorts`, in flight, at the step they all are at. */
+  inFlightState(cohorts: readonly number[]): [number, CohortState][] {
+    if (!this.journal) throw new Error('sweep: checkpoints need a journal for the rows');
+    return cohorts.map((i) => [i, this.saveState(this.recordings.get(i)!)]);
+  }
+
+  /** Takes back what a checkpoint held (before the executor starts); ended cohorts are written as their turn comes. */
+  async restore(r: RestoredCohorts): Promise<void> {
+    this.adapter ??= r.adapter;
+    const rebuild = (i: number, state: CohortState) => {
+      const rec = this.recording(this.grid.cohort(i), { report: loadValue(state.report) as ModelReport, adapter: { line: '', json: r.adapter ?? {} } });
+      rec.tracker.restore(state.tracker);
+      rec.logged = r.rows.get(i) ?? [];
+      if (rec.logged.length !== state.rows) throw new Error(`the journal holds ${rec.logged.length} of cohort ${i}'s ${state.rows} rows`);
+      rec.journaled = rec.logged.length;
+      rec.steps = state.steps;
+      this.progress.stepsDone += state.steps;
+      return rec;
+    };
+    for (const [i, state] of r.inFlight) this.recordings.set(i, rebuild(i, state));
+    for (const [i, state] of r.ended) {
+      this.finished.set(i, rebuild(i, state));
+      this.ended.add(i);
+      this.progress.cohortsDone++;
+    }
+    await this.writeReady();
   }
 
   rows(cohort: Cohort, firstStep: number, values: Float32Array | Float64Array, n: number): void {
@@ -78,14 +153,20 @@ export class CohortWriter implements CohortObserver {
     this.onProgress?.(this.progress);
   }
 
-  async end(cohort: Cohort, taskEvents?: ArrayLike<number>): Promise<void> {
+  async end(cohort: Cohort, taskEvents?: TaskEvents): Promise<void> {
     const rec = this.recordings.get(cohort.index)!;
     if (taskEvents) rec.tracker.taskEvents(taskEvents);
+    if (this.journal) this.journal.ended(cohort.index, this.saveState(rec));
     this.recordings.delete(cohort.index);
     this.finished.set(cohort.index, rec);
     this.ended.add(cohort.index);
     this.progress.cohortsDone++;
     this.onProgress?.(this.progress);
+    await this.writeReady();
+  }
+
+  /** Writes the ended cohorts whose turn has come, in cohort order. */
+  private async writeReady(): Promise<void> {
     while (this.next < this.order.length && this.finished.has(this.order[this.next])) {
       const done = this.finished.get(this.order[this.next])!;
       this.finished.delete(this.order[this.next]);

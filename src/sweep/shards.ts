@@ -17,11 +17,11 @@ const MAX_SHARDS = 99_999;
 export const shardStem = (s: Shard) => `shard-${pad(s.index)}-of-${pad(s.count)}`;
 export const SHARD_MANIFEST = /^shard-(\d{5})-of-(\d{5})\.manifest\.json$/;
 
-/** The files a sweep (or one shard of it) writes into `dir`. */
-export function outputPaths(dir: string, format: Format, shard?: Shard): { summary: string; metrics: string; manifest: string } {
-  if (!shard) return { summary: join(dir, `summary.${format}`), metrics: join(dir, `metrics.${format}`), manifest: join(dir, 'manifest.json') };
+/** The files a sweep (or one shard of it) writes into `dir`; its checkpoint (src/sweep/checkpoint.ts) is there until it is complete. */
+export function outputPaths(dir: string, format: Format, shard?: Shard): { summary: string; metrics: string; manifest: string; checkpoint: string } {
+  if (!shard) return { summary: join(dir, `summary.${format}`), metrics: join(dir, `metrics.${format}`), manifest: join(dir, 'manifest.json'), checkpoint: join(dir, 'sweep.ckpt') };
   const stem = join(dir, shardStem(shard));
-  return { summary: `${stem}.${format}`, metrics: `${stem}.metrics.${format}`, manifest: `${stem}.manifest.json` };
+  return { summary: `${stem}.${format}`, metrics: `${stem}.metrics.${format}`, manifest: `${stem}.manifest.json`, checkpoint: `${stem}.ckpt` };
 }
 
 const int = (text: string | undefined) => (text !== undefined && /^\d+$/.test(text.trim()) ? Number(text) : NaN);

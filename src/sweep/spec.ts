@@ -4,7 +4,8 @@
 //     "seeds": 1, "logEvery": 10 }
 import { z } from 'zod';
 import { ConfigError, MAX_STEPS } from '../model/config';
-import { LOG_POINTS, logRuleFrom, type LogRule } from '../model/cadence';
+import { logRuleFrom, type LogRule } from '../model/cadence';
+import { LOG_POINTS } from '../model/run-control';
 import { parseAxes, type Axis, type ConfigObject } from './axes';
 
 const MAX_SEEDS = 1_000_000;

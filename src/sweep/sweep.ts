@@ -1,9 +1,13 @@
 // Running a sweep (or one shard of it) into files: every run of the grid through the executor
-// (record.ts), both tables committed only when complete, the manifest last.
+// (record.ts), both tables committed only when complete, the manifest last. With checkpoints
+// (checkpoint.ts) a stopped or failed sweep is taken up again by the same call, from its last
+// checkpoint, and ends with the files an uninterrupted sweep writes.
 import { existsSync, mkdirSync } from 'node:fs';
+import type { CheckpointEvery } from '../model/run-control';
+import { SweepCheckpoint } from './checkpoint';
 import { metricsColumns, summaryColumns } from './columns';
 import type { Executor } from './executor';
-import { openSink, writeJsonAtomic } from './files';
+import { openSink, removeTemporaries, writeJsonAtomic } from './files';
 import type { Grid } from './grid';
 import { buildManifest, readManifest, specHash, VERSION } from './manifest';
 import type { SweepProgress } from './progress';
@@ -19,6 +23,10 @@ export interface SweepOptions {
   skipExisting?: boolean;
   executor: Executor;
   onProgress?: (p: SweepProgress) => void;
+  /** Keep a checkpoint beside the outputs, saved this often, and go on from one found there; none when absent. */
+  checkpointEvery?: CheckpointEvery;
+  /** Called when the sweep goes on from a checkpoint: cohorts that had ended, the step of the pack that was in flight, and the steps (of all cohorts) done before. */
+  onResume?: (info: { cohortsDone: number; packStep: number; stepsDone: number; path: string }) => void;
 }
 
 export interface SweepOutcome {
@@ -38,7 +46,15 @@ function complete(paths: SweepOutcome['paths'], hash: string): boolean {
 export async function runSweep(grid: Grid, opts: SweepOptions): Promise<SweepOutcome> {
   const paths = outputPaths(opts.out, opts.format, opts.shard);
   const cohorts = shardCohorts(grid.count, opts.shard);
-  if (opts.skipExisting && complete(paths, specHash(grid.spec.written))) return { paths, cohorts: cohorts.length, skipped: true };
+  const hash = specHash(grid.spec.written);
+  if (opts.skipExisting && complete(paths, hash)) return { paths, cohorts: cohorts.length, skipped: true };
+  const checkpoint = opts.checkpointEvery
+    ? new SweepCheckpoint(paths.checkpoint, { patternflow: VERSION, specHash: hash, shard: opts.shard ?? null, format: opts.format }, opts.checkpointEvery, grid.steps)
+    : undefined;
+  // Read (or refused) before anything is written.
+  const resumed = await checkpoint?.load(grid);
+  // What a killed run of this shard left half-written (its checkpoint keeps what it had done).
+  if (checkpoint) for (const p of [paths.summary, paths.metrics, paths.manifest, paths.checkpoint]) removeTemporaries(p);
   await opts.executor.check(grid, cohorts);
 
   mkdirSync(opts.out, { recursive: true });
@@ -48,7 +64,12 @@ export async function runSweep(grid: Grid, opts: SweepOptions): Promise<SweepOut
   try {
     metrics = openSink(paths.metrics, opts.format, columns.metrics);
     const writer = new CohortWriter(grid, cohorts, summary, metrics, opts.onProgress);
-    await executeCohorts(grid, cohorts, opts.executor, writer);
+    if (checkpoint) {
+      await checkpoint.begin(writer, resumed);
+      opts.executor.useCheckpoints?.(checkpoint);
+      if (resumed) opts.onResume?.({ cohortsDone: resumed.restored.ended.size, packStep: resumed.step, stepsDone: writer.progress.stepsDone, path: paths.checkpoint });
+    }
+    await executeCohorts(grid, writer.unfinished, opts.executor, writer);
     if (!writer.complete) throw new Error('sweep: the executor left cohorts unfinished');
     await metrics.commit();
     await summary.commit();
@@ -62,9 +83,11 @@ export async function runSweep(grid: Grid, opts: SweepOptions): Promise<SweepOut
         columns: { summary: columns.summary.map((c) => c.name), metrics: columns.metrics.map((c) => c.name) },
       }),
     );
+    checkpoint?.remove();
   } catch (e) {
     summary.abort();
     metrics?.abort();
+    await checkpoint?.stopped();
     throw e;
   }
   return { paths, cohorts: cohorts.length, skipped: false };

@@ -19,7 +19,7 @@ export const CHARTS: readonly ChartSpec[] = [
   { id: 'pattern-mass', title: 'Pattern mass', yLabel: 'mean π(k | q)', unit: true, pick: (names) => ['bestMass', 'worstMass', ...matching(/^patternMass\d+$/)(names)] },
   { id: 'entropy-kl', title: 'Policy entropy and KL to π_ref', yLabel: 'nats', unit: false, pick: () => ['entropy', 'klToRef'] },
   { id: 'converged', title: 'Converged tasks and zero-std groups', yLabel: 'fraction', unit: true, pick: () => ['converged', 'zeroStdFrac'] },
-  { id: 'collapse', title: 'Collapse onto the worst pattern (Theorem 5.6)', yLabel: 'fraction of tasks', unit: true, pick: () => ['convergedWorst', 'improvedFrac'] },
+  { id: 'collapse', title: 'Collapse onto the worst pattern (Theorem 5.6)', yLabel: 'fraction of tasks', unit: true, pick: () => ['convergedWorst', 'improvedFrac', 'roseFirst', 'roseThenFell'] },
   { id: 'majority', title: 'Majority answer correct', yLabel: 'fraction of groups', unit: true, pick: () => ['majorityCorrect'] },
   { id: 'success-rate', title: 'Success rates (trainable answers)', yLabel: 'mean s(k)', unit: true, pick: matching(/^successRate\d+$/) },
   // Token-tree runs only (docs/model.md §9): where in a response RL changes the policy.
@@ -36,6 +36,8 @@ const LABELS: Record<string, string> = {
   converged: 'converged (mass > 0.99)',
   convergedWorst: 'on the worst pattern (mass > 0.99)',
   improvedFrac: 'accuracy above its start',
+  roseFirst: 'rose at step 1',
+  roseThenFell: 'rose at step 1, now below its start',
   zeroStdFrac: 'zero-std groups',
   majorityCorrect: 'majority correct',
   rankChangeRatio: 'rank change ratio',

@@ -1,7 +1,7 @@
 // What the dashboard's runs open on: WebGPU from the browser, one device shared by every run, or,
 // where WebGPU is missing, the float64 reference for small configs. Named for the page's header.
 import { adapterDescription, openGpu } from '../engine/adapter';
-import type { AdapterDescription } from '../model/simulation';
+import type { AdapterDescription } from '../model/simulation-interface';
 import { REFERENCE_ADAPTER } from '../reference/simulator';
 import { referenceBackend, sharedDevice, type Backend } from '../simulation/backend';
 
@@ -48,7 +48,7 @@ export async function browserWebGpu(): Promise<Platform> {
     backend,
     adapter: adapterDescription(gpu.adapter),
     warning: gpu.adapter.isFallback
-      ? 'This adapter is a CPU fallback (such as SwiftShader), not a GPU: the simulation is correct but slow, and steps/s are CPU figures.'
+      ? 'This adapter is a CPU adapter (such as SwiftShader or lavapipe), not a GPU: the simulation is correct but slow, and steps/s are CPU figures.'
       : undefined,
   };
 }

@@ -3,7 +3,7 @@
 import type { Config } from '../model/config';
 import type { MetricsLog } from '../model/metrics';
 import type { ModelReport } from '../model/report';
-import type { AdapterDescription } from '../model/simulation';
+import type { AdapterDescription } from '../model/simulation-interface';
 
 export interface Run {
   id: number;

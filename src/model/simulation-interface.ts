@@ -37,6 +37,14 @@ export interface AdapterDescription {
   json: Record<string, unknown>;
 }
 
+/** Per-task events of a run (0: never), as a sweep's summary reads them (docs/model.md §8). */
+export interface TaskEvents {
+  /** Each task's first step at which its own best-pattern mass reached 0.9. */
+  best90: ArrayLike<number>;
+  /** T0 of each regime-2 task (Theorem 5.4, docs/model.md §6.7), in task order; the other tasks have none. */
+  t0: ArrayLike<number>;
+}
+
 /** A run of one config. `S` is its full state: what snapshot() returns. */
 export interface Simulation<S = unknown> {
   /** Steps whose metrics have been delivered. */
@@ -50,8 +58,8 @@ export interface Simulation<S = unknown> {
   histograms(): Promise<Histograms>;
   /** The full state after `step` steps (large: only on request). */
   snapshot(): Promise<S>;
-  /** Each task's first step at which its own best-pattern mass reached 0.9 (0: never), where the simulation tracks it. */
-  taskEvents?(): Promise<ArrayLike<number> | undefined>;
+  /** The per-task events, where the simulation tracks them. */
+  taskEvents?(): Promise<TaskEvents | undefined>;
   /** Frees what the run holds; the simulation is not used afterwards. */
   close(): void;
 }
