@@ -15,8 +15,8 @@ describe('openSimulation', () => {
     expect((await openSimulation(config, referenceBackend(800))).step).toBe(0);
   });
 
-  it("keeps each task's first step at best-pattern mass 0.9 and each regime-2 task's T0 on the reference as the engine does", async () => {
-    const config = parseConfig({ tasks: 24, estimator: 'expected', lr: 1, successBeta: { alpha: 1, beta: 1 }, steps: 200 });
+  it.each(['tabular', 'shared'] as const)("keeps each task's first step at best-pattern mass 0.9 and each regime-2 task's T0 on the reference as the engine does (%s policy)", async (policy) => {
+    const config = parseConfig({ tasks: 24, policy, estimator: 'expected', lr: 1, successBeta: { alpha: 1, beta: 1 }, steps: 200 });
     const gpu = await openSimulation(config, nodeWebGpu, { engine: { events: true } });
     const ref = await openSimulation(config, referenceBackend());
     await gpu.run(200);

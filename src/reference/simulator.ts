@@ -21,18 +21,17 @@ export class ReferenceSimulator implements Simulation<State> {
   private state: State;
   private stopRequested = false;
   /**
-   * The per-task events as the engine keeps them (0: not yet), none under the shared policy: each
-   * task's first step at best-pattern mass TASK_EVENT_MASS, and its T0, the first step at which
-   * its accuracy reached its rival's success rate (NaN outside regime 2: never, docs/model.md §6.7).
+   * The per-task events as the engine keeps them (0: not yet): each task's first step at
+   * best-pattern mass TASK_EVENT_MASS, and its T0, the first step at which its accuracy reached
+   * its rival's success rate (NaN outside regime 2: never, docs/model.md §6.7).
    */
-  private readonly events?: { best90: Uint32Array; t0: Uint32Array; rivals: Float64Array };
+  private readonly events: { best90: Uint32Array; t0: Uint32Array; rivals: Float64Array };
 
   constructor(private readonly config: Config) {
     this.params = makeParams(config);
     this.report = modelReport(config, this.params.tasks);
     this.state = initState(this.params);
-    if (config.policy !== 'shared')
-      this.events = { best90: new Uint32Array(config.tasks), t0: new Uint32Array(config.tasks), rivals: rivalRates(config, this.params.tasks) };
+    this.events = { best90: new Uint32Array(config.tasks), t0: new Uint32Array(config.tasks), rivals: rivalRates(config, this.params.tasks) };
   }
 
   get step(): number {
@@ -82,7 +81,6 @@ export class ReferenceSimulator implements Simulation<State> {
   }
 
   private noteEvents() {
-    if (!this.events) return;
     const { best90, t0, rivals } = this.events;
     const t = this.state.t;
     for (let i = 0; i < best90.length; i++) {
@@ -93,8 +91,7 @@ export class ReferenceSimulator implements Simulation<State> {
     }
   }
 
-  async taskEvents(): Promise<TaskEvents | undefined> {
-    if (!this.events) return undefined;
+  async taskEvents(): Promise<TaskEvents> {
     const { best90, t0, rivals } = this.events;
     return { best90: best90.slice(), t0: t0.filter((_, i) => !Number.isNaN(rivals[i])) };
   }
