@@ -92,7 +92,8 @@ describe('valid random configs run with finite metrics', () => {
       reward: fc.constantFrom(...REWARDS),
       estimator: fc.constantFrom(...ESTIMATORS),
       scale: fc.constantFrom(...SCALES),
-      policy: fc.constantFrom(...POLICIES),
+      // The engine has no token-tree kernels yet (it refuses policy "tokens": test/cli-tokens.test.ts).
+      policy: fc.constantFrom(...POLICIES.filter((p) => p !== 'tokens')),
       answerMode: fc.constantFrom(...ANSWER_MODES),
       optimizer: fc.constantFrom(...OPTIMIZERS),
       lr: fc.double({ min: 1e-3, max: 5, noNaN: true }),

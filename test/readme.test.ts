@@ -90,6 +90,16 @@ const COMMANDS: Record<string, Entry> = {
       ['--tasks', '1000'],
     ),
   },
+  'npx patternflow run --policy tokens --length 40 --forks 2 --branching 4 --estimator grpo --tasks 64 --steps 100 --backend reference --out tokens.csv': {
+    run: asWritten(
+      () => {
+        const csv = lines('tokens.csv');
+        expect(csv).toHaveLength(6);
+        expect(csv[0].split(',').slice(-4)).toEqual(['rankChangeRatio', 'forkRankChange', 'fillerRankChange', 'criticalShare']);
+      },
+      ['--tasks', '4', '--steps', '5'],
+    ),
+  },
   'npx patternflow run --steps 200': {
     run: asWritten(({ stdout, stderr }) => {
       expect(stdout).toMatch(/^step 200: accuracy 0\.\d+, bestMass 0\.\d+, reward /);

@@ -15,6 +15,24 @@ describe('openSimulation', () => {
     expect((await openSimulation(config, referenceBackend(800))).step).toBe(0);
   });
 
+  it.each(['tabular', 'shared'] as const)("keeps each task's first step at best-pattern mass 0.9 and each regime-2 task's T0 on the reference as the engine does (%s policy)", async (policy) => {
+    const config = parseConfig({ tasks: 24, policy, estimator: 'expected', lr: 1, successBeta: { alpha: 1, beta: 1 }, steps: 200 });
+    const gpu = await openSimulation(config, nodeWebGpu, { engine: { events: true } });
+    const ref = await openSimulation(config, referenceBackend());
+    await gpu.run(200);
+    await ref.run(200);
+    const [a, b] = [(await gpu.taskEvents!())!, (await ref.taskEvents!())!];
+    gpu.close();
+    for (const event of ['best90', 't0'] as const) {
+      const [x, y] = [Array.from(a[event]), Array.from(b[event])];
+      expect(y.length, event).toBe(x.length);
+      expect(y.filter((t) => t > 0).length, event).toBeGreaterThan(2); // tasks that got there
+      // float32 against float64: a task may cross its threshold one step apart.
+      y.forEach((t, i) => expect(Math.abs(t - x[i]), `${event} of task ${i}: ${x[i]} vs ${t}`).toBeLessThanOrEqual(1));
+    }
+    expect(Array.from(b.best90).filter((t) => t === 0).length).toBeGreaterThan(0); // and tasks that did not
+  });
+
   it('destroys the device on close() where the backend gives each simulation its own', async () => {
     let gpu: Gpu | undefined;
     const sim = await openSimulation(parseConfig({ tasks: 16, steps: 2 }), { ...nodeWebGpu, device: async () => (gpu = await nodeWebGpu.device()) });

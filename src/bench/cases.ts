@@ -1,9 +1,11 @@
 // The benchmark's cases: the sweep over task counts, patterns, group sizes, estimators and
 // policies, thinned on a fallback adapter and narrowed by the command line's flags or the page's
 // query string. Pure planning: nothing here measures.
-import { POLICIES, parseConfig, type Config, type Estimator } from '../model/config';
+import { parseConfig, type Config, type Estimator } from '../model/config';
 
-export type Policy = (typeof POLICIES)[number];
+/** The policies the benchmark measures: the token tree has no WGSL kernels to measure yet. */
+export const BENCH_POLICIES = ['tabular', 'shared'] as const;
+export type Policy = (typeof BENCH_POLICIES)[number];
 
 export interface BenchCase {
   tasks: number;
@@ -30,7 +32,7 @@ export const SWEEP = {
   patterns: [4, 16],
   group: [8, 64],
   estimator: ['grpo', 'reinforce', 'rloo', 'expected'] as Estimator[],
-  policy: ['tabular', 'shared'] as Policy[],
+  policy: [...BENCH_POLICIES] as Policy[],
 };
 /** The main kernel, and the benchmark's target row (N = 65,536). */
 export const MAIN: Omit<BenchCase, 'tasks'> = { patterns: 4, group: 8, estimator: 'grpo', policy: 'tabular' };

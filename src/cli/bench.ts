@@ -2,10 +2,10 @@
 // stdout, rows streamed as they are measured, and the report as JSON with --json.
 import { Command, Option } from 'commander';
 import { writeFileSync } from 'node:fs';
-import { ConfigError, ESTIMATORS, FIELD_SPECS, POLICIES } from '../model/config';
+import { ConfigError, ESTIMATORS, FIELD_SPECS } from '../model/config';
 import { parseField } from '../model/fields';
 import { parseLogEvery, RUN_CONTROL } from '../model/run-control';
-import { describeCase, planSweep, type SweepFilter } from '../bench/cases';
+import { BENCH_POLICIES, describeCase, planSweep, type SweepFilter } from '../bench/cases';
 import { formatReport } from '../bench/format';
 import { defaultOptions, type Peer } from '../bench/measure';
 import { openTorchPeer, TORCH_COMMAND } from '../bench/peer';
@@ -63,7 +63,7 @@ async function bench(flags: BenchFlags) {
     patterns: fieldList('patterns', flags.patterns),
     group: fieldList('group', flags.group),
     estimator: names('estimator', flags.estimator, ESTIMATORS),
-    policy: names('policy', flags.policy, POLICIES),
+    policy: names('policy', flags.policy, BENCH_POLICIES),
     logEvery: flags.logEvery?.split(',').map((t) => asFlag(() => parseLogEvery(t))),
   };
   const [repeats] = ints('repeats', flags.repeats, 1, 100) ?? [];

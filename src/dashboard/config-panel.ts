@@ -4,16 +4,20 @@
 // field and its allowed range.
 import { html, type PropertyDeclarations } from 'lit';
 import { LightElement } from '../ui/light-element';
-import { ConfigError, FIELD_SPECS, FIELDS, parseConfig, type Config, type ConfigInput, type Field } from '../model/config';
+import { ConfigError, FIELD_SPECS, FIELDS, parseConfig, TREE_FIELDS, type Config, type ConfigInput, type Field } from '../model/config';
 import { defaultText, fieldChoices, formatField, parseField } from '../model/fields';
 
 export type ConfigResult = { config: Config; error?: undefined } | { config?: undefined; error: ConfigError };
 
-/** The texts of the panel as a config, or the first error (naming the field). */
+/** The fields the panel shows for these texts: the token tree's only when the policy is "tokens". */
+const shownFields = (texts: Partial<Record<Field, string>>): Field[] =>
+  texts.policy?.trim() === 'tokens' ? FIELDS : FIELDS.filter((f) => !(TREE_FIELDS as readonly string[]).includes(f));
+
+/** The texts of the panel as a config, or the first error (naming the field); the hidden tree fields are not read. */
 export function parseTexts(texts: Partial<Record<Field, string>>): ConfigResult {
   try {
     const input: Record<string, unknown> = {};
-    for (const field of FIELDS) {
+    for (const field of shownFields(texts)) {
       const text = texts[field]?.trim();
       if (text) input[field] = parseField(field, text);
     }
@@ -63,7 +67,7 @@ export class PfConfigPanel extends LightElement {
     return html`
       ${error ? html`<p class="error" role="alert" data-testid="config-error">${error.message}</p>` : ''}
       <form class="config" @submit=${(e: Event) => e.preventDefault()} novalidate>
-        ${FIELDS.map((field) => {
+        ${shownFields(this.texts).map((field) => {
           const id = `cfg-${field}`;
           const { help, syntax } = FIELD_SPECS[field];
           const choices = fieldChoices(field);

@@ -9,5 +9,5 @@ export function exportRun(run: Run, platform: Platform, format: 'csv' | 'json'):
   if (!run.report) return;
   const name = `patternflow-run${run.id}.${format}`;
   if (format === 'csv') downloadText(name, logToCsv(run.log), 'text/csv');
-  else downloadText(name, logToJson(run.log, { config: configToJSON(run.config), adapter: platform.adapter.json, model: run.report }), 'application/json');
+  else downloadText(name, logToJson(run.log, { config: configToJSON(run.config), adapter: (run.adapter ?? platform.adapter).json, model: run.report }), 'application/json');
 }

@@ -34,6 +34,23 @@ const RLIF: ConfigInput = {
 // A sampled GRPO run (1024 tasks x 8 rollouts) behind a noisy verifier.
 const NOISY: ConfigInput = { tasks: 1024, group: 8, estimator: 'grpo', lr: 0.1, successRates: [0.9, 0.5, 0.4, 0.3], steps: 1000 };
 
+// The ranking change of docs/model.md §9 under GRPO: a 16-pattern token tree (40 tokens, 2 forks of
+// 4) whose fillers sit close together (fillerDecay 0.8) and whose forks start without ties
+// (init ∝ 0.8^k), success rates U[0, 1] per task, two answers (the paper's RLIF setting).
+const TREE_INIT = [0.205793, 0.164634, 0.131707, 0.105366, 0.084293, 0.067434, 0.053947, 0.043158, 0.034526, 0.027621, 0.022097, 0.017677, 0.014142, 0.011314, 0.009051, 0.00724];
+const RANKING: ConfigInput = {
+  policy: 'tokens',
+  tasks: 32,
+  group: 8,
+  estimator: 'grpo',
+  lr: 0.1,
+  fillerDecay: 0.8,
+  init: TREE_INIT,
+  successBeta: { alpha: 1, beta: 1 },
+  answers: 2,
+  steps: 100,
+};
+
 export const PRESETS: readonly Preset[] = [
   {
     id: 'rlvr-strong',
@@ -109,6 +126,44 @@ export const PRESETS: readonly Preset[] = [
     name: 'Noisy verifier, TPR < FPR (extension)',
     claim: 'A verifier that rewards wrong answers more often (TPR 0.2, FPR 0.8) drives accuracy from 0.52 down towards the worst pattern’s 0.3 while the reward rises.',
     config: { ...NOISY, tpr: 0.2, fpr: 0.8 },
+  },
+  {
+    id: 'tokens-weak-start',
+    name: 'Tokens vs patterns: the weak start as a token tree (extension)',
+    claim:
+      'The plateau preset’s start (1% on the best pattern) as a tree of 2 forks with 2 choices (run on the float64 reference): the best pattern shares its first fork with the second-best, which takes the mass first (0.81 at step 89), and 0.9 best-pattern mass comes at step 179 instead of the flat policy’s 1,912.',
+    // docs/model.md §9: the hierarchical softmax moves the pattern distribution along another path.
+    config: { ...FLOW, tasks: 16, init: WEAK_INIT, steps: 600, policy: 'tokens', forks: 2, branching: 2, length: 4, vocab: 1 },
+  },
+  {
+    id: 'critical-tokens',
+    name: 'Critical tokens: a token tree in expected mode (extension)',
+    claim:
+      'Responses of 40 tokens whose 2 forks pick one of 16 patterns (run on the float64 reference): in expected mode only the forks move, so all of the KL lies on them and no filler changes rank, while the rank change ratio rises to 2.9% of positions (under c/L = 5%) and accuracy from 0.47 to 0.86 by step 200.',
+    // docs/model.md §9. A start without ties at the forks (init ∝ 0.8^k), so that a rank change is a real reordering.
+    config: {
+      policy: 'tokens',
+      tasks: 8,
+      estimator: 'expected',
+      lr: 0.5,
+      successBeta: { alpha: 1, beta: 1 },
+      init: TREE_INIT,
+      steps: 200,
+    },
+  },
+  {
+    id: 'ranking-rlvr',
+    name: 'Ranking change under RLVR (GRPO, token tree; extension)',
+    claim:
+      'The share of positions whose token changed rank grows over training, 1.0% → 8.1% → 14.2% at steps 20, 60, 100 (the paper’s GSM8K RLVR: 5.2% → 6.6% → 7.3%), mostly fillers reordered by sampling noise; 57% of the KL lies on the 2 forks (run on the float64 reference).',
+    config: RANKING,
+  },
+  {
+    id: 'ranking-rlif',
+    name: 'Ranking change under RLIF (GRPO, token tree; extension)',
+    claim:
+      'The same tree under the self-certainty reward: 1.9% → 9.9% → 16.4% at steps 20, 60, 100, above RLVR’s at every step as in the paper’s table (GSM8K RLIF: 6.8% → 8.9% → 10.1%), with 79% of the KL on the forks (run on the float64 reference).',
+    config: { ...RANKING, reward: 'rlif-self-certainty' },
   },
 ];
 

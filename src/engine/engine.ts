@@ -100,7 +100,7 @@ export class Engine {
   /** A run of one config, or of cohorts sharing the kernel-shaping fields (packable ones if several). */
   static async create(gpu: Gpu, run: Config | readonly Config[], opts: EngineOptions = {}): Promise<Engine> {
     const { device } = gpu;
-    const cohorts = 'length' in run ? run : [run];
+    const cohorts: readonly Config[] = Array.isArray(run) ? run : [run as Config]; // not `'length' in run`: the token tree's config has a length
     const config = cohorts[0];
     if (cohorts.length > 1 && !packable(config)) throw new Error(`cohorts of ${config.policy} policy / ${config.scale} scale run one by one`);
     if (!cohorts.every((c) => sameKernels(c, config))) throw new Error(`cohorts of one run must share ${KERNEL_FIELDS.join(', ')}`);

@@ -3,12 +3,12 @@
 // modes). Numbers that do not (lr, seed, N, ...) go to the uniform of knobs.ts instead: runs that
 // differ only in those share one compiled module, which the device caches.
 import { ESTIMATORS, OPTIMIZERS, REWARDS, SCALES, type Config } from '../model/config';
-import { ADAM, CONVERGED_MASS, EPS_GRPO, IMPROVED_MARGIN, PHI_FLOOR, RECORD_ANSWER_SHIFT } from '../model/constants';
+import { ADAM, CONVERGED_MASS, EPS_GRPO, IMPROVED_MARGIN, PHI_FLOOR, RECORD_ANSWER_SHIFT, TASK_EVENT_MASS } from '../model/constants';
 import { BASE_METRICS, EVENT_METRICS, METRIC } from '../model/metrics';
 import { STREAM_ROLLOUT } from '../model/rng';
 import { reportedRewardOffset } from '../model/tasks';
 import { HIST_BINS } from '../model/simulation-interface';
-import { BATCH_PARTIAL, CHUNK, SUM_BLOCK, TASK_EVENT_MASS, WORKGROUP, type Plan } from './plan';
+import { BATCH_PARTIAL, CHUNK, SUM_BLOCK, WORKGROUP, type Plan } from './plan';
 
 /** A name as a WGSL constant: 'rlif-certainty' gives RLIF_CERTAINTY, 'zeroStdFrac' ZERO_STD_FRAC. */
 export const wgslName = (name: string) =>
@@ -36,7 +36,11 @@ export const variantId = (prefix: string, value: string) => `${prefix}_${wgslNam
  * in one of them need a module of their own, so a sweep's cohorts that share them pack into one run
  * (docs/model.md §8). passK is one: it sizes the PASSK array and the metric row.
  */
-export const KERNEL_FIELDS = ['patterns', 'answers', 'group', 'reward', 'estimator', 'scale', 'policy', 'answerMode', 'optimizer', 'passK'] as const satisfies readonly (keyof Config)[];
+export const KERNEL_FIELDS = [
+  'patterns', 'answers', 'group', 'reward', 'estimator', 'scale', 'policy', 'answerMode', 'optimizer', 'passK',
+  // The token tree's shape (docs/model.md §9); fillerDecay only sets initial logits.
+  'length', 'forks', 'branching', 'vocab',
+] as const satisfies readonly (keyof Config)[];
 export type KernelField = (typeof KERNEL_FIELDS)[number];
 
 /** Whether two configs compile to the same kernels. */

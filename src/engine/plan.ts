@@ -15,8 +15,6 @@ export const CHUNK = 16;
  */
 export const REGISTER_PATTERNS = 32;
 export type KernelShape = 'registers' | 'storage';
-/** The per-task event (Plan.eventsLen): the first step at which a task's own best-pattern mass reached this. */
-export const TASK_EVENT_MASS = 0.9;
 /** Sums over the patterns add blocks of this many terms (shaders/rows.wgsl): sqrt(16,384). */
 export const SUM_BLOCK = 128;
 /** Floats of one workgroup's partial batch statistics (n, mean, M2) under GRPO's batch scale (batch.wgsl). */
@@ -135,6 +133,7 @@ function packCohorts(tasks: readonly number[], align: number): { cohorts: Cohort
  * no alignment; workgroup sums need each cohort to start a workgroup.
  */
 export function makePlan(c: Config, opts: PlanOptions = {}, cohortTasks: readonly number[] = [c.tasks]): Plan {
+  if (c.policy === 'tokens') throw new ConfigError('policy', '"tokens" runs on the float64 reference only (patternflow run --backend reference; sweeps and the dashboard open it there): its WGSL kernels are not built yet');
   const dense = packCohorts(cohortTasks, 1);
   const M0 = metricLayout(c).names.length;
   const rowsFit = Math.ceil(dense.threads / WORKGROUP) * WORKGROUP * M0 * 4 <= PARTIALS_BUDGET;

@@ -56,7 +56,7 @@ export class Runner implements Simulation<Snapshot> {
   readonly cohorts: readonly Config[];
 
   private constructor(private readonly opts: RunnerOptions) {
-    this.cohorts = 'length' in opts.config ? opts.config : [opts.config];
+    this.cohorts = Array.isArray(opts.config) ? opts.config : [opts.config as Config]; // not `'length' in`: the token tree's config has a length
   }
 
   static async create(opts: RunnerOptions): Promise<Runner> {

@@ -17,6 +17,7 @@ const VIEWS: Record<string, Partial<Selection>> = {
   'kl-optimum': { column: 'finalBestMass', x: 'klCoef', y: '' },
   'rlif-margin': { column: 'roseFirst', x: 'patterns', y: 'successTilt' },
   entanglement: { column: 'medianT0', x: 'gamma', y: 'lr', logY: true },
+  'critical-tokens': { column: 'finalFillerRankChange', x: 'lr', y: 'group' },
 };
 
 /** Presets read best as lines: T0 against gamma, one line per lr, on a log axis. */

@@ -12,7 +12,7 @@ export const REWARDS = ['rlvr', 'rlif-self-certainty', 'rlif-certainty', 'rlif-e
 export const ESTIMATORS = ['expected', 'reinforce', 'rloo', 'grpo'] as const;
 export const SCALES = ['group', 'batch', 'none'] as const;
 export const OPTIMIZERS = ['sgd', 'adam'] as const;
-export const POLICIES = ['tabular', 'shared'] as const;
+export const POLICIES = ['tabular', 'shared', 'tokens'] as const;
 export const ANSWER_MODES = ['frozen', 'trainable'] as const;
 
 export type Estimator = (typeof ESTIMATORS)[number];
@@ -21,6 +21,12 @@ export const MAX_STEPS = 10_000_000;
 const MAX_SEED = 2 ** 32 - 1;
 /** Tolerance on distributions that must sum to 1 (`init`, `sft.target`). */
 export const SUM_TOLERANCE = 1e-6;
+
+/** The token tree's bounds (docs/model.md §9): K = b^c <= 1,024, L <= 256, V <= 16; c <= 10 follows from K with b >= 2. */
+export const TREE_LIMITS = { length: 256, forks: 10, patterns: 1024, vocab: 16 } as const;
+/** The tree fields' values under `policy: "tokens"` when not given. */
+export const TREE_DEFAULTS = { length: 40, forks: 2, branching: 4, vocab: 4, fillerDecay: 0.3 } as const;
+export const TREE_FIELDS = Object.keys(TREE_DEFAULTS) as (keyof typeof TREE_DEFAULTS)[];
 
 /** Thrown for any invalid config; `message` names the field and the allowed range. */
 export class ConfigError extends Error {
@@ -127,7 +133,19 @@ export const FIELD_SPECS = {
   /** Initial pattern probabilities pi0 (default uniform). */
   init: field(list(positive(), 'K numbers > 0').optional(), { syntax: 'list', help: 'initial pattern probabilities (sum to 1)', placeholder: 'uniform' }),
   /** "tabular": logits per task; "shared": one logit vector for all tasks. */
-  policy: field(oneOf(POLICIES).default('tabular'), { syntax: 'choice', help: 'logits per task, or one shared vector' }),
+  policy: field(oneOf(POLICIES).default('tabular'), { syntax: 'choice', help: 'logits per task, one shared vector, or a token tree per task (docs/model.md §9)' }),
+  // The token tree of docs/model.md §9, with `policy: "tokens"` only: undefined otherwise, filled
+  // with TREE_DEFAULTS under it (parseConfig), so other policies' configs stay as they were.
+  /** L, token positions of a response. */
+  length: field(intIn(1, TREE_LIMITS.length).optional(), { syntax: 'number', help: `tokens: L, positions per response (1..${TREE_LIMITS.length})`, placeholder: '40' }),
+  /** c, fork positions (the pattern's choices), spread evenly over the response. */
+  forks: field(intIn(1, TREE_LIMITS.forks).optional(), { syntax: 'number', help: `tokens: c, fork positions (1..${TREE_LIMITS.forks}, at most L)`, placeholder: '2' }),
+  /** b, choices at a fork: K = b^c patterns. */
+  branching: field(intIn(2, TREE_LIMITS.patterns).optional(), { syntax: 'number', help: `tokens: b, choices per fork (K = b^c <= ${TREE_LIMITS.patterns})`, placeholder: '4' }),
+  /** V, equivalent alternatives at a filler position. */
+  vocab: field(intIn(1, TREE_LIMITS.vocab).optional(), { syntax: 'number', help: `tokens: V, alternatives per filler position (1..${TREE_LIMITS.vocab})`, placeholder: '4' }),
+  /** Filler nodes start at pi(v) ∝ fillerDecay^v. */
+  fillerDecay: field(decay().optional(), { syntax: 'number', help: 'tokens: initial filler distribution ∝ fillerDecay^v, in (0, 1]', placeholder: '0.3' }),
   /** "frozen": answer distributions fixed; "trainable": answer logits learn too. */
   answerMode: field(oneOf(ANSWER_MODES).default('frozen'), { syntax: 'choice', help: 'answer distributions frozen or trainable' }),
   /** rlif-self-certainty is the paper's RLIF reward; the other rlif-* are patternflow's extensions (docs/model.md §3.2). */
@@ -247,6 +265,35 @@ function patternCount(c: Parsed, given: boolean): number {
   return k;
 }
 
+/** Refuses tree fields given without `policy: "tokens"`. */
+function noTreeFields(c: Parsed): undefined {
+  const given = TREE_FIELDS.find((f) => c[f] !== undefined);
+  if (given) throw new ConfigError(given, `is a field of the token tree: give it with policy "tokens" only (policy is "${c.policy}")`);
+  return undefined;
+}
+
+/**
+ * The tree of `policy: "tokens"` with defaults filled, and its K = b^c, checked against `patterns`
+ * when given. The features without an exact tree gradient are refused (docs/model.md §9).
+ */
+function treeFields(c: Parsed, input: Record<string, unknown>) {
+  const fields = { ...TREE_DEFAULTS, ...Object.fromEntries(TREE_FIELDS.filter((f) => c[f] !== undefined).map((f) => [f, c[f]])) };
+  if (fields.forks > fields.length) throw new ConfigError('forks', `must be an integer in 1..${Math.min(TREE_LIMITS.forks, fields.length)} (at most length, ${fields.length})`);
+  const patterns = fields.branching ** fields.forks;
+  if (patterns > TREE_LIMITS.patterns)
+    throw new ConfigError('branching', `branching^forks = ${fields.branching}^${fields.forks} = ${patterns} patterns, above the tree's limit of ${TREE_LIMITS.patterns}`);
+  if (input.patterns !== undefined && c.patterns !== patterns)
+    throw new ConfigError('patterns', `must equal branching^forks = ${patterns} with policy "tokens" (or be left out), got ${c.patterns}`);
+  const refused: [boolean, string, string][] = [
+    [c.klCoef > 0, 'klCoef', 'must be 0 with policy "tokens" (the tree has no KL penalty)'],
+    [c.entropyCoef > 0, 'entropyCoef', 'must be 0 with policy "tokens" (the tree has no entropy bonus)'],
+    [c.sft !== undefined, 'sft', 'is not available with policy "tokens" (the tree starts from init)'],
+    [c.answerMode !== 'frozen', 'answerMode', 'must be "frozen" with policy "tokens" (answers follow the pattern, §1)'],
+  ];
+  for (const [bad, field, detail] of refused) if (bad) throw new ConfigError(field, detail);
+  return { fields, patterns };
+}
+
 /** Validates `input` and fills the defaults. Throws ConfigError naming the field and its allowed range. */
 export function parseConfig(input: unknown): Config {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) throw new ConfigError('config', 'must be a JSON object');
@@ -255,13 +302,15 @@ export function parseConfig(input: unknown): Config {
   const c = result.data;
   const sources = (['successRates', 'successBeta', 'successTilt'] as const).filter((f) => c[f] !== undefined);
   if (sources.length > 1) throw new ConfigError(sources[1], `give either successRates, successBeta or successTilt, not ${sources.join(' and ')}`);
-  const k = patternCount(c, (input as Record<string, unknown>).patterns !== undefined);
+  const tree = c.policy === 'tokens' ? treeFields(c, input as Record<string, unknown>) : noTreeFields(c);
+  const k = patternCount(tree ? { ...c, patterns: tree.patterns } : c, (input as Record<string, unknown>).patterns !== undefined || tree !== undefined);
   if (c.init) checkSum('init', c.init);
   if (c.sft) checkSum('sft.target', c.sft.target);
   if (c.estimator !== 'expected' && c.group < 2)
     throw new ConfigError('group', `must be an integer in 2..256 for estimator "${c.estimator}" (sampled estimators need G >= 2)`);
   return {
     ...c,
+    ...tree?.fields,
     patterns: k,
     successRates: c.successBeta || c.successTilt !== undefined ? undefined : (c.successRates ?? defaultSuccessRates(k)),
     wrongDecay: Array.isArray(c.wrongDecay) ? c.wrongDecay : Array<number>(k).fill(c.wrongDecay),

@@ -11,6 +11,8 @@ export const EPS_GRPO = 1e-6;
 export const PHI_FLOOR = 1e-30;
 /** A task has converged when its best-pattern mass exceeds this; collapsed, when its worst-pattern mass does (docs/model.md §5). */
 export const CONVERGED_MASS = 0.99;
+/** The per-task event of sweeps (docs/model.md §8): the first step at which a task's own best-pattern mass reached this. */
+export const TASK_EVENT_MASS = 0.9;
 /** A recorded rollout is pattern | answer << RECORD_ANSWER_SHIFT: 16 bits hold any pattern index (K <= 16,384). */
 export const RECORD_ANSWER_SHIFT = 16;
 /**

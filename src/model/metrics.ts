@@ -25,6 +25,10 @@ export const BASE_METRICS = [
 ] as const;
 export type BaseMetric = (typeof BASE_METRICS)[number];
 
+/** The token tree's metrics (docs/model.md §9), after the other columns, with `policy: "tokens"` only. */
+export const TREE_METRICS = ['rankChangeRatio', 'forkRankChange', 'fillerRankChange', 'criticalShare'] as const;
+export type TreeMetric = (typeof TREE_METRICS)[number];
+
 /** Position of each base metric in a metrics row (the kernels get them as M_ACCURACY, M_REWARD, ...). */
 export const METRIC = Object.fromEntries(BASE_METRICS.map((name, j) => [name, j])) as { readonly [m in BaseMetric]: number };
 
@@ -40,9 +44,10 @@ export interface MetricLayout {
   mass: number; // index of patternMass0, or -1 above MAX_PATTERN_COLUMNS patterns
   passAt: number; // index of the first passAt{k}
   successRate: number; // index of successRate0, or -1 with frozen answers or above MAX_PATTERN_COLUMNS patterns
+  tree: number; // index of the first TREE_METRICS column, or -1 unless policy is "tokens"
 }
 
-export function metricLayout(c: Pick<Config, 'patterns' | 'passK' | 'answerMode'>): MetricLayout {
+export function metricLayout(c: Pick<Config, 'patterns' | 'passK' | 'answerMode'> & Partial<Pick<Config, 'policy'>>): MetricLayout {
   const K = c.patterns;
   const perPattern = K <= MAX_PATTERN_COLUMNS;
   const names: string[] = [...BASE_METRICS];
@@ -52,7 +57,9 @@ export function metricLayout(c: Pick<Config, 'patterns' | 'passK' | 'answerMode'
   for (const k of c.passK) names.push(`passAt${k}`);
   const successRate = perPattern && c.answerMode === 'trainable' ? names.length : -1;
   if (successRate >= 0) for (let k = 0; k < K; k++) names.push(`successRate${k}`);
-  return { names, mass, passAt, successRate };
+  const tree = c.policy === 'tokens' ? names.length : -1;
+  if (tree >= 0) names.push(...TREE_METRICS);
+  return { names, mass, passAt, successRate, tree };
 }
 
 /**

@@ -26,3 +26,15 @@ export function initialLogits(cfg: Pick<Config, 'init' | 'sft'>): Float64Array {
   }
   return theta;
 }
+
+/** Index drawn by inverse CDF; a u past the rounded total falls on the last index of nonzero mass. */
+export function sampleIndex(p: ArrayLike<number>, u: number): number {
+  let c = 0;
+  let last = 0;
+  for (let j = 0; j < p.length; j++) {
+    if (p[j] > 0) last = j;
+    c += p[j];
+    if (u < c) return j;
+  }
+  return last;
+}

@@ -136,6 +136,10 @@ export function reportSentences(r: ModelReport, c: Pick<Config, 'tasks' | 'rewar
     lines.push('The verifier rewards a wrong answer at least as often as a correct one (TPR ≤ FPR): RLVR does not move towards the best pattern, and the regimes below do not apply');
   if (c.klCoef > 0) lines.push(`KL penalty (beta ${fmt(c.klCoef)}): the policy stops at π_ref·exp(R/beta)/Z (Proposition 5.2), short of a single pattern`);
   if (c.policy === 'shared') lines.push('Shared policy: one logit vector serves every task, while the regimes below are per-task results');
+  if (c.policy === 'tokens')
+    lines.push(
+      'Token tree: the regimes below are those of the flat softmax from the same start; the tree (a hierarchical softmax) moves the pattern distribution along another path, so a plateau can be shorter or longer (docs/model.md §9)',
+    );
   if (one > 0) lines.push(`Theorem 5.3 (regime 1): ${of(one)} — best-pattern mass rises monotonically to 1`);
   if (two > 0)
     lines.push(

@@ -95,3 +95,17 @@ export function uniform01(x: number): number {
 export function rolloutUniforms(seed: number, step: number, task: number, g: number): number[] {
   return threefry([g, task, step, 0], [seed, STREAM_ROLLOUT, 0, 0]).map(uniform01);
 }
+
+/**
+ * The token draws of rollout g of task i at RL step t under `policy: "tokens"` (docs/model.md §9),
+ * one per position: position l reads word l % 4 of the rollout stream's block at counter word 3 =
+ * 1 + floor(l / 4) (block 0 is rolloutUniforms', whose answer and verifier draws the tree keeps).
+ */
+export function tokenUniforms(seed: number, step: number, task: number, g: number, length: number): Float64Array {
+  const u = new Float64Array(length);
+  for (let b = 0; 4 * b < length; b++) {
+    const x = threefry([g, task, step, 1 + b], [seed, STREAM_ROLLOUT, 0, 0]);
+    for (let j = 0; j < 4 && 4 * b + j < length; j++) u[4 * b + j] = uniform01(x[j]);
+  }
+  return u;
+}

@@ -9,6 +9,15 @@ export const HIST_BINS = 40;
 export interface Histograms {
   bestMass: Float32Array;
   accuracy: Float32Array;
+  /** Token trees only (docs/model.md §9): where in a response the policy moved. */
+  positions?: PositionProfiles;
+}
+
+/** Per position of a response, averaged over tasks: the expected rank change and KL to pi_ref (docs/model.md §9), and which positions are forks. */
+export interface PositionProfiles {
+  rankChange: Float64Array;
+  kl: Float64Array;
+  forks: readonly boolean[];
 }
 
 /**

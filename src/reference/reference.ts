@@ -1,13 +1,17 @@
-// The float64 reference: docs/model.md §2–§5 in float64, written for clarity rather than speed. A pure step
-// function of explicit state, parameters and RNG key (gymnax style): `step(params, state)`
-// returns the next state and the step's metrics and never mutates its input. It draws the same
-// Threefry numbers as the WGSL kernels, so for the same seed it samples the same rollouts.
+// The float64 reference: docs/model.md §2–§5 and §9 (the token tree: ./tree.ts) in float64,
+// written for clarity rather than speed. A pure step function of explicit state, parameters and
+// RNG key (gymnax style): `step(params, state)` returns the next state and the step's metrics and
+// never mutates its input. It draws the same Threefry numbers as the WGSL kernels, so for the same
+// seed it samples the same rollouts.
 import type { Config } from '../model/config';
-import { BASE_METRICS, METRIC, metricLayout, type BaseMetric, type MetricLayout } from '../model/metrics';
-import { rolloutUniforms } from '../model/rng';
+import { BASE_METRICS, METRIC, metricLayout, TREE_METRICS, type BaseMetric, type MetricLayout } from '../model/metrics';
+import { rolloutUniforms, tokenUniforms } from '../model/rng';
+import type { PositionProfiles } from '../model/simulation-interface';
 import { buildTasks, frozenSelfCertainty, rateOf, reportedRewardOffset, type TaskTables } from '../model/tasks';
 import { ADAM, CONVERGED_MASS, EPS_GRPO, IMPROVED_MARGIN, PHI_FLOOR, RECORD_ANSWER_SHIFT } from '../model/constants';
-import { initialLogits, logSoftmax, softmax } from '../model/policy';
+import { initialLogits, logSoftmax, sampleIndex, softmax } from '../model/policy';
+import { configTree, initialTreeLogits, treeConfig, type TreeLayout } from '../model/tree';
+import { expectedTreeGrad, patternLogProbs, positionProfile, sampledTreeGrad, sampleResponse, treeMetrics, type Response } from './tree';
 
 /** What stays fixed through RL. */
 export interface Params {
@@ -24,7 +28,7 @@ type Model = Pick<Params, 'cfg' | 'tasks'>;
 export interface State {
   /** RL steps done so far (the next step is t + 1). */
   t: number;
-  /** Pattern logits: N*K (tabular) or K (shared). */
+  /** Pattern logits: N*K (tabular) or K (shared); node logits N*T under policy "tokens" (T per task, src/model/tree.ts). */
   theta: Float64Array;
   thetaM: Float64Array;
   thetaV: Float64Array;
@@ -32,7 +36,7 @@ export interface State {
   phi: Float64Array;
   phiM: Float64Array;
   phiV: Float64Array;
-  /** Logits of pi_ref, the policy at the start of RL (identical for every task). */
+  /** Logits of pi_ref, the policy at the start of RL (identical for every task): K, or the tree's T. */
   refLogits: Float64Array;
   /** Each task's rise at step 1 (1 or 0; 0 before step 1): roseFirst and roseThenFell read it (§6.4). */
   rose: Uint8Array;
@@ -42,19 +46,7 @@ export function makeParams(cfg: Config, tasks: TaskTables = buildTasks(cfg)): Pa
   return { cfg, tasks, layout: metricLayout(cfg), startAccuracy: accuracies({ cfg, tasks }, initState({ cfg, tasks })) };
 }
 
-export { logSoftmax };
-
-/** Index drawn by inverse CDF; a u past the rounded total falls on the last index of nonzero mass. */
-export function sampleIndex(p: ArrayLike<number>, u: number): number {
-  let c = 0;
-  let last = 0;
-  for (let j = 0; j < p.length; j++) {
-    if (p[j] > 0) last = j;
-    c += p[j];
-    if (u < c) return j;
-  }
-  return last;
-}
+export { logSoftmax, sampleIndex };
 
 const entropyOf = (p: ArrayLike<number>) => {
   let h = 0;
@@ -119,10 +111,11 @@ function patternReward(P: Params, pa: PatternAnswers, majority: number): number 
 
 export function initState(P: Model): State {
   const { tasks: N, patterns: K, answers: A } = P.cfg;
-  const logits = initialLogits(P.cfg);
+  const tree = configTree(P.cfg);
+  const logits = tree ? initialTreeLogits(tree, treeConfig(P.cfg)) : initialLogits(P.cfg);
   const rows = P.cfg.policy === 'shared' ? 1 : N;
-  const theta = new Float64Array(rows * K);
-  for (let i = 0; i < rows; i++) theta.set(logits, i * K);
+  const theta = new Float64Array(rows * logits.length);
+  for (let i = 0; i < rows; i++) theta.set(logits, i * logits.length);
   const adam = P.cfg.optimizer === 'adam';
   const trainable = P.cfg.answerMode === 'trainable';
   const phi = new Float64Array(trainable ? N * K * A : 0);
@@ -160,7 +153,10 @@ interface Rollouts {
   majority: number;
 }
 
-function sampleGroup(P: Params, s: State, i: number, pi: Float64Array, dists: PatternAnswers[]): Rollouts {
+/** Draws rollout g's pattern from its uniforms u (rolloutUniforms). */
+type PatternDraw = (g: number, u: number[]) => number;
+
+function sampleGroup(P: Params, s: State, i: number, draw: PatternDraw, dists: PatternAnswers[]): Rollouts {
   const { group: G, answers: A, seed, reward, tpr, fpr } = P.cfg;
   const patterns: number[] = [];
   const answers: number[] = [];
@@ -168,7 +164,7 @@ function sampleGroup(P: Params, s: State, i: number, pi: Float64Array, dists: Pa
   const counts = new Array<number>(A).fill(0);
   for (let g = 0; g < G; g++) {
     const u = rolloutUniforms(seed, s.t + 1, i, g);
-    const k = sampleIndex(pi, u[0]);
+    const k = draw(g, u);
     const a = sampleIndex(dists[k].p, u[1]);
     patterns.push(k);
     answers.push(a);
@@ -216,14 +212,17 @@ function advantages(P: Params, R: number[], batchStd: number): number[] {
   }
 }
 
-function sampledTaskStep(P: Params, pi: Float64Array, dists: PatternAnswers[], ro: Rollouts, batchStd: number): TaskStep {
+/** The gradient of the policy's logits from the group's advantages, where the policy is not the flat softmax (the token tree). */
+type SampledGrad = (adv: number[]) => Float64Array;
+
+function sampledTaskStep(P: Params, pi: Float64Array, dists: PatternAnswers[], ro: Rollouts, batchStd: number, logitsGrad?: SampledGrad): TaskStep {
   const { patterns: K, answers: A, group: G } = P.cfg;
   const adv = advantages(P, ro.rewards, batchStd);
-  const gradTheta = new Float64Array(K);
+  const gradTheta = logitsGrad?.(adv) ?? new Float64Array(K);
   const gradPhi = new Float64Array(K * A);
   for (let g = 0; g < G; g++) {
     const kg = ro.patterns[g];
-    for (let k = 0; k < K; k++) gradTheta[k] += (adv[g] * ((k === kg ? 1 : 0) - pi[k])) / G;
+    if (!logitsGrad) for (let k = 0; k < K; k++) gradTheta[k] += (adv[g] * ((k === kg ? 1 : 0) - pi[k])) / G;
     for (let a = 0; a < A; a++) gradPhi[kg * A + a] += (adv[g] * ((a === ro.answers[g] ? 1 : 0) - dists[kg].p[a])) / G;
   }
   return {
@@ -235,8 +234,8 @@ function sampledTaskStep(P: Params, pi: Float64Array, dists: PatternAnswers[], r
   };
 }
 
-/** The exact expected gradient (gradient flow): dJ/dtheta_k = pi_k (r_k - J). */
-function expectedTaskStep(P: Params, pi: Float64Array, dists: PatternAnswers[]): TaskStep {
+/** The exact expected gradient (gradient flow): dJ/dtheta_k = pi_k (r_k - J), or logitsGrad(r) of the pattern rewards r (the token tree). */
+function expectedTaskStep(P: Params, pi: Float64Array, dists: PatternAnswers[], logitsGrad?: (r: number[]) => Float64Array): TaskStep {
   const { patterns: K, answers: A } = P.cfg;
   // Majority reward in expectation: the G -> infinity limit, where the group's majority is the mode of the marginal.
   const marginal = new Float64Array(A);
@@ -244,7 +243,7 @@ function expectedTaskStep(P: Params, pi: Float64Array, dists: PatternAnswers[]):
   const majority = marginal.indexOf(Math.max(...marginal));
   const r = dists.map((pa) => patternReward(P, pa, majority));
   const J = r.reduce((acc, rk, k) => acc + pi[k] * rk, 0);
-  const gradTheta = Float64Array.from(pi, (p, k) => p * (r[k] - J));
+  const gradTheta = logitsGrad?.(r) ?? Float64Array.from(pi, (p, k) => p * (r[k] - J));
   const gradPhi = new Float64Array(K * A);
   for (let k = 0; k < K; k++)
     for (let a = 0; a < A; a++) gradPhi[k * A + a] = pi[k] * dists[k].p[a] * (answerReward(P, dists[k], a, majority) - r[k]);
@@ -298,11 +297,49 @@ const cloneState = (s: State): State => ({
   rose: s.rose.slice(),
 });
 
+/** Logits of one task's policy: K, or the T of its token tree. */
+const rowWidth = (c: Config) => configTree(c)?.logits ?? c.patterns;
+
 const logitsOf = (P: Model, s: State, i: number) => {
-  const K = P.cfg.patterns;
+  const w = rowWidth(P.cfg);
   const row = P.cfg.policy === 'shared' ? 0 : i;
-  return s.theta.subarray(row * K, (row + 1) * K);
+  return s.theta.subarray(row * w, (row + 1) * w);
 };
+
+/** log pi(k) of the K patterns under logits of one task (a flat softmax, or the product of the tree's fork choices). */
+function patternLogProbsOf(c: Config, logits: Float64Array): Float64Array {
+  const tree = configTree(c);
+  return tree ? patternLogProbs(tree, logits) : logSoftmax(logits);
+}
+
+/** The position profiles of a token tree's state, averaged over tasks (undefined for other policies). */
+export function tokenPositions(P: Model, s: State): PositionProfiles | undefined {
+  const tree = configTree(P.cfg);
+  if (!tree) return undefined;
+  const N = P.cfg.tasks;
+  const rankChange = new Float64Array(tree.L);
+  const kl = new Float64Array(tree.L);
+  for (let i = 0; i < N; i++) {
+    const p = positionProfile(tree, logitsOf(P, s, i), s.refLogits);
+    for (let l = 0; l < tree.L; l++) {
+      rankChange[l] += p.rankChange[l] / N;
+      kl[l] += p.kl[l] / N;
+    }
+  }
+  return { rankChange, kl, forks: tree.isFork };
+}
+
+/** Task i's pattern distribution pi(k) under state s. */
+export const patternDistribution = (P: Model, s: State, i: number): Float64Array => patternLogProbsOf(P.cfg, logitsOf(P, s, i)).map(Math.exp);
+
+/** The token tree's draw of rollout g: its response token by token (kept in `responses`), whose forks give the pattern. */
+function treeDraw(P: Params, T: TreeLayout, s: State, i: number, responses: Response[]): PatternDraw {
+  return (g) => {
+    const r = sampleResponse(T, logitsOf(P, s, i), tokenUniforms(P.cfg.seed, s.t + 1, i, g, T.L));
+    responses[g] = r;
+    return r.pattern;
+  };
+}
 
 export interface StepResult {
   state: State;
@@ -315,17 +352,20 @@ export interface StepResult {
 export function step(P: Params, s: State): StepResult {
   const { tasks: N, patterns: K, answers: A, estimator, policy } = P.cfg;
   const t = s.t + 1;
-  const pis = Array.from({ length: N }, (_, i) => softmax(logitsOf(P, s, i)));
+  const tree = configTree(P.cfg);
+  const pis = Array.from({ length: N }, (_, i) => (tree ? patternDistribution(P, s, i) : softmax(logitsOf(P, s, i))));
   const dists = Array.from({ length: N }, (_, i) => Array.from({ length: K }, (_, k) => patternAnswers(P, s, i, k)));
 
   let steps: TaskStep[];
   let rollouts = new Uint32Array(0);
   if (estimator === 'expected') {
-    steps = pis.map((pi, i) => expectedTaskStep(P, pi, dists[i]));
+    steps = pis.map((pi, i) => expectedTaskStep(P, pi, dists[i], tree && ((r) => expectedTreeGrad(tree, logitsOf(P, s, i), r))));
   } else {
-    const groups = pis.map((pi, i) => sampleGroup(P, s, i, pi, dists[i]));
+    const responses = pis.map((): Response[] => []);
+    const draw = (i: number): PatternDraw => (tree ? treeDraw(P, tree, s, i, responses[i]) : (_g, u) => sampleIndex(pis[i], u[0]));
+    const groups = pis.map((_pi, i) => sampleGroup(P, s, i, draw(i), dists[i]));
     const batchStd = sampleStd(groups.flatMap((g) => g.rewards));
-    steps = groups.map((ro, i) => sampledTaskStep(P, pis[i], dists[i], ro, batchStd));
+    steps = groups.map((ro, i) => sampledTaskStep(P, pis[i], dists[i], ro, batchStd, tree && ((adv) => sampledTreeGrad(tree, logitsOf(P, s, i), responses[i], adv))));
     rollouts = Uint32Array.from(groups.flatMap((g) => g.patterns.map((k, j) => k | (g.answers[j] << RECORD_ANSWER_SHIFT))));
   }
 
@@ -336,9 +376,11 @@ export function step(P: Params, s: State): StepResult {
     for (const ts of steps) for (let k = 0; k < K; k++) grad[k] += ts.gradTheta[k] / N;
     applyUpdate(P, next.theta, next.thetaM, next.thetaV, 0, grad, t);
   } else {
+    const w = rowWidth(P.cfg);
     steps.forEach((ts, i) => {
-      const reg = regulariserGrad(P, logitsOf(P, s, i), s.refLogits);
-      applyUpdate(P, next.theta, next.thetaM, next.thetaV, i * K, ts.gradTheta.map((g, k) => g + reg[k]), t);
+      // The tree refuses klCoef and entropyCoef (config.ts): its gradient has no regulariser.
+      const reg = tree ? undefined : regulariserGrad(P, logitsOf(P, s, i), s.refLogits);
+      applyUpdate(P, next.theta, next.thetaM, next.thetaV, i * w, reg ? ts.gradTheta.map((g, k) => g + reg[k]) : ts.gradTheta, t);
     });
   }
   if (P.cfg.answerMode === 'trainable') steps.forEach((ts, i) => applyUpdate(P, next.phi, next.phiM, next.phiV, i * K * A, ts.gradPhi, t));
@@ -350,7 +392,7 @@ export function step(P: Params, s: State): StepResult {
 /** Task i's policy under state s, its current success rates and its accuracy sum_k pi_k s[i,k]. */
 function taskPolicy(P: Model, s: State, i: number) {
   const K = P.cfg.patterns;
-  const lp = logSoftmax(logitsOf(P, s, i));
+  const lp = patternLogProbsOf(P.cfg, logitsOf(P, s, i));
   const pi = lp.map(Math.exp);
   const rates = Array.from({ length: K }, (_, k) => (P.cfg.answerMode === 'trainable' ? answerDist(P, s, i, k)[0] : rateOf(P.tasks, K, i, k)));
   return { lp, pi, rates, acc: pi.reduce((a, p, k) => a + p * rates[k], 0) };
@@ -373,7 +415,8 @@ function metricsOf(P: Params, s: State, steps: TaskStep[]): Float64Array {
   const { tasks: N, patterns: K, passK } = P.cfg;
   const L = P.layout;
   const out = new Float64Array(L.names.length);
-  const lref = logSoftmax(s.refLogits);
+  const lref = patternLogProbsOf(P.cfg, s.refLogits);
+  const tree = configTree(P.cfg);
   const offset = reportedRewardOffset(P.cfg);
   for (let i = 0; i < N; i++) {
     const { lp, pi, rates, acc } = taskPolicy(P, s, i);
@@ -400,6 +443,10 @@ function metricsOf(P: Params, s: State, steps: TaskStep[]): Float64Array {
     if (L.mass >= 0) for (let k = 0; k < K; k++) out[L.mass + k] += pi[k] / N;
     passK.forEach((kk, j) => (out[L.passAt + j] += (1 - (1 - acc) ** kk) / N));
     if (L.successRate >= 0) for (let k = 0; k < K; k++) out[L.successRate + k] += rates[k] / N;
+    if (tree) {
+      const tm = treeMetrics(tree, positionProfile(tree, logitsOf(P, s, i), s.refLogits));
+      TREE_METRICS.forEach((m, j) => (out[L.tree + j] += tm[m] / N));
+    }
   }
   return out;
 }

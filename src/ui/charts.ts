@@ -1,4 +1,6 @@
 // What each chart shows: its metrics (picked from a run's metric names), title and axis label.
+import { TREE_METRICS } from '../model/metrics';
+
 export interface ChartSpec {
   id: string;
   title: string;
@@ -20,6 +22,8 @@ export const CHARTS: readonly ChartSpec[] = [
   { id: 'collapse', title: 'Collapse onto the worst pattern (Theorem 5.6)', yLabel: 'fraction of tasks', unit: true, pick: () => ['convergedWorst', 'improvedFrac', 'roseFirst', 'roseThenFell'] },
   { id: 'majority', title: 'Majority answer correct', yLabel: 'fraction of groups', unit: true, pick: () => ['majorityCorrect'] },
   { id: 'success-rate', title: 'Success rates (trainable answers)', yLabel: 'mean s(k)', unit: true, pick: matching(/^successRate\d+$/) },
+  // Token-tree runs only (docs/model.md §9): where in a response RL changes the policy.
+  { id: 'critical-tokens', title: 'Critical tokens', yLabel: 'fraction', unit: true, pick: (names) => TREE_METRICS.filter((m) => names.includes(m)) },
 ];
 
 const LABELS: Record<string, string> = {
@@ -36,6 +40,10 @@ const LABELS: Record<string, string> = {
   roseThenFell: 'rose at step 1, now below its start',
   zeroStdFrac: 'zero-std groups',
   majorityCorrect: 'majority correct',
+  rankChangeRatio: 'rank change ratio',
+  forkRankChange: 'rank change at forks',
+  fillerRankChange: 'rank change at fillers',
+  criticalShare: 'KL share on forks',
 };
 
 export function metricLabel(name: string): string {

@@ -3,6 +3,7 @@
 import type { Config } from '../model/config';
 import type { MetricsLog } from '../model/metrics';
 import type { ModelReport } from '../model/report';
+import type { AdapterDescription } from '../model/simulation-interface';
 
 export interface Run {
   id: number;
@@ -11,4 +12,6 @@ export interface Run {
   log: MetricsLog;
   /** Set once its simulation is open. */
   report?: ModelReport;
+  /** What it ran on, set once its simulation is open: the page's adapter, or the float64 reference for a token tree. */
+  adapter?: AdapterDescription;
 }
