@@ -3,7 +3,8 @@
 // never another exception; valid ones run on the GPU with finite metrics.
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ANSWER_MODES, ConfigError, ESTIMATORS, FIELD_SPECS, FIELDS, OPTIMIZERS, POLICIES, REWARDS, SCALES, parseConfig, type Config } from '../src/model/config';
+import { ANSWER_MODES, ConfigError, ESTIMATORS, FIELD_SPECS, FIELDS, OPTIMIZERS, REWARDS, SCALES, parseConfig, type Config } from '../src/model/config';
+import { ENGINE_POLICIES } from '../src/engine/plan';
 import { resolveConfig } from '../src/cli/run';
 import { configFromHash } from '../src/ui/run-link';
 import { engineFor, runRows, testGpu } from './helpers';
@@ -93,7 +94,7 @@ describe('valid random configs run with finite metrics', () => {
       estimator: fc.constantFrom(...ESTIMATORS),
       scale: fc.constantFrom(...SCALES),
       // The engine has no token-tree kernels yet (it refuses policy "tokens": test/cli-tokens.test.ts).
-      policy: fc.constantFrom(...POLICIES.filter((p) => p !== 'tokens')),
+      policy: fc.constantFrom(...ENGINE_POLICIES),
       answerMode: fc.constantFrom(...ANSWER_MODES),
       optimizer: fc.constantFrom(...OPTIMIZERS),
       lr: fc.double({ min: 1e-3, max: 5, noNaN: true }),

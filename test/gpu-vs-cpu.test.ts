@@ -2,7 +2,8 @@
 // GPU's own state, so the comparison sees one step's arithmetic, not accumulated drift. Same seed
 // means the same Threefry draws, so the sampled patterns and answers must be identical.
 import { afterAll, describe, expect, it } from 'vitest';
-import { ANSWER_MODES, ESTIMATORS, POLICIES, REWARDS, parseConfig, type ConfigInput } from '../src/model/config';
+import { ANSWER_MODES, ESTIMATORS, REWARDS, parseConfig, type ConfigInput } from '../src/model/config';
+import { ENGINE_POLICIES } from '../src/engine/plan';
 import { makeParams, step } from '../src/reference/reference';
 import { engineFor, testGpu, toState } from './helpers';
 
@@ -12,7 +13,7 @@ const STEPS = 3;
 const cases: [string, ConfigInput][] = [];
 for (const reward of REWARDS)
   for (const estimator of ESTIMATORS)
-    for (const policy of POLICIES)
+    for (const policy of ENGINE_POLICIES)
       for (const answerMode of ANSWER_MODES) cases.push([`${reward} ${estimator} ${policy} ${answerMode}`, { reward, estimator, policy, answerMode }]);
 cases.push(
   ['grpo batch scale, tabular', { scale: 'batch' }],

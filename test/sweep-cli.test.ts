@@ -13,6 +13,7 @@ import { describe, expect, it } from 'vitest';
 import { configToJSON, parseConfig } from '../src/model/config';
 import { initState, makeParams, step, type State } from '../src/reference/reference';
 import { buildGrid } from '../src/sweep/grid';
+import { PRESET_NAMES } from '../src/sweep/presets';
 import { PRESETS } from '../src/sweep/presets';
 import { parseSpec, type SpecInput } from '../src/sweep/spec';
 import { chosenAdapter } from './helpers';
@@ -209,8 +210,8 @@ describe('patternflow sweep', () => {
     [['--spec', 'BAD:{"axes":{"lr":[1,2]}}', '--shard', '2/2'], /^patternflow: --shard: shard index 2 is out of range for 2 shards \(0\.\.1\)$/],
     [['--spec', 'BAD:{"axes":{"lr":[1,2]}}', '--shard', '0/3'], /^patternflow: shards: 3 shards for 2 cohorts would leave shards 2\.\. empty/],
     [['--spec', '/nonexistent.json'], /^patternflow: --spec: cannot read/],
-    [[], /^patternflow: --spec: give a sweep spec \(--spec FILE\) or a preset \(--preset two-regimes\|noisy-verifier\|rlif-collapse\|rlif-margin\|entanglement\|kl-optimum\)$/],
-    [['--preset', 'nope'], /argument 'nope' is invalid\. Allowed choices are two-regimes, noisy-verifier, rlif-collapse, rlif-margin, entanglement, kl-optimum/],
+    [[], new RegExp(`^patternflow: --spec: give a sweep spec \\(--spec FILE\\) or a preset \\(--preset ${PRESET_NAMES.join('\\|')}\\)$`)],
+    [['--preset', 'nope'], new RegExp(`argument 'nope' is invalid\\. Allowed choices are ${PRESET_NAMES.join(', ')}`)],
   ])('refuses %j with exit code 2 and one line, writing nothing', async (args, message) => {
     const out = join(dir, `bad-${Math.random().toString(36).slice(2)}`);
     const argv = (args as string[]).map((a) => (a.startsWith('BAD:') ? specFile('bad', JSON.parse(a.slice(4))) : a));

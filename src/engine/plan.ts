@@ -1,6 +1,6 @@
 // Sizes of every GPU buffer and region for one config, and the check against the adapter's
 // limits that refuses a config up front, with the numbers, instead of failing deep in WebGPU.
-import { ConfigError, type Config } from '../model/config';
+import { ConfigError, POLICIES, type Config } from '../model/config';
 import { metricLayout, type MetricLayout } from '../model/metrics';
 import { perTaskRates } from '../model/tasks';
 import { HIST_BINS } from '../model/simulation-interface';
@@ -132,8 +132,11 @@ function packCohorts(tasks: readonly number[], align: number): { cohorts: Cohort
  * share c's kernel-shaping fields. Per-task rows are summed per cohort in task order, so they need
  * no alignment; workgroup sums need each cohort to start a workgroup.
  */
+/** The policies the WGSL kernels run; a token tree (docs/model.md §9) runs on the float64 reference only. */
+export const ENGINE_POLICIES: readonly Config['policy'][] = POLICIES.filter((p) => p !== 'tokens');
+
 export function makePlan(c: Config, opts: PlanOptions = {}, cohortTasks: readonly number[] = [c.tasks]): Plan {
-  if (c.policy === 'tokens') throw new ConfigError('policy', '"tokens" runs on the float64 reference only (patternflow run --backend reference; sweeps and the dashboard open it there): its WGSL kernels are not built yet');
+  if (!ENGINE_POLICIES.includes(c.policy)) throw new ConfigError('policy', '"tokens" runs on the float64 reference only (patternflow run --backend reference; sweeps and the dashboard open it there): its WGSL kernels are not built yet');
   const dense = packCohorts(cohortTasks, 1);
   const M0 = metricLayout(c).names.length;
   const rowsFit = Math.ceil(dense.threads / WORKGROUP) * WORKGROUP * M0 * 4 <= PARTIALS_BUDGET;
