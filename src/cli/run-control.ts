@@ -1,14 +1,13 @@
 // The run-control flags of run, sweep and bench, made from the one table of src/model/run-control.ts.
 import { Option } from 'commander';
 import { ConfigError } from '../model/config';
-import { BACKENDS, RUN_CONTROL, type ControlName } from '../model/run-control';
+import { RUN_CONTROL, type ControlField, type ControlName } from '../model/run-control';
 
 /** The flag of a run-control field, its help ending in the allowed values and the default. */
 export function controlOption(name: ControlName, defaultValue?: string): Option {
-  const f = RUN_CONTROL[name];
+  const f: ControlField = RUN_CONTROL[name];
   const option = new Option(`--${name} ${f.syntax}`, `${f.help} (allowed: ${f.allowed}${defaultValue ? `; default: ${defaultValue}` : ''})`);
-  if (name === 'backend') option.choices(BACKENDS);
-  if (name === 'logSteps') option.choices(['log']);
+  if (f.choices) option.choices(f.choices);
   return defaultValue === undefined ? option : option.default(defaultValue);
 }
 

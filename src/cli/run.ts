@@ -8,7 +8,7 @@ import { csvHeader, csvRows, formatValue, logToJson } from '../model/export';
 import { allowedText, defaultText, parseField, SYNTAX_USAGE } from '../model/fields';
 import { METRIC, MetricsLog, metricLayout } from '../model/metrics';
 import { loggedSegments, LogSchedule, logRuleFrom, ruleText, type LogRule } from '../model/cadence';
-import { parseCheckpointEvery } from '../model/run-control';
+import { parseCheckpointEvery, type BackendName } from '../model/run-control';
 import { reportLine } from '../model/report';
 import { parseCheckpoint, serializeCheckpoint, type Checkpoint } from '../engine/checkpoint';
 import { referenceBackend } from '../simulation/backend';
@@ -23,7 +23,7 @@ import { Progress } from './progress';
 interface RunOptions {
   config?: string;
   out?: string;
-  backend: 'webgpu' | 'reference';
+  backend: BackendName;
   quiet?: boolean;
   checkpoint?: string;
   checkpointEvery: string;

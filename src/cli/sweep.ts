@@ -11,7 +11,7 @@ import { packCount, PackedExecutor, StoppedError } from '../sweep/executor';
 import { packable } from '../engine/engine';
 import { KERNEL_FIELDS } from '../engine/header';
 import { buildGrid, formatBytes, type Grid } from '../sweep/grid';
-import { parseCheckpointEvery } from '../model/run-control';
+import { parseCheckpointEvery, type BackendName } from '../model/run-control';
 import { PRESET_NAMES, PRESETS } from '../sweep/presets';
 import { readManifest, specHash } from '../sweep/manifest';
 import { outputPaths, parseShard, SHARD_MANIFEST, shardCohorts, shardFromEnv, type Shard } from '../sweep/shards';
@@ -34,7 +34,7 @@ interface SweepFlags {
   shards?: string;
   skipExisting?: boolean;
   overwrite?: boolean;
-  backend: 'webgpu' | 'reference';
+  backend: BackendName;
   quiet?: boolean;
   checkpointEvery: string;
 }

@@ -16,12 +16,14 @@ export interface CheckpointEvery {
   ms?: number;
 }
 
-interface ControlField {
+export interface ControlField {
   /** What the command line's usage shows after the flag. */
   syntax: string;
   help: string;
   /** The allowed values, as every error and --help says them. */
   allowed: string;
+  /** A field of named values: the flag accepts only these. */
+  choices?: readonly string[];
 }
 
 export const RUN_CONTROL = {
@@ -30,7 +32,7 @@ export const RUN_CONTROL = {
     help: 'write the metrics of every n-th step and of the last (default 1: every step); the others compute only accuracy and bestMass',
     allowed: `an integer in 1..${MAX_STEPS}`,
   },
-  logSteps: { syntax: '<rule>', help: `write about ${LOG_POINTS} log-spaced steps' metrics and the last`, allowed: '"log"' },
+  logSteps: { syntax: '<rule>', help: `write about ${LOG_POINTS} log-spaced steps' metrics and the last`, allowed: '"log"', choices: ['log'] },
   checkpointEvery: {
     syntax: '<every>',
     help: 'save a checkpoint every N steps, or every 90s / 5m / 1h of work (the first to come), and on SIGINT/SIGTERM',
@@ -40,6 +42,7 @@ export const RUN_CONTROL = {
     syntax: '<name>',
     help: 'webgpu (the WGSL engine through Dawn) or reference (the float64 reference, on the CPU)',
     allowed: BACKENDS.join(' or '),
+    choices: BACKENDS,
   },
 } as const satisfies Record<string, ControlField>;
 
