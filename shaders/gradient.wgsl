@@ -34,6 +34,19 @@ fn groupRewards(i: u32, kg: ptr<function, array<u32, G>>, ag: ptr<function, arra
   return majority;
 }
 
+// The answers and rewards of task i's group at step t, whose patterns kg are drawn: each answer
+// from its pattern's distribution with the rollout's second uniform, the verifier's coin its third.
+fn answerGroup(i: u32, t: u32, kg: ptr<function, array<u32, G>>, ag: ptr<function, array<u32, G>>, rg: ptr<function, array<f32, G>>) -> u32 {
+  var verifier: array<f32, G>;
+  for (var g = 0u; g < G; g++) {
+    let u = rolloutUniforms(t, i, g);
+    let k = (*kg)[g];
+    (*ag)[g] = sampleAnswer(i, k, patternAnswers(i, k), u.y);
+    verifier[g] = u.z;
+  }
+  return groupRewards(i, kg, ag, &verifier, rg);
+}
+
 // Every sampled estimator's advantage is (G R_g - S) times a per-group factor (S = sum of the
 // group's rewards): reinforce R - S/G, rloo R - (S - R)/(G-1), grpo (R - S/G)/(std + eps).
 // Keeping G R_g - S apart from the factor keeps 0/1 rewards in exact integer arithmetic, so
@@ -89,7 +102,7 @@ fn updateAnswerLogit(idx: u32, grad: f32, t: u32) {
   phi[idx] = stepWithMoments(phi[idx], grad, knobs.phiMOff + idx, knobs.phiVOff + idx, t);
 }
 
-// Pattern logit theta[idx] (a storage row: the shared policy, or the storage shape).
+// Logit theta[idx] of a storage row: the shared policy's, the storage shape's, or a token tree's node.
 fn updatePatternLogit(idx: u32, grad: f32, t: u32) -> f32 {
   let next = stepWithMoments(theta[idx], grad, THETA_M_OFF + idx, knobs.thetaVOff + idx, t);
   theta[idx] = next;

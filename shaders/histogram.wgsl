@@ -14,6 +14,7 @@ fn histogram(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) w
   workgroupBarrier();
   let i = taskIndex(wid, nwg, lid);
   if (enterTask(i)) {
+    if (TREE) { writePatternRow(i); } // a restored snapshot holds the node logits only
     let row = select(i, 0u, SHARED);
     let lz = logNorm(row);
     var acc = 0.0;

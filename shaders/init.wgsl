@@ -1,12 +1,16 @@
 // Initial state (docs/model.md §2): theta = log pi0 for every row, trainable answer logits
 // phi = log P(a | q_i, k) (floored so a zero probability gives a finite logit), then SFT, then
-// each task's accuracy at the start of RL. Both kernel shapes run these: they stream over the
-// rows in storage.
+// each task's accuracy at the start of RL. Every kernel shape runs these: they stream over the
+// rows in storage (a token tree's: shaders/tree-rows.wgsl).
 
 @compute @workgroup_size(WG)
 fn initState(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
   let i = taskIndex(wid, nwg, lid);
   if (!enterTask(i)) { return; }
+  if (TREE) {
+    initTree(i);
+    return;
+  }
   if (!SHARED || i == 0u) {
     for (var k = 0u; k < K; k++) { theta[i * K + k] = table(TABLE_INIT_OFF + k); }
   }

@@ -11,3 +11,10 @@ fn rolloutUniforms(t: u32, i: u32, g: u32) -> vec4f {
   let r = threefry(vec4u(g, localTask(i), t, 0u), vec4u(co.seed, STREAM_ROLLOUT, 0u, 0u));
   return vec4f(uniform01(r.x), uniform01(r.y), uniform01(r.z), uniform01(r.w));
 }
+
+// The uniforms of positions 4b..4b+3 of rollout g's response (policy "tokens"): block 1 + b of
+// the rollout's counter, whose block 0 rolloutUniforms draws (src/model/rng.ts tokenUniforms).
+fn tokenUniforms(t: u32, i: u32, g: u32, b: u32) -> vec4f {
+  let r = threefry(vec4u(g, localTask(i), t, 1u + b), vec4u(co.seed, STREAM_ROLLOUT, 0u, 0u));
+  return vec4f(uniform01(r.x), uniform01(r.y), uniform01(r.z), uniform01(r.w));
+}

@@ -8,6 +8,7 @@ fn refRow() -> u32 {
 }
 
 fn logit(row: u32, k: u32) -> f32 {
+  if (TREE) { return theta[knobs.patternOff + row * K + k]; } // log pi(k) (shaders/tree-rows.wgsl)
   return theta[row * K + k];
 }
 
@@ -46,6 +47,7 @@ fn logNormFrom(row: u32, mx: f32) -> f32 {
 }
 
 fn logNorm(row: u32) -> f32 {
+  if (TREE) { return 0.0; } // a token tree's pattern rows are log-probabilities already
   var mx = logit(row, 0u);
   for (var k = 1u; k < K; k++) { mx = max(mx, logit(row, k)); }
   return logNormFrom(row, mx);

@@ -59,6 +59,12 @@ fn taskStep(i: u32, t: u32, row: u32, lz: f32, lzRef: f32, out: ptr<function, ar
   return lzNew;
 }
 
+// The group of task i at step t under the policy in theta (shaders/batch.wgsl).
+fn drawTaskGroup(i: u32, t: u32, kg: ptr<function, array<u32, G>>, ag: ptr<function, array<u32, G>>, rg: ptr<function, array<f32, G>>) -> u32 {
+  let row = select(i, 0u, SHARED);
+  return drawGroup(i, t, row, logNorm(row), kg, ag, rg);
+}
+
 @compute @workgroup_size(WG)
 fn step(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
   let i = taskIndex(wid, nwg, lid);

@@ -1,4 +1,4 @@
-// The storage shape's per-vector functions (K > 32): a task's K-vectors stay in storage, and each
+// The storage shape's per-vector functions (K > 32; the token tree's pattern rows too): a task's K-vectors stay in storage, and each
 // per-vector quantity is one pass over them in pattern order, summed in the order of the register
 // shape's functions (shaders/vectors.wgsl), so the two shapes compute the same numbers. A row's
 // log-probabilities are logit(row, k) - lz, with lz = logNorm(row) (shaders/rows.wgsl).
@@ -34,20 +34,7 @@ fn drawPatterns(i: u32, t: u32, row: u32, lz: f32, kg: ptr<function, array<u32, 
 fn drawGroup(i: u32, t: u32, row: u32, lz: f32, kg: ptr<function, array<u32, G>>, ag: ptr<function, array<u32, G>>,
              rg: ptr<function, array<f32, G>>) -> u32 {
   drawPatterns(i, t, row, lz, kg);
-  var verifier: array<f32, G>;
-  for (var g = 0u; g < G; g++) {
-    let u = rolloutUniforms(t, i, g);
-    let k = (*kg)[g];
-    (*ag)[g] = sampleAnswer(i, k, patternAnswers(i, k), u.y);
-    verifier[g] = u.z;
-  }
-  return groupRewards(i, kg, ag, &verifier, rg);
-}
-
-// The group of task i at step t under the policy in theta (shaders/batch.wgsl).
-fn drawTaskGroup(i: u32, t: u32, kg: ptr<function, array<u32, G>>, ag: ptr<function, array<u32, G>>, rg: ptr<function, array<f32, G>>) -> u32 {
-  let row = select(i, 0u, SHARED);
-  return drawGroup(i, t, row, logNorm(row), kg, ag, rg);
+  return answerGroup(i, t, kg, ag, rg);
 }
 
 // The group's indices ordered by pattern, then by g (a stable insertion sort): one pass over the

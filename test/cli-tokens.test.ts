@@ -1,6 +1,6 @@
-// `policy: "tokens"` on the command line: the float64 reference writes the tree's columns, the
-// same numbers as the reference in process; the WGSL engine refuses it in one line; sweeps run
-// it on the reference.
+// `policy: "tokens"` on the command line: the issue's own command on the WGSL engine writes the
+// tree's columns, the numbers of the float64 reference (which `--backend reference` writes
+// itself); sweeps run the tree on the engine too, each cohort's summary that of its own run.
 import { execFile } from 'node:child_process';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { mkdtempSync, readFileSync } from 'node:fs';
@@ -16,17 +16,32 @@ import { PRESETS } from '../src/sweep/presets';
 
 const exec = promisify(execFile);
 const dir = mkdtempSync(join(tmpdir(), 'patternflow-tokens-'));
-const REFUSED = /^patternflow: policy: "tokens" runs on the float64 reference only \(patternflow run --backend reference; sweeps and the dashboard open it there\): its WGSL kernels are not built yet$/m;
 const query = async (sql: string) => (await (await (await DuckDBInstance.create(':memory:')).connect()).runAndReadAll(sql)).getRowObjectsJson();
 const cli = (...args: string[]) => exec(process.execPath, ['bin/patternflow.js', 'run', '--quiet', ...args], { maxBuffer: 1 << 26 });
+const flagsOf = (o: Record<string, string | number>) => Object.entries(o).flatMap(([f, v]) => [`--${f}`, String(v)]);
 
 describe('patternflow run --policy tokens', () => {
+  it("runs the issue's command on the WGSL engine: the §9 columns, as the float64 reference computes them", async () => {
+    const out = join(dir, 't.csv');
+    // The issue's command, with fewer tasks and steps than the defaults so that the reference keeps up.
+    const small = { tasks: 6, steps: 12 };
+    await cli('--policy', 'tokens', '--length', '40', '--forks', '2', '--branching', '4', '--estimator', 'grpo', ...flagsOf(small), '--out', out);
+    const m = parseCsv(readFileSync(out, 'utf8'));
+    expect(Object.keys(m).slice(-4)).toEqual([...TREE_METRICS]);
+    const P = makeParams(parseConfig({ policy: 'tokens', length: 40, forks: 2, branching: 4, estimator: 'grpo', ...small }));
+    const want = simulate(P, small.steps).metrics;
+    for (const name of ['accuracy', 'bestMass', 'klToRef', ...TREE_METRICS]) {
+      const j = P.layout.names.indexOf(name);
+      m[name].forEach((x, t) => expect(Math.abs(x - want[t][j]), `${name} at step ${t + 1}`).toBeLessThan(1e-5));
+    }
+    expect(m.rankChangeRatio[small.steps - 1]).toBeGreaterThan(0);
+  });
+
   it('writes the §9 columns on the float64 reference, as the reference computes them', async () => {
     const out = join(dir, 'tokens.csv');
     const flags = { policy: 'tokens', length: 12, forks: 2, branching: 2, vocab: 3, estimator: 'grpo', tasks: 4, steps: 40, lr: 0.5 } as const;
-    await cli(...Object.entries(flags).flatMap(([f, v]) => [`--${f}`, String(v)]), '--backend', 'reference', '--out', out);
+    await cli(...flagsOf(flags), '--backend', 'reference', '--out', out);
     const m = parseCsv(readFileSync(out, 'utf8'));
-    expect(Object.keys(m).slice(-4)).toEqual([...TREE_METRICS]);
     const P = makeParams(parseConfig(flags));
     const want = simulate(P, 40).metrics;
     for (const name of ['accuracy', 'bestMass', ...TREE_METRICS]) {
@@ -36,16 +51,16 @@ describe('patternflow run --policy tokens', () => {
     expect(m.fillerRankChange[39]).toBeGreaterThan(0); // sampling moves the fillers
   });
 
-  it('is refused by the WGSL engine in one line naming the policy', async () => {
-    const err = await cli('--policy', 'tokens', '--tasks', '4', '--steps', '5', '--out', join(dir, 'gpu.csv')).then(
+  it('refuses a tree larger than the device holds in one line naming the field', async () => {
+    const err = await cli('--policy', 'tokens', '--length', '256', '--forks', '5', '--branching', '4', '--vocab', '16', '--tasks', '1000000', '--steps', '1').then(
       () => undefined,
       (e: { code: number; stderr: string }) => e,
     );
     expect(err?.code).toBe(2);
-    expect(err?.stderr).toMatch(REFUSED);
+    expect(err?.stderr).toMatch(/^patternflow: tasks: 1000000 tasks need [\d.]+ GB for the token tree logits \(theta\), above this adapter's buffer limit of [\d.]+ [GM]B; allowed here: 1\.\.\d+ with this config$/m);
   });
 
-  it('sweeps the tree (preset critical-tokens, on the float64 reference) into Parquet with the §9 columns', async () => {
+  it('sweeps the tree (preset critical-tokens) into Parquet with the §9 columns, each cohort its own run', async () => {
     const out = join(dir, 'sweep');
     await exec(process.execPath, ['bin/patternflow.js', 'sweep', '--preset', 'critical-tokens', '--out', out]);
     const rows = (await query(
@@ -57,10 +72,13 @@ describe('patternflow run --policy tokens', () => {
     for (const g of [4, 16]) expect(at(0.05, g).filler).toBeLessThan(at(0.2, g).filler), expect(at(0.2, g).filler).toBeLessThan(at(0.4, g).filler);
     for (const lr of [0.05, 0.2, 0.4]) expect(at(lr, 16).share).toBeGreaterThan(at(lr, 4).share);
     for (const lr of [0.2, 0.4]) expect(at(lr, 16).filler).toBeLessThan(at(lr, 4).filler);
-    // A cohort's summary is its own run's last row.
-    const P = makeParams(parseConfig({ ...PRESETS['critical-tokens'].spec.base, lr: 0.2, group: 16 }));
-    const last = simulate(P, 100).metrics[99];
-    expect(at(0.2, 16).filler).toBeCloseTo(last[P.layout.names.indexOf('fillerRankChange')], 8);
-    expect(at(0.2, 16).acc).toBeCloseTo(last[P.layout.names.indexOf('accuracy')], 8);
+    // A cohort's summary is its own run's last row, bit for bit (the lr cohorts of a group are packed into one GPU run).
+    const one = join(dir, 'one.json');
+    const base = PRESETS['critical-tokens'].spec.base ?? {};
+    await cli(...flagsOf({ ...base, successBeta: JSON.stringify(base.successBeta), lr: 0.2, group: 16 } as Record<string, string | number>), '--out', one);
+    // The JSON's 9 significant digits give back each float32 exactly.
+    const { metrics } = JSON.parse(readFileSync(one, 'utf8')) as { metrics: Record<string, number[]> };
+    expect(Math.fround(at(0.2, 16).filler)).toBe(Math.fround(metrics.fillerRankChange.at(-1)!));
+    expect(Math.fround(at(0.2, 16).acc)).toBe(Math.fround(metrics.accuracy.at(-1)!));
   });
 });

@@ -4,7 +4,6 @@
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ANSWER_MODES, ConfigError, ESTIMATORS, FIELD_SPECS, FIELDS, OPTIMIZERS, REWARDS, SCALES, parseConfig, type Config } from '../src/model/config';
-import { ENGINE_POLICIES } from '../src/engine/plan';
 import { resolveConfig } from '../src/cli/run';
 import { configFromHash } from '../src/ui/run-link';
 import { engineFor, runRows, testGpu } from './helpers';
@@ -93,8 +92,8 @@ describe('valid random configs run with finite metrics', () => {
       reward: fc.constantFrom(...REWARDS),
       estimator: fc.constantFrom(...ESTIMATORS),
       scale: fc.constantFrom(...SCALES),
-      // The engine has no token-tree kernels yet (it refuses policy "tokens": test/cli-tokens.test.ts).
-      policy: fc.constantFrom(...ENGINE_POLICIES),
+      // The flat policies; token trees have tree fields of their own (test/gpu-vs-cpu.test.ts, test/tree-gpu.test.ts).
+      policy: fc.constantFrom('tabular', 'shared'),
       answerMode: fc.constantFrom(...ANSWER_MODES),
       optimizer: fc.constantFrom(...OPTIMIZERS),
       lr: fc.double({ min: 1e-3, max: 5, noNaN: true }),

@@ -69,7 +69,7 @@ describe('packed cohorts', () => {
     // The largest buffer of two cohorts packed: the limit of a device that holds two, not three.
     const largest = (cs: Config[]) => {
       const plan = planFor(gpu, cs[0], { events: true }, cs.map((c) => c.tasks));
-      return 4 * Math.max(...Object.entries(bufferFloats(cs[0], plan)).filter(([k]) => k !== 'staging').map(([, [, n]]) => n));
+      return 4 * Math.max(...Object.entries(bufferFloats(plan)).filter(([k]) => k !== 'staging').map(([, [, n]]) => n));
     };
     const limit = largest(configs.slice(0, 2));
     expect(largest(configs.slice(0, 3))).toBeGreaterThan(limit);

@@ -127,8 +127,12 @@ describe('the tree policy in float64', () => {
     const R = [1, 0, 0.5, 0.2];
     const n = 100_000;
     const responses = Array.from({ length: n }, (_, g) => sampleResponse(T, theta, tokenUniforms(7, 1, 0, g, T.L)));
-    // Adv = R (uncentred): E[R (1[y = v] - pi(v|n)) over responses through n] = P(reach n) pi(v|n) (Q - V).
-    const sampled = sampledTreeGrad(T, theta, responses, responses.map((r) => R[r.pattern]));
+    // Adv = R - J, centred as every sampled estimator's advantages are (sampledTreeGrad takes them
+    // to sum to 0): E[(R - J) (1[y = v] - pi(v|n)) over responses through n] = P(reach n) pi(v|n) (Q - V).
+    const J = patternLogProbs(T, theta).reduce((acc, lp, k) => acc + Math.exp(lp) * R[k], 0);
+    const adv = responses.map((r) => R[r.pattern] - J);
+    const mean = adv.reduce((a, b) => a + b) / n;
+    const sampled = sampledTreeGrad(T, theta, responses, adv.map((a) => a - mean));
     const expected = expectedTreeGrad(T, theta, R);
     for (let j = 0; j < T.logits; j++) expect(Math.abs(sampled[j] - expected[j])).toBeLessThan(6e-3);
     const freq = [0, 0, 0, 0];
@@ -140,6 +144,9 @@ describe('the tree policy in float64', () => {
     expect(Array.from(ranks([0.5, 0.5]))).toEqual([0, 1]);
     expect(Array.from(ranks([0.2, 0.5, 0.3]))).toEqual([2, 0, 1]);
     expect(Array.from(ranks([0.25, 0.25, 0.5]))).toEqual([1, 2, 0]);
+    // Logits within RANK_TIE (1e-5) are tied: float32 and float64 round equal moves apart.
+    expect(Array.from(ranks([-1.64171278, -1.64171274, 0]))).toEqual([1, 2, 0]);
+    expect(Array.from(ranks([-1.6417, -1.6416, 0]))).toEqual([2, 1, 0]);
   });
 
   it('computes the §9 metrics of a hand-made tree', () => {

@@ -27,6 +27,10 @@ struct Knobs {
   cohortOff: u32,
   taskCohortOff: u32,
   eventsOff: u32,
+  patternOff: u32,
+  treeGradOff: u32,
+  treeValueOff: u32,
+  positionsOff: u32,
 }
 struct Cohort {
   index: u32,

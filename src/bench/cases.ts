@@ -1,11 +1,11 @@
 // The benchmark's cases: the sweep over task counts, patterns, group sizes, estimators and
 // policies, thinned on a fallback adapter and narrowed by the command line's flags or the page's
 // query string. Pure planning: nothing here measures.
-import { parseConfig, type Config, type Estimator } from '../model/config';
+import { parseConfig, TREE_DEFAULTS, type Config, type Estimator } from '../model/config';
 
-/** The policies the benchmark measures: the token tree has no WGSL kernels to measure yet. */
+/** The policies the sweep crosses; the token tree has rows of its own (TREE_ROWS). */
 export const BENCH_POLICIES = ['tabular', 'shared'] as const;
-export type Policy = (typeof BENCH_POLICIES)[number];
+export type Policy = (typeof BENCH_POLICIES)[number] | 'tokens';
 
 export interface BenchCase {
   tasks: number;
@@ -74,6 +74,15 @@ export const LARGE_K: BenchCase[] = [
   { tasks: 128, patterns: 16384, group: 8, estimator: 'grpo', policy: 'tabular', answers: 2 },
 ];
 
+/**
+ * The token tree (docs/model.md §9): responses of TREE_DEFAULTS' 40 tokens with 2 forks of 4
+ * choices (K = 16) and fillers of 4 alternatives, expected and grpo; tokens/s = rollouts/s x 40.
+ */
+export const TREE_ROWS: BenchCase[] = [
+  { tasks: 4096, patterns: TREE_DEFAULTS.branching ** TREE_DEFAULTS.forks, group: 1, estimator: 'expected', policy: 'tokens' },
+  { tasks: 4096, patterns: TREE_DEFAULTS.branching ** TREE_DEFAULTS.forks, group: 8, estimator: 'grpo', policy: 'tokens' },
+];
+
 export type SweepFilter = { [F in keyof BenchCase]?: NonNullable<BenchCase[F]>[] };
 
 /** Rollouts of one RL step: N G sampled (pattern, answer, reward) triples; N exact task gradients in expected mode. */
@@ -81,6 +90,11 @@ export const rolloutsPerStep = (c: Pick<BenchCase, 'tasks' | 'group' | 'estimato
 
 export function caseConfig(c: BenchCase): Config {
   return parseConfig({ tasks: c.tasks, patterns: c.patterns, group: c.group, estimator: c.estimator, policy: c.policy, steps: 1e7, ...(c.answers ? { answers: c.answers } : {}) });
+}
+
+/** Tokens of one RL step's responses (N G L), for the token tree's rows; undefined for the others. */
+export function tokensPerRollout(c: Pick<BenchCase, 'policy'>): number | undefined {
+  return c.policy === 'tokens' ? TREE_DEFAULTS.length : undefined;
 }
 
 export const describeCase = (c: BenchCase) =>
@@ -125,15 +139,16 @@ export function planSweep(fallback: boolean, filter: SweepFilter = {}): SweepPla
     });
     return { cases, notes: fallback && !filter.tasks?.length ? [`CPU adapter: N limited to ${FALLBACK_TASKS.join(', ')}`] : [] };
   }
-  if (!fallback) return { cases: [...grid({ ...SWEEP, logEvery: [1] }), ...TARGETS, ...LARGE_K], notes: [] };
+  if (!fallback) return { cases: [...grid({ ...SWEEP, logEvery: [1] }), ...TARGETS, ...LARGE_K, ...TREE_ROWS], notes: [] };
   const curve = FALLBACK_TASKS.map((tasks) => ({ ...MAIN, tasks }));
   const variants = FALLBACK_VARIANTS.map((v) => normalise({ ...MAIN, tasks: FALLBACK_VARIANT_TASKS, ...v }));
   return {
-    cases: [...curve, ...variants, ...TARGETS, ...LARGE_K.filter((c) => c.patterns <= FALLBACK_MAX_PATTERNS)],
+    cases: [...curve, ...variants, ...TARGETS, ...LARGE_K.filter((c) => c.patterns <= FALLBACK_MAX_PATTERNS), ...TREE_ROWS],
     notes: [
       `CPU adapter: sweep thinned to the main kernel (K ${MAIN.patterns}, G ${MAIN.group}, ${MAIN.estimator}, ${MAIN.policy}) at N = ${FALLBACK_TASKS.join(', ')} ` +
         `and, at N = ${FALLBACK_VARIANT_TASKS}, one change at a time: the other estimators, the shared policy, K 16, G 64, both; ` +
-        `the expected estimator at N = ${TARGET_TASKS}, and both with full metrics every ${TARGET_LOG_EVERY} steps; the large-K rows at K = 1,000 (A = 2), not K = 16,384 ` +
+        `the expected estimator at N = ${TARGET_TASKS}, and both with full metrics every ${TARGET_LOG_EVERY} steps; the large-K rows at K = 1,000 (A = 2), not K = 16,384; ` +
+        `the token tree's two rows ` +
         `(full sweep: every combination of N = ${SWEEP.tasks.join(', ')}, K = ${SWEEP.patterns.join(', ')}, G = ${SWEEP.group.join(', ')}, all estimators, both policies)`,
     ],
   };

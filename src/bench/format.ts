@@ -1,6 +1,7 @@
 // The benchmark's report as text, for the command line and the page: the adapter line first and
 // what each column measured, then one aligned row per case, then the roofline.
 import { cpuDriver } from '../engine/adapter';
+import { tokensPerRollout } from './cases';
 import type { BenchReport } from './report';
 
 const sci = (x: number) => (x >= 1e4 ? x.toExponential(2) : x.toPrecision(3));
@@ -36,6 +37,10 @@ export function formatReport(r: BenchReport): string {
     x.timing,
   ]);
   lines.push(...table([header, ...body], [3, 4, header.length - 1]));
+  for (const x of r.rows) {
+    const L = tokensPerRollout(x);
+    if (L) lines.push(`token tree (policy tokens, L = ${L}, 2 forks of 4, fillers of 4), N=${x.tasks} ${x.estimator}: ${sci(x.rolloutsPerSec * L)} tokens/s (rollouts/s x L)`);
+  }
   if (r.rows.some((x) => x.logEvery))
     lines.push(`logEvery n: full metrics every n steps, the event metrics (accuracy, bestMass) on the others, in the WGSL engine and the peer`);
   if (r.roofline) {

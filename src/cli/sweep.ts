@@ -76,7 +76,7 @@ function resolveShard(flags: SweepFlags): Shard | undefined {
 function packing(grid: Grid, run: Grid['runs'][number], backend: SweepFlags['backend']): string {
   const n = run.cohorts.length;
   const config = grid.cohort(run.cohorts[0]).config;
-  if (backend === 'reference' || config.policy === 'tokens') return 'one at a time (the float64 reference)';
+  if (backend === 'reference') return 'one at a time (the float64 reference)';
   if (!packable(config) && n > 1) return `one at a time (${config.policy === 'shared' ? 'the shared policy' : "GRPO's batch scale"} does not pack)`;
   const packs = packCount(config, run.cohorts.map((i) => grid.cohort(i).config.tasks));
   return packs === 1 ? (n === 1 ? 'one GPU run' : 'packed into one GPU run') : `packed into ${count(packs)} GPU runs`;

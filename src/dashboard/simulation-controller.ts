@@ -6,7 +6,7 @@ import { loggedSegments, LogSchedule, type LogRule } from '../model/cadence';
 import type { Config } from '../model/config';
 import { MetricsLog, metricLayout } from '../model/metrics';
 import type { Histograms, Simulation } from '../model/simulation-interface';
-import { backendFor, type Backend } from '../simulation/backend';
+import type { Backend } from '../simulation/backend';
 import type { Run } from '../ui/run';
 import { openSimulation } from '../simulation/open';
 
@@ -19,9 +19,6 @@ export interface LiveRun extends Run {
   /** Steps simulated so far. */
   done: number;
 }
-
-/** Token trees (policy "tokens") run on the float64 reference: up to this many tokens a step (tasks x group x length), which keeps a batch of its steps short. */
-const REFERENCE_TOKENS = 1 << 14;
 
 /** Histograms are read between batches at most this often (they cost a GPU pass and a readback). */
 const HIST_INTERVAL_MS = 500;
@@ -119,7 +116,7 @@ export class SimulationController implements ReactiveController {
     this.setPhase('compiling');
     let sim: Simulation;
     try {
-      sim = await openSimulation(run.config, backendFor(run.config, this.backend, REFERENCE_TOKENS), {
+      sim = await openSimulation(run.config, this.backend, {
         engine: { logged: (t) => run.schedule.has(t) },
         onRecover: ({ step, reason }) => console.warn(`patternflow: the GPU device was lost (${reason}); resumed from the checkpoint at step ${step}`),
       });

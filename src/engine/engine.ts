@@ -8,6 +8,7 @@ import { checkFinite } from '../model/numerics';
 import { rivalRates } from '../model/report';
 import { HIST_BINS, type BatchCallback, type Histograms, type TaskEvents } from '../model/simulation-interface';
 import { buildTasks, type TaskTables } from '../model/tasks';
+import { configTree, initialTreeLogits, treeConfig } from '../model/tree';
 import type { Gpu } from './adapter';
 import { BatchSizer, INTERACTIVE_BATCH_MS } from './batch-sizer';
 import { bindGroupEntries, bindGroupLayoutEntries, type BindingName } from './bindings';
@@ -36,10 +37,11 @@ export interface Snapshot {
 
 /**
  * Cohorts that can share one run: the same kernel-shaping fields (the sweep's grid groups them so)
- * and a per-task policy (the shared policy's single logit vector would need a gradient reduction
- * per cohort), and GRPO's batch scale is the std over the whole run. Others run one by one.
+ * and a per-task policy, tabular or a token tree (the shared policy's single logit vector would
+ * need a gradient reduction per cohort), and GRPO's batch scale is the std over the whole run.
+ * Others run one by one.
  */
-export const packable = (c: Config) => c.policy === 'tabular' && !(c.estimator === 'grpo' && c.scale === 'batch');
+export const packable = (c: Config) => c.policy !== 'shared' && !(c.estimator === 'grpo' && c.scale === 'batch');
 
 export interface EngineOptions extends PlanOptions {
   /** Precomputed task tables (the dashboard and tests reuse them); built from the config otherwise. */
@@ -124,7 +126,7 @@ export class Engine {
 
     const S = GPUBufferUsage.STORAGE;
     const COPY = GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST;
-    const floats = bufferFloats(config, plan);
+    const floats = bufferFloats(plan);
     const make = ([label, n]: [string, number], usage: number) => device.createBuffer({ label, size: Math.max(1, n) * 4, usage });
     const buffers: Buffers = {
       params: device.createBuffer({ label: 'params', size: plan.stepsPerBatch * PARAMS_STRIDE, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST }),
@@ -209,6 +211,8 @@ export class Engine {
     out.set(tasks.wrongLogSums, at.logSum);
     out.set(c.init.map(Math.log), at.initLogits);
     if (c.sft) out.set(c.sft.target, at.sftTarget);
+    const tree = configTree(c);
+    if (tree) out.set(initialTreeLogits(tree, treeConfig(c)), at.treeInit);
   }
 
   private pipeline(entry: EntryPoint): GPUComputePipeline {
@@ -349,7 +353,7 @@ export class Engine {
       this.read(buffers.theta, 0, plan.thetaLen),
       this.read(buffers.opt, 0, plan.opt.len),
       this.read(buffers.phi, 0, plan.phiLen),
-      this.read(buffers.theta, plan.thetaLen, this.cohorts.length * this.config.patterns),
+      this.read(buffers.theta, plan.thetaLen, plan.refLen),
       this.read(buffers.scratch, plan.scratch.rose, plan.threads),
       plan.eventsLen ? this.read(buffers.record, plan.recordLen, plan.eventsLen) : undefined,
     ]);
@@ -386,20 +390,40 @@ export class Engine {
    * Its kernels are compiled on first use.
    */
   async histograms(): Promise<Histograms> {
-    const { device, plan } = this;
-    for (const entryPoint of ['histogram', 'histogramReduce'] as const) {
+    const { bestMass, accuracy } = await this.perTask('histogram', 'histogramReduce', this.plan.scratch.hist, 2 * HIST_BINS, (counts) => ({
+      bestMass: counts.subarray(0, HIST_BINS),
+      accuracy: counts.subarray(HIST_BINS),
+    }));
+    const tree = configTree(this.config);
+    if (!tree) return { bestMass, accuracy };
+    // Per position, summed over tasks, then the mean over tasks (of every cohort: the dashboard's runs have one).
+    const tasks = this.cohorts.reduce((n, c) => n + c.tasks, 0);
+    const positions = await this.perTask('treePositions', 'treePositionsReduce', this.plan.scratch.positions, 2 * tree.L, (sums) => ({
+      rankChange: Float64Array.from(sums.subarray(0, tree.L), (x) => x / tasks),
+      kl: Float64Array.from(sums.subarray(tree.L), (x) => x / tasks),
+      forks: tree.isFork,
+    }));
+    return { bestMass, accuracy, positions };
+  }
+
+  /**
+   * Runs a per-task kernel and the one-workgroup kernel that sums its workgroups' rows (both
+   * compiled on first use), and reads back the `floats` sums at scratch offset `at`.
+   */
+  private async perTask<R>(entry: EntryPoint, reduce: EntryPoint, at: number, floats: number, view: (sums: Float32Array) => R): Promise<R> {
+    const { device } = this;
+    for (const entryPoint of [entry, reduce]) {
       this.pipelines[entryPoint] ??= await device.createComputePipelineAsync({ layout: this.pipelineLayout, compute: { module: this.module, entryPoint } });
     }
     this.writeParams([{ step: this.step, nSteps: 0, slot: 0, logged: () => false }]);
     const enc = device.createCommandEncoder();
     const pass = enc.beginComputePass();
     pass.setBindGroup(0, this.bindGroup, [0]);
-    this.dispatchTasks(pass, 'histogram');
-    this.dispatchOne(pass, 'histogramReduce');
+    this.dispatchTasks(pass, entry);
+    this.dispatchOne(pass, reduce);
     pass.end();
     device.queue.submit([enc.finish()]);
-    const counts = new Float32Array(await this.read(this.buffers.scratch, plan.scratch.hist, 2 * HIST_BINS));
-    return { bestMass: counts.subarray(0, HIST_BINS), accuracy: counts.subarray(HIST_BINS) };
+    return view(new Float32Array(await this.read(this.buffers.scratch, at, floats)));
   }
 
   /** (pattern | answer << RECORD_ANSWER_SHIFT) of every rollout of the last step, task-major; needs `record: true`. */

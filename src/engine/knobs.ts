@@ -26,6 +26,11 @@ const SCALARS: Scalar[] = [
   ['cohortOff', 'u32', (p) => p.cohortRecords],
   ['taskCohortOff', 'u32', (p) => p.taskCohorts],
   ['eventsOff', 'u32', (p) => p.recordLen],
+  // A token tree's pattern rows (theta) and its gradient, backward-pass values and per-position sums (scratch).
+  ['patternOff', 'u32', (p) => p.patternRows.off],
+  ['treeGradOff', 'u32', (p) => p.scratch.treeGrad],
+  ['treeValueOff', 'u32', (p) => p.scratch.treeValue],
+  ['positionsOff', 'u32', (p) => p.scratch.positions],
 ];
 
 export const KNOBS_BYTES = Math.ceil((SCALARS.length * 4) / 16) * 16; // a uniform's size is a multiple of 16

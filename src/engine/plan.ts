@@ -1,9 +1,10 @@
 // Sizes of every GPU buffer and region for one config, and the check against the adapter's
 // limits that refuses a config up front, with the numbers, instead of failing deep in WebGPU.
-import { ConfigError, POLICIES, type Config } from '../model/config';
+import { ConfigError, type Config } from '../model/config';
 import { metricLayout, type MetricLayout } from '../model/metrics';
 import { perTaskRates } from '../model/tasks';
 import { HIST_BINS } from '../model/simulation-interface';
+import { configTree } from '../model/tree';
 import { COHORT_WORDS } from './cohort-record';
 
 /** Threads per workgroup (one task each) and metrics summed per pass of the workgroup reduction. */
@@ -14,7 +15,8 @@ export const CHUNK = 16;
  * bytes per entry point; above this K the storage shape streams over them in storage instead.
  */
 export const REGISTER_PATTERNS = 32;
-export type KernelShape = 'registers' | 'storage';
+/** A token tree (policy "tokens", docs/model.md §9) streams over its node logits in storage too (shaders/tree-step.wgsl). */
+export type KernelShape = 'registers' | 'storage' | 'tree';
 /** Sums over the patterns add blocks of this many terms (shaders/rows.wgsl): sqrt(16,384). */
 export const SUM_BLOCK = 128;
 /** Floats of one workgroup's partial batch statistics (n, mean, M2) under GRPO's batch scale (batch.wgsl). */
@@ -32,7 +34,8 @@ const STAGING_BUDGET = 4 << 20;
 /**
  * The run's fixed vectors, float offsets into one read-only buffer: each pattern's wrong-answer
  * weights w (K rows of A - 1), then per pattern (K each) sum_j w_j^2, the entropy of w,
- * sum_j log w_j, the initial logits log pi0 and the SFT target.
+ * sum_j log w_j, the initial logits log pi0 and the SFT target; then a token tree's initial node
+ * logits (its T logits per task, src/model/tree.ts initialTreeLogits).
  */
 export interface TablesLayout {
   wrong: number;
@@ -41,10 +44,11 @@ export interface TablesLayout {
   logSum: number;
   initLogits: number;
   sftTarget: number;
+  treeInit: number;
   len: number;
 }
 
-export function tablesLayout(K: number, A: number): TablesLayout {
+export function tablesLayout(K: number, A: number, treeLogits = 0): TablesLayout {
   let at = 0;
   const region = (len: number) => ((at += len), at - len);
   return {
@@ -54,6 +58,7 @@ export function tablesLayout(K: number, A: number): TablesLayout {
     logSum: region(K),
     initLogits: region(K),
     sftTarget: region(K),
+    treeInit: region(treeLogits),
     len: at,
   };
 }
@@ -76,7 +81,12 @@ export interface Plan {
   perTaskRates: boolean;
   workgroups: [number, number]; // dispatch size (x, y) of the per-task kernels
   numWorkgroups: number; // x * y
-  thetaLen: number; // the policy's logits; pi_ref's K follow them in the theta buffer
+  /** Logits of one policy row: K, or a token tree's T node logits. */
+  rowLen: number;
+  thetaLen: number; // the policy's logits; pi_ref's rows (one per cohort) follow them in the theta buffer
+  refLen: number; // pi_ref's logits: a row per cohort
+  /** A token tree's pattern log-probabilities in theta after pi_ref's rows: a row of K per task, then per cohort (shaders/tree-rows.wgsl). */
+  patternRows: { off: number; len: number };
   phiLen: number;
   opt: { thetaM: number; thetaV: number; phiM: number; phiV: number; len: number };
   ratesLen: number;
@@ -89,7 +99,21 @@ export interface Plan {
   taskRows: boolean; // partials: one row per task (no workgroup barrier in the per-task kernels) or per workgroup
   metricRows: number; // partial rows per step
   partialsLen: number;
-  scratch: { batch: number; gradPartials: number; gradSum: number; batchPartials: number; metrics: number; hist: number; startAccuracy: number; rose: number; rival: number; len: number };
+  scratch: {
+    batch: number;
+    gradPartials: number;
+    gradSum: number;
+    batchPartials: number;
+    metrics: number;
+    hist: number;
+    startAccuracy: number;
+    rose: number;
+    rival: number;
+    treeGrad: number;
+    treeValue: number;
+    positions: number;
+    len: number;
+  };
   recordLen: number;
   eventsLen: number; // record buffer after the rollouts: each task's first step with best-pattern mass >= TASK_EVENT_MASS, then each task's T0 (0: not yet)
 }
@@ -132,11 +156,8 @@ function packCohorts(tasks: readonly number[], align: number): { cohorts: Cohort
  * share c's kernel-shaping fields. Per-task rows are summed per cohort in task order, so they need
  * no alignment; workgroup sums need each cohort to start a workgroup.
  */
-/** The policies the WGSL kernels run; a token tree (docs/model.md §9) runs on the float64 reference only. */
-export const ENGINE_POLICIES: readonly Config['policy'][] = POLICIES.filter((p) => p !== 'tokens');
-
 export function makePlan(c: Config, opts: PlanOptions = {}, cohortTasks: readonly number[] = [c.tasks]): Plan {
-  if (!ENGINE_POLICIES.includes(c.policy)) throw new ConfigError('policy', '"tokens" runs on the float64 reference only (patternflow run --backend reference; sweeps and the dashboard open it there): its WGSL kernels are not built yet');
+  const tree = configTree(c);
   const dense = packCohorts(cohortTasks, 1);
   const M0 = metricLayout(c).names.length;
   const rowsFit = Math.ceil(dense.threads / WORKGROUP) * WORKGROUP * M0 * 4 <= PARTIALS_BUDGET;
@@ -150,11 +171,14 @@ export function makePlan(c: Config, opts: PlanOptions = {}, cohortTasks: readonl
   const x = Math.ceil(wgNeeded / y);
   const numWorkgroups = x * y;
   const shared = c.policy === 'shared';
-  const thetaLen = shared ? K : N * K;
+  const rowLen = tree?.logits ?? K;
+  const thetaLen = shared ? K : N * rowLen;
+  const refLen = C * rowLen;
+  const patternRows = { off: thetaLen + refLen, len: tree ? (N + C) * K : 0 };
   const phiLen = c.answerMode === 'trainable' ? N * K * A : 0;
   const adam = c.optimizer === 'adam';
   const opt = { thetaM: 0, thetaV: thetaLen, phiM: 2 * thetaLen, phiV: 2 * thetaLen + phiLen, len: adam ? 2 * (thetaLen + phiLen) : 0 };
-  const shape = opts.shape ?? (K <= REGISTER_PATTERNS ? 'registers' : 'storage');
+  const shape = tree ? 'tree' : (opts.shape ?? (K <= REGISTER_PATTERNS ? 'registers' : 'storage'));
   const stepsPerBatch = Math.min(c.steps, opts.stepsPerBatch ?? Math.max(1, Math.min(MAX_STEPS_PER_BATCH, Math.floor(STAGING_BUDGET / (4 * M)))));
   const taskRows = (opts.taskRows ?? false) && numWorkgroups * WORKGROUP * M * 4 <= PARTIALS_BUDGET;
   const metricRows = taskRows ? numWorkgroups * WORKGROUP : numWorkgroups;
@@ -178,10 +202,15 @@ export function makePlan(c: Config, opts: PlanOptions = {}, cohortTasks: readonl
     rose: region(N),
     // Each task's rival success rate s_r' for T0 (docs/model.md §6.7), with the per-task events only.
     rival: region(opts.events ? N : 0),
+    // A token tree's gradient of every node logit, and (expected mode) the values of its backward pass per pattern.
+    treeGrad: region(tree ? N * rowLen : 0),
+    treeValue: region(tree && c.estimator === 'expected' ? N * K : 0),
+    // A token tree's rank change and KL per position, summed over tasks (treePositions).
+    positions: region(tree ? 2 * tree.L : 0),
     len: 0,
   };
   scratch.len = at;
-  const tables = tablesLayout(K, A);
+  const tables = tablesLayout(K, A, tree ? rowLen : 0);
   const perTask = perTaskRates(c) || C > 1;
   return {
     options: opts,
@@ -193,7 +222,10 @@ export function makePlan(c: Config, opts: PlanOptions = {}, cohortTasks: readonl
     perTaskRates: perTask,
     workgroups: [x, y],
     numWorkgroups,
+    rowLen,
     thetaLen,
+    refLen,
+    patternRows,
     phiLen,
     opt,
     ratesLen: perTask ? N * K : K,
@@ -205,7 +237,7 @@ export function makePlan(c: Config, opts: PlanOptions = {}, cohortTasks: readonl
     fusedSteps,
     taskRows,
     metricRows,
-    partialsLen: Math.max(metricRows * fusedSteps * M, numWorkgroups * 2 * HIST_BINS),
+    partialsLen: Math.max(metricRows * fusedSteps * M, numWorkgroups * 2 * Math.max(HIST_BINS, tree?.L ?? 0)),
     scratch,
     recordLen: opts.record ? N * c.group : 0,
     eventsLen: opts.events ? 2 * N : 0,
@@ -221,23 +253,23 @@ type Limits = Pick<GPUSupportedLimits, 'maxStorageBufferBindingSize' | 'maxBuffe
  * each holds: the engine creates them from this, the limit check and the sweep's memory estimate
  * read it.
  */
-export function bufferFloats(c: Pick<Config, 'patterns'>, plan: Plan) {
+export function bufferFloats(plan: Plan) {
   return {
-    theta: ['pattern logits (theta)', plan.thetaLen + plan.cohorts.length * c.patterns], // the policy rows, then each cohort's pi_ref row
+    theta: [plan.shape === 'tree' ? 'token tree logits (theta)' : 'pattern logits (theta)', plan.thetaLen + plan.refLen + plan.patternRows.len],
     opt: ['Adam state', plan.opt.len],
     phi: ['answer logits (phi)', plan.phiLen],
     rates: ['success rates', plan.ratesLen],
     tables: ['answer tables', plan.tablesLen],
     partials: ['metric partials', plan.partialsLen],
-    scratch: [plan.scratch.gradPartials > 0 ? "shared policy's gradient rows" : 'scratch', plan.scratch.len],
+    scratch: [plan.scratch.gradPartials > 0 ? "shared policy's gradient rows" : plan.scratch.treeGrad > 0 ? "token tree's gradient rows" : 'scratch', plan.scratch.len],
     record: ['rollout record', plan.recordLen + plan.eventsLen],
     staging: ['metrics readback', plan.stepsPerBatch * plan.cohorts.length * plan.metrics],
   } satisfies Record<string, [string, number]>;
 }
 
 /** The largest GPU storage buffer of a plan: what it holds, and its bytes. */
-function largestBuffer(c: Config, plan: Plan): [what: string, bytes: number] {
-  const { staging: _readback, ...storage } = bufferFloats(c, plan);
+function largestBuffer(plan: Plan): [what: string, bytes: number] {
+  const { staging: _readback, ...storage } = bufferFloats(plan);
   const [what, floats] = Object.values(storage).reduce((a, b) => (b[1] > a[1] ? b : a));
   return [what, floats * 4];
 }
@@ -260,20 +292,21 @@ function largestFitting(lo: number, hi: number, fits: (n: number) => boolean): n
  */
 const bufferLimit = (limits: Limits) => Math.min(limits.maxStorageBufferBindingSize, limits.maxBufferSize);
 
-/** Whether every buffer of `plan` (of config c, c.tasks its threads) fits the adapter's limits. */
-export const fitsLimits = (c: Config, plan: Plan, limits: Limits): boolean => largestBuffer(c, plan)[1] <= bufferLimit(limits);
+/** Whether every buffer of `plan` fits the adapter's limits. */
+export const fitsLimits = (plan: Plan, limits: Limits): boolean => largestBuffer(plan)[1] <= bufferLimit(limits);
 
 export function checkLimits(c: Config, plan: Plan, limits: Limits): void {
   const limit = bufferLimit(limits);
-  const [what, bytes] = largestBuffer(c, plan);
+  const [what, bytes] = largestBuffer(plan);
   if (bytes <= limit) return;
   // Plans of the same options for other counts (sizes only: the config's vectors are not read).
-  const fits = (other: Config) => largestBuffer(other, makePlan(other, plan.options))[1] <= limit;
+  const fits = (other: Config) => largestBuffer(makePlan(other, plan.options))[1] <= limit;
   const maxTasks = largestFitting(1, c.tasks - 1, (n) => fits({ ...c, tasks: n }));
   const above = `above this adapter's buffer limit of ${size(limit)}`;
   if (maxTasks >= 1) throw new ConfigError('tasks', `${c.tasks} tasks need ${size(bytes)} for the ${what}, ${above}; allowed here: 1..${maxTasks} with this config`);
   const one = { ...c, tasks: 1 };
-  const [whatOne, bytesOne] = largestBuffer(one, makePlan(one, plan.options));
+  const [whatOne, bytesOne] = largestBuffer(makePlan(one, plan.options));
+  if (plan.shape === 'tree') throw new ConfigError('length', `a token tree of ${plan.rowLen} logits per task needs ${size(bytesOne)} for the ${whatOne} even with one task, ${above}: fewer positions, forks or vocab`);
   const maxPatterns = largestFitting(2, c.patterns - 1, (k) => fits({ ...c, patterns: k }));
   throw new ConfigError(
     'patterns',

@@ -15,12 +15,27 @@ import step from '../../shaders/step.wgsl?raw';
 import stream from '../../shaders/stream.wgsl?raw';
 import streamStep from '../../shaders/stream-step.wgsl?raw';
 import init from '../../shaders/init.wgsl?raw';
+import treeRows from '../../shaders/tree-rows.wgsl?raw';
+import treeStep from '../../shaders/tree-step.wgsl?raw';
 import batch from '../../shaders/batch.wgsl?raw';
 import histogram from '../../shaders/histogram.wgsl?raw';
 import type { Config } from '../model/config';
 import type { KernelShape } from './plan';
 
-export type EntryPoint = 'initState' | 'sft' | 'startAccuracy' | 'batchStats' | 'batchReduce' | 'step' | 'sharedUpdate' | 'sharedMetrics' | 'finalize' | 'histogram' | 'histogramReduce';
+export type EntryPoint =
+  | 'initState'
+  | 'sft'
+  | 'startAccuracy'
+  | 'batchStats'
+  | 'batchReduce'
+  | 'step'
+  | 'sharedUpdate'
+  | 'sharedMetrics'
+  | 'finalize'
+  | 'histogram'
+  | 'histogramReduce'
+  | 'treePositions'
+  | 'treePositionsReduce';
 
 /** The kernels a config dispatches. */
 export function entryPointsFor(c: Config): EntryPoint[] {
@@ -31,10 +46,13 @@ export function entryPointsFor(c: Config): EntryPoint[] {
   return entries;
 }
 
-const COMMON = [threefry, random, bindings, model, gradient, metrics, rows, init, batch, histogram];
+const COMMON = [threefry, random, bindings, model, gradient, metrics, rows, treeRows, init, batch, histogram];
 
-/** Each shape's per-vector functions and step kernels: only these reach the compiler, so no K-array does at large K. */
-const SHAPES: Record<KernelShape, string[]> = { registers: [vectors, step], storage: [stream, streamStep] };
+/**
+ * Each shape's per-vector functions and step kernels: only these reach the compiler, so no K-array
+ * does at large K. A token tree's pattern rows are read as the storage shape reads its rows.
+ */
+const SHAPES: Record<KernelShape, string[]> = { registers: [vectors, step], storage: [stream, streamStep], tree: [stream, treeStep] };
 
 export function moduleSource(header: string, shape: KernelShape): string {
   return [header, declarations, ...COMMON, ...SHAPES[shape]].join('\n');

@@ -21,3 +21,10 @@ export const RECORD_ANSWER_SHIFT = 16;
  * arithmetic) does not count, in float32 or in float64.
  */
 export const IMPROVED_MARGIN = 1e-6;
+/**
+ * Two tokens of a node whose logits differ by at most this are tied when ranking (docs/model.md §9):
+ * tokens that exact arithmetic moves alike (the same probability, the same counts) stay tied in
+ * float32 and float64 alike, whose roundings would otherwise break the tie in opposite ways and
+ * count a rank change in one and not the other. Ties go to the smaller token index.
+ */
+export const RANK_TIE = 1e-5;

@@ -91,6 +91,14 @@ export function treeConfig(c: Config): TreeConfig {
   return { init: c.init, length, forks, branching, vocab, fillerDecay };
 }
 
+/** The layout of a token tree's kernel-shaping fields (src/engine/header.ts), undefined unless policy is "tokens". */
+export function shapeTree(c: Pick<Config, 'policy' | 'length' | 'forks' | 'branching' | 'vocab'>): TreeLayout | undefined {
+  if (c.policy !== 'tokens') return undefined;
+  const { length, forks, branching, vocab } = c;
+  if (length === undefined || forks === undefined || branching === undefined || vocab === undefined) throw new Error('shapeTree: the config has no token tree (parsed by parseConfig)');
+  return treeLayout(length, forks, branching, vocab);
+}
+
 const layouts = new WeakMap<Config, TreeLayout>();
 
 /** The tree layout of a config with `policy: "tokens"` (undefined for other policies), computed once per config object. */

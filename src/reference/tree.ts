@@ -3,6 +3,7 @@
 // logits, and where a response's distribution moved from pi_ref (rank changes and KL per
 // position). `theta` is one task's row of node logits, laid out by src/model/tree.ts.
 import { logSoftmax, sampleIndex, softmax } from '../model/policy';
+import { RANK_TIE } from '../model/constants';
 import { nodeOffset, type TreeLayout } from '../model/tree';
 
 const node = (T: TreeLayout, theta: Float64Array, l: number, prefix: number) => {
@@ -84,28 +85,35 @@ export function sampleResponse(T: TreeLayout, theta: Float64Array, u: ArrayLike<
   return { nodes, tokens, pattern: prefix };
 }
 
-/** (1/G) sum_g Adv_g (1[y_g at n = v] - pi(v|n)) over the responses through each node n. */
+/**
+ * (1/G) sum_g Adv_g (1[y_g at n = v] - pi(v|n)) over the responses through each node n, as
+ * (1/G) (C_v - pi(v|n) S): C_v the advantages of those that emit v, S of all through n, which is
+ * exactly 0 at a node every response passes (the advantages sum to zero), as in the kernels.
+ */
 export function sampledTreeGrad(T: TreeLayout, theta: Float64Array, responses: readonly Response[], adv: readonly number[]): Float64Array {
   const G = responses.length;
   const grad = new Float64Array(T.logits);
-  const dists = new Map<number, Float64Array>();
+  const through = new Map<number, { sum: number; count: number; width: number }>();
   responses.forEach((r, g) => {
-    if (adv[g] === 0) return; // adds nothing
     for (let l = 0; l < T.L; l++) {
       const o = r.nodes[l];
-      const w = T.width[l];
-      let pi = dists.get(o);
-      if (!pi) dists.set(o, (pi = softmax(theta.subarray(o, o + w))));
-      for (let v = 0; v < w; v++) grad[o + v] += (adv[g] * ((v === r.tokens[l] ? 1 : 0) - pi[v])) / G;
+      const node = through.get(o) ?? { sum: 0, count: 0, width: T.width[l] };
+      through.set(o, { sum: node.sum + adv[g], count: node.count + 1, width: node.width });
+      grad[o + r.tokens[l]] += adv[g];
     }
   });
+  for (const [o, { sum, count, width }] of through) {
+    const S = count === G ? 0 : sum;
+    const pi = softmax(theta.subarray(o, o + width));
+    for (let v = 0; v < width; v++) grad[o + v] = (grad[o + v] - pi[v] * S) / G;
+  }
   return grad;
 }
 
-/** Rank of each token under p: 0 the most likely, ties broken by token index. */
-export function ranks(p: ArrayLike<number>): Int32Array {
-  const r = new Int32Array(p.length);
-  for (let v = 0; v < p.length; v++) for (let u = 0; u < p.length; u++) if (p[u] > p[v] || (p[u] === p[v] && u < v)) r[v]++;
+/** Rank of each token of a node with logits x: 0 the most likely; logits within RANK_TIE are tied, and ties go to the smaller index. */
+export function ranks(x: ArrayLike<number>): Int32Array {
+  const r = new Int32Array(x.length);
+  for (let v = 0; v < x.length; v++) for (let u = 0; u < x.length; u++) if (x[u] > x[v] + RANK_TIE || (Math.abs(x[u] - x[v]) <= RANK_TIE && u < v)) r[v]++;
   return r;
 }
 
@@ -126,8 +134,8 @@ export function positionProfile(T: TreeLayout, theta: Float64Array, ref: Float64
       const lp = logSoftmax(node(T, theta, l, p));
       const lr = logSoftmax(node(T, ref, l, p));
       const pi = lp.map(Math.exp);
-      const rank = ranks(pi);
-      const rankRef = ranks(lr.map(Math.exp));
+      const rank = ranks(node(T, theta, l, p));
+      const rankRef = ranks(node(T, ref, l, p));
       let moved = 0;
       let d = 0;
       for (let v = 0; v < pi.length; v++) {

@@ -1,7 +1,6 @@
 // Where a simulation runs: the WGSL engine on a WebGPU device (how to get one is the backend's
 // business: Dawn in Node, navigator.gpu in a browser), or the float64 reference on the CPU.
 import type { Gpu } from '../engine/adapter';
-import type { Config } from '../model/config';
 
 export interface WebGpuBackend {
   readonly kind: 'webgpu';
@@ -14,23 +13,13 @@ export interface WebGpuBackend {
 /** The float64 reference: exact, slow, and without checkpoints (its state is float64, theirs float32). */
 export interface ReferenceBackend {
   readonly kind: 'reference';
-  /** Rollouts per step (tasks x group) it accepts. */
+  /** Rollouts per step (tasks x group; a token tree's count each of their `length` tokens) it accepts. */
   readonly maxRollouts: number;
 }
 
 export type Backend = WebGpuBackend | ReferenceBackend;
 
 export const referenceBackend = (maxRollouts = Infinity): ReferenceBackend => ({ kind: 'reference', maxRollouts });
-
-/**
- * The backend a config runs on: `backend`, except that a token tree (policy "tokens"), which has
- * no WGSL kernels yet, runs on the float64 reference, up to `maxTokens` tokens a step (tasks x
- * group x length).
- */
-export function backendFor(config: Config, backend: Backend, maxTokens = Infinity): Backend {
-  if (config.policy !== 'tokens') return backend;
-  return referenceBackend(Math.min(backend.kind === 'reference' ? backend.maxRollouts : Infinity, Math.floor(maxTokens / (config.length ?? 1))));
-}
 
 /**
  * One device shared by every simulation (the dashboard's). When it is lost, each simulation asks

@@ -15,7 +15,7 @@ import { modelReport } from '../model/report';
 import { buildTasks } from '../model/tasks';
 import type { AdapterDescription, BatchCallback, TaskEvents } from '../model/simulation-interface';
 import type { ModelReport } from '../model/report';
-import { backendFor, type Backend } from '../simulation/backend';
+import type { Backend } from '../simulation/backend';
 import { openCohorts, openSimulation } from '../simulation/open';
 import { THROUGHPUT_BATCH_MS } from '../engine/batch-sizer';
 import type { Cohort, Grid, Run } from './grid';
@@ -97,8 +97,7 @@ export interface PackCheckpoints {
  * A run's cohorts packed into GPU runs of up to PACK_COHORTS cohorts (PACK_TASKS tasks) each, and
  * no more than the device's buffer limits hold (each cohort alone was checked before), on the
  * webgpu backend; runs that cannot be packed (the reference backend, the shared policy,
- * GRPO's batch scale: engine.ts packable; token trees, which open on the float64 reference:
- * simulation/backend.ts backendFor) go one cohort at a time. Every pack is opened through
+ * GRPO's batch scale: engine.ts packable) go one cohort at a time. Every pack is opened through
  * openSimulation / openCohorts, so it is checkpointed and survives a lost device as a run does.
  */
 export class PackedExecutor implements Executor {
@@ -122,7 +121,6 @@ export class PackedExecutor implements Executor {
     const gpu = await this.backend.device();
     for (const i of cohorts) {
       const { config } = grid.cohort(i);
-      if (config.policy === 'tokens') continue; // opens on the float64 reference (simulation/backend.ts backendFor)
       try {
         checkLimits(config, planFor(gpu, config), gpu.device.limits);
       } catch (e) {
@@ -141,13 +139,13 @@ export class PackedExecutor implements Executor {
       rest = cohorts.filter((i) => !resume.cohorts.includes(i));
     }
     if (rest.length === 0) return;
-    const backend = backendFor(grid.cohort(rest[0]).config, this.backend);
+    const { backend } = this;
     const one = !this.packs || backend.kind !== 'webgpu' || !packable(grid.cohort(rest[0]).config);
     const gpu = backend.kind === 'webgpu' ? await backend.device() : undefined;
     const fits = (configs: Config[]) => {
       if (one || !gpu) return configs.length === 1;
       const plan = planFor(gpu, configs[0], PACK_OPTIONS, configs.map((c) => c.tasks));
-      return fitsLimits({ ...configs[0], tasks: plan.threads }, plan, gpu.device.limits);
+      return fitsLimits(plan, gpu.device.limits);
     };
     let pack: Cohort[] = [];
     let tasks = 0;
@@ -173,7 +171,7 @@ export class PackedExecutor implements Executor {
       resume,
       ...(cp && { checkpointEvery: cp.everySteps ?? Infinity, checkpointEveryMs: cp.everyMs, onCheckpoint: (c: Checkpoint) => cp.saved(pack.map((p) => p.index), c) }),
     };
-    const backend = backendFor(configs[0], this.backend);
+    const { backend } = this;
     const sim = backend.kind === 'webgpu' ? await openCohorts(configs, backend, opts) : await openSimulation(configs[0], backend, opts);
     this.running = sim;
     try {

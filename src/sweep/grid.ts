@@ -47,8 +47,7 @@ export interface Grid {
 
 /** Bytes of the GPU buffers of one run of `config` (the engine's buffers, float32; the readback twice). */
 export function gpuBytes(config: Config): number {
-  if (config.policy === 'tokens') return 0; // a token tree runs on the float64 reference (simulation/backend.ts backendFor)
-  const { staging, ...storage } = bufferFloats(config, makePlan(config));
+  const { staging, ...storage } = bufferFloats(makePlan(config));
   return (Object.values(storage).reduce((sum, [, n]) => sum + n, 0) + 2 * staging[1]) * 4;
 }
 

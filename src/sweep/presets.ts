@@ -87,10 +87,10 @@ export const PRESETS: Record<string, Preset> = {
   },
   'critical-tokens': {
     shows:
-      'docs/model.md §9, token trees under GRPO (on the float64 reference): sampling noise alone reorders the fillers, so ' +
+      'docs/model.md §9, token trees under GRPO: sampling noise alone reorders the fillers, so ' +
       'finalFillerRankChange grows with lr and falls as group grows, while finalCriticalShare (the KL on the forks) rises with group',
     spec: {
-      base: { policy: 'tokens', tasks: 8, estimator: 'grpo', fillerDecay: 0.8, successBeta: { alpha: 1, beta: 1 }, answers: 2, steps: 100 },
+      base: { policy: 'tokens', tasks: 256, estimator: 'grpo', fillerDecay: 0.8, successBeta: { alpha: 1, beta: 1 }, answers: 2, steps: 100 },
       axes: { lr: [0.05, 0.2, 0.4], group: [4, 16] },
       logEvery: 10,
     },
