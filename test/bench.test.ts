@@ -48,19 +48,23 @@ describe('rollout count', () => {
 describe('sweep', () => {
   it('runs the full grid on a GPU, a thinned one (said so) on a fallback adapter', () => {
     const full = planSweep(false);
-    // The grid, the three target rows, the four large-K rows.
-    expect(full.cases).toHaveLength(5 * 2 * (2 * 3 + 1) * 2 + 3 + 4);
+    // The grid, the three target rows, the four large-K rows, the two token-tree rows.
+    expect(full.cases).toHaveLength(5 * 2 * (2 * 3 + 1) * 2 + 3 + 4 + 2);
     expect(full.notes).toEqual([]);
     const thin = planSweep(true);
-    // The curve and variants, the target rows, and the K = 1,000 rows.
-    expect(thin.cases).toHaveLength(11 + 3 + 2);
+    // The curve and variants, the target rows, the K = 1,000 rows and the token-tree rows.
+    expect(thin.cases).toHaveLength(11 + 3 + 2 + 2);
     expect(thin.cases.slice(11, 14)).toEqual([
       { tasks: 65536, patterns: 4, group: 1, estimator: 'expected', policy: 'tabular' },
       { tasks: 65536, patterns: 4, group: 1, estimator: 'expected', policy: 'tabular', logEvery: 100 },
       { tasks: 65536, patterns: 4, group: 8, estimator: 'grpo', policy: 'tabular', logEvery: 100 },
     ]);
-    expect(thin.cases.slice(14).map((c) => [c.patterns, c.answers, c.estimator])).toEqual([[1000, 2, 'expected'], [1000, 2, 'grpo']]);
-    expect(full.cases.slice(-4).map((c) => [c.patterns, c.answers, c.estimator])).toEqual([[1000, 2, 'expected'], [1000, 2, 'grpo'], [16384, 2, 'expected'], [16384, 2, 'grpo']]);
+    expect(thin.cases.slice(14, 16).map((c) => [c.patterns, c.answers, c.estimator])).toEqual([[1000, 2, 'expected'], [1000, 2, 'grpo']]);
+    expect(full.cases.slice(-6, -2).map((c) => [c.patterns, c.answers, c.estimator])).toEqual([[1000, 2, 'expected'], [1000, 2, 'grpo'], [16384, 2, 'expected'], [16384, 2, 'grpo']]);
+    // The tree: N = 4,096, L = 40, 2 forks of 4 (K = 16), vocab 4, expected and grpo G = 8.
+    for (const plan of [thin, full])
+      expect(plan.cases.slice(-2).map((c) => [c.tasks, c.policy, c.patterns, c.estimator, c.group])).toEqual([[4096, 'tokens', 16, 'expected', 1], [4096, 'tokens', 16, 'grpo', 8]]);
+    expect(caseConfig(thin.cases.at(-1)!)).toMatchObject({ length: 40, forks: 2, branching: 4, vocab: 4 });
     expect(Math.max(...thin.cases.map((c) => c.tasks))).toBeLessThanOrEqual(1e5);
     expect(thin.notes.join()).toMatch(/thinned/);
   });

@@ -131,7 +131,7 @@ export const PRESETS: readonly Preset[] = [
     id: 'tokens-weak-start',
     name: 'Tokens vs patterns: the weak start as a token tree (extension)',
     claim:
-      'The plateau preset’s start (1% on the best pattern) as a tree of 2 forks with 2 choices (run on the float64 reference): the best pattern shares its first fork with the second-best, which takes the mass first (0.81 at step 89), and 0.9 best-pattern mass comes at step 179 instead of the flat policy’s 1,912.',
+      'The plateau preset’s start (1% on the best pattern) as a tree of 2 forks with 2 choices: the best pattern shares its first fork with the second-best, which takes the mass first (0.81 at step 89), and 0.9 best-pattern mass comes at step 179 instead of the flat policy’s 1,912.',
     // docs/model.md §9: the hierarchical softmax moves the pattern distribution along another path.
     config: { ...FLOW, tasks: 16, init: WEAK_INIT, steps: 600, policy: 'tokens', forks: 2, branching: 2, length: 4, vocab: 1 },
   },
@@ -139,7 +139,7 @@ export const PRESETS: readonly Preset[] = [
     id: 'critical-tokens',
     name: 'Critical tokens: a token tree in expected mode (extension)',
     claim:
-      'Responses of 40 tokens whose 2 forks pick one of 16 patterns (run on the float64 reference): in expected mode only the forks move, so all of the KL lies on them and no filler changes rank, while the rank change ratio rises to 2.9% of positions (under c/L = 5%) and accuracy from 0.47 to 0.86 by step 200.',
+      'Responses of 40 tokens whose 2 forks pick one of 16 patterns: in expected mode only the forks move, so all of the KL lies on them and no filler changes rank, while the rank change ratio rises to 2.9% of positions (under c/L = 5%) and accuracy from 0.47 to 0.86 by step 200.',
     // docs/model.md §9. A start without ties at the forks (init ∝ 0.8^k), so that a rank change is a real reordering.
     config: {
       policy: 'tokens',
@@ -155,14 +155,14 @@ export const PRESETS: readonly Preset[] = [
     id: 'ranking-rlvr',
     name: 'Ranking change under RLVR (GRPO, token tree; extension)',
     claim:
-      'The share of positions whose token changed rank grows over training, 1.0% → 8.1% → 14.2% at steps 20, 60, 100 (the paper’s GSM8K RLVR: 5.2% → 6.6% → 7.3%), mostly fillers reordered by sampling noise; 57% of the KL lies on the 2 forks (run on the float64 reference).',
+      'The share of positions whose token changed rank grows over training, 1.0% → 8.1% → 14.2% at steps 20, 60, 100 (the paper’s GSM8K RLVR: 5.2% → 6.6% → 7.3%), mostly fillers reordered by sampling noise; 57% of the KL lies on the 2 forks.',
     config: RANKING,
   },
   {
     id: 'ranking-rlif',
     name: 'Ranking change under RLIF (GRPO, token tree; extension)',
     claim:
-      'The same tree under the self-certainty reward: 1.9% → 9.9% → 16.4% at steps 20, 60, 100, above RLVR’s at every step as in the paper’s table (GSM8K RLIF: 6.8% → 8.9% → 10.1%), with 79% of the KL on the forks (run on the float64 reference).',
+      'The same tree under the self-certainty reward: 1.9% → 9.9% → 16.4% at steps 20, 60, 100, above RLVR’s at every step as in the paper’s table (GSM8K RLIF: 6.8% → 8.9% → 10.1%), with 79% of the KL on the forks.',
     config: { ...RANKING, reward: 'rlif-self-certainty' },
   },
 ];
