@@ -36,6 +36,8 @@ export class SimulationController implements ReactiveController {
   private samples: { t: number; step: number }[] = [];
   private lastHist = 0;
   private histTask?: Promise<void>;
+  /** A histogram read was asked for while one was in flight (refreshHistograms). */
+  private histStale = false;
   private updateQueued = false;
   private nextId = 1;
 
@@ -180,9 +182,15 @@ export class SimulationController implements ReactiveController {
 
   private refreshHistograms(sim: Simulation, run: Run): Promise<void> {
     this.lastHist = performance.now();
+    // One at a time; a request while one is in flight runs again after it (its step is older: the
+    // run's last request must be served, even when the first read compiles its kernels past the run's end).
+    if (this.histTask) {
+      this.histStale = true;
+      return this.histTask;
+    }
     // The kernel sees the policy after every batch submitted so far, i.e. at sim.step.
     const step = sim.step;
-    this.histTask ??= sim
+    this.histTask = sim
       .histograms()
       .then(
         (h) => {
@@ -195,6 +203,9 @@ export class SimulationController implements ReactiveController {
       .finally(() => {
         this.histTask = undefined;
         this.queueUpdate();
+        if (!this.histStale) return;
+        this.histStale = false;
+        return this.refreshHistograms(sim, run);
       });
     return this.histTask;
   }
