@@ -90,3 +90,13 @@ fn partialRows() -> u32 {
 fn metricCount(s: u32) -> u32 {
   return select(NUM_EVENT_METRICS, M, isLogged(s));
 }
+
+// Sums every workgroup's partials row of `width` values (a per-task kernel's counts or sums), in
+// workgroup order, into scratch at `at`: run by one workgroup, thread lid taking columns lid, lid + WG, ...
+fn sumPartialRows(lid: u32, width: u32, at: u32) {
+  for (var j = lid; j < width; j += WG) {
+    var total = 0.0;
+    for (var w = 0u; w < knobs.numWg; w++) { total += partials[w * width + j]; }
+    scratch[at + j] = total;
+  }
+}

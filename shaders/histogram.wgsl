@@ -36,9 +36,5 @@ fn histogram(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) w
 
 @compute @workgroup_size(WG)
 fn histogramReduce(@builtin(local_invocation_index) lid: u32) {
-  for (var j = lid; j < 2u * HIST_BINS; j += WG) {
-    var total = 0.0;
-    for (var w = 0u; w < knobs.numWg; w++) { total += partials[w * 2u * HIST_BINS + j]; }
-    scratch[knobs.histOff + j] = total;
-  }
+  sumPartialRows(lid, 2u * HIST_BINS, knobs.histOff);
 }

@@ -274,9 +274,5 @@ fn treePositions(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_i
 
 @compute @workgroup_size(WG)
 fn treePositionsReduce(@builtin(local_invocation_index) lid: u32) {
-  for (var j = lid; j < 2u * TREE_L; j += WG) {
-    var total = 0.0;
-    for (var w = 0u; w < knobs.numWg; w++) { total += partials[w * 2u * TREE_L + j]; }
-    scratch[knobs.positionsOff + j] = total;
-  }
+  sumPartialRows(lid, 2u * TREE_L, knobs.positionsOff);
 }
