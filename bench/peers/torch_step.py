@@ -42,21 +42,39 @@ def cpu_name():
     return platform.processor() or platform.machine()
 
 
+# Ranks of a node's logits within this are tied (RANK_TIE of src/model/constants.ts).
+RANK_TIE = 1e-5
+
+
 def default_rates(k):
     return [0.8 - 0.6 * j / (k - 1) for j in range(k)]
+
+
+def answer_model(a, k, device):
+    """The success rates s[k] (shared by all tasks) and each pattern's answer CDF: s, then
+    s + (1 - s) * cumsum(w), w the geometric spread of the wrong mass over answers 1..A-1."""
+    s = torch.tensor(default_rates(k), device=device)
+    w = a.wrong_decay ** torch.arange(a.answers - 1, device=device, dtype=torch.float32)
+    w = w / w.sum()
+    return s, torch.cat([s[:, None], s[:, None] + (1 - s[:, None]) * torch.cumsum(w, 0)[None, :]], 1)
+
+
+def advantages(rew, estimator):
+    """Advantages of a group's rewards (N, G), as section 3.3: GRPO's group std has divisor G - 1."""
+    mean = rew.mean(1, keepdim=True)
+    if estimator == "grpo":
+        return (rew - mean) / (rew.std(1, keepdim=True) + 1e-6)
+    if estimator == "rloo":
+        return rew - (rew.sum(1, keepdim=True) - rew) / (rew.shape[1] - 1)
+    return rew - mean
 
 
 class TorchStep:
     def __init__(self, a, device):
         self.a = a
         self.dev = device
-        n, k, na = a.tasks, a.patterns, a.answers
-        self.s = torch.tensor(default_rates(k), device=device)  # s[k], shared by all tasks
-        j = torch.arange(na - 1, device=device, dtype=torch.float32)
-        w = a.wrong_decay ** j
-        w = w / w.sum()  # geometric spread of the wrong mass over answers 1..A-1
-        # Answer CDF per pattern: s, then s + (1 - s) * cumsum(w).
-        self.cdf = torch.cat([self.s[:, None], self.s[:, None] + (1 - self.s[:, None]) * torch.cumsum(w, 0)[None, :]], 1)
+        n, k = a.tasks, a.patterns
+        self.s, self.cdf = answer_model(a, k, device)
         self.theta = torch.full((n, k), -torch.log(torch.tensor(float(k))).item(), device=device)
         self.lref = torch.log_softmax(self.theta[0], 0)
         self.best = int(torch.argmax(self.s))
@@ -87,13 +105,7 @@ class TorchStep:
             ag = (u[..., 1:2] >= self.cdf[kg]).sum(-1).clamp_(max=na - 1)
             correct = ag == 0
             rew = (u[..., 2] < a.fpr + (a.tpr - a.fpr) * correct.float()).float()  # noisy verifier
-            mean = rew.mean(1, keepdim=True)
-            if a.estimator == "grpo":
-                adv = (rew - mean) / (rew.std(1, keepdim=True) + 1e-6)
-            elif a.estimator == "rloo":
-                adv = rew - (rew.sum(1, keepdim=True) - rew) / (g - 1)
-            else:
-                adv = rew - mean
+            adv = advantages(rew, a.estimator)
             onehot = torch.nn.functional.one_hot(kg, k).float()
             grad = (adv[..., None] * (onehot - pi[:, None, :])).mean(1)
             if full:
@@ -133,10 +145,190 @@ class TorchStep:
         return [self.step() for _ in range(steps)]
 
 
+class TreeStep:
+    """The token tree of docs/model.md section 9, vectorised over tasks and rollouts.
+
+    Node logits as tensors per stretch of the response: fork j as (N, b^j, b), and the fillers
+    between fork d - 1 and fork d (depth d) as (N, F_d, b^d, V), F_d of them at that depth.
+    Only the step and the metrics differ from TorchStep; the reward model is the tabular one.
+    """
+
+    def __init__(self, a, device):
+        self.a = a
+        self.dev = device
+        n, L, c, b, v = a.tasks, a.length, a.forks, a.branching, a.vocab
+        k = b**c
+        fork_pos = [(2 * j + 1) * L // (2 * c) for j in range(c)]
+        fillers = [0] * (c + 1)  # F_d: filler positions after d forks
+        for l in range(L):
+            if l not in fork_pos:
+                fillers[sum(p < l for p in fork_pos)] += 1
+        self.K, self.fillers = k, fillers
+        self.answers = answer_model(a, k, device)
+        # Uniform init: each fork choice carries the same share of the patterns below it; fillers pi(v) ∝ fillerDecay^v.
+        self.forks = [torch.zeros(n, b**j, b, device=device) for j in range(c)]
+        decay = torch.arange(v, device=device, dtype=torch.float32) * float(torch.log(torch.tensor(a.filler_decay)))
+        self.fill = [decay.expand(n, f, b**d, v).clone() for d, f in enumerate(fillers)]
+        self.ref = [(t.clone(), ranks(t)) for t in self.forks + self.fill]
+        self.lref = torch.full((k,), -float(torch.log(torch.tensor(float(k)))), device=device)
+        self.passk = torch.tensor([1.0, 8.0, 64.0], device=device)
+        self.t = 0
+
+    def log_patterns(self):
+        """log pi(k) as the sum of the fork choices' log-probabilities, (N, K)."""
+        lp = torch.zeros(self.a.tasks, 1, device=self.dev)
+        for f in self.forks:
+            lp = (lp[..., None] + torch.log_softmax(f, -1)).flatten(1)
+        return lp
+
+    def step(self):
+        a = self.a
+        self.t += 1
+        full = self.t % a.log_every == 0
+        n, g, b, na = a.tasks, a.group, a.branching, a.answers
+        s, cdf = self.answers
+        if a.estimator == "expected":
+            pis = [torch.softmax(f, -1) for f in self.forks]
+            reach = [torch.ones(n, 1, device=self.dev)]
+            for pi in pis:
+                reach.append((reach[-1][..., None] * pi).flatten(1))
+            r = a.tpr * s + a.fpr * (1 - s)
+            value = r.expand(n, self.K)
+            # The backward pass: fillers have Q(n, v) = V(n), so only the forks get a gradient.
+            for j in reversed(range(len(self.forks))):
+                q = value.reshape(n, b**j, b)
+                vn = (pis[j] * q).sum(-1)
+                self.forks[j] += a.lr * reach[j][..., None] * pis[j] * (q - vn[..., None])
+                value = vn
+            if full:
+                pi_k = reach[-1]
+                reward = (pi_k @ r).mean()
+                zero_std = torch.zeros((), device=self.dev)
+                marginal = pi_k @ torch.diff(cdf, dim=1, prepend=torch.zeros(self.K, 1, device=self.dev))
+                majority_correct = (torch.argmax(marginal, 1) == 0).float().mean()
+        else:
+            # Draw the forks first: a filler's node is keyed by the forks before it, and the draws
+            # of one response are independent given those, so the order changes no distribution.
+            prefix = [torch.zeros(n, g, dtype=torch.long, device=self.dev)]
+            fork_tokens = []
+            for f in self.forks:
+                node = torch.gather(f, 1, prefix[-1][..., None].expand(n, g, b))
+                y = draw(torch.softmax(node, -1), torch.rand(n, g, 1, device=self.dev))
+                fork_tokens.append(y)
+                prefix.append(prefix[-1] * b + y)
+            kg = prefix[-1]
+            u = torch.rand(n, g, 2, device=self.dev)
+            ag = (u[..., 0:1] >= cdf[kg]).sum(-1).clamp_(max=na - 1)
+            correct = ag == 0
+            rew = (u[..., 1] < a.fpr + (a.tpr - a.fpr) * correct.float()).float()
+            adv = advantages(rew, a.estimator)
+            for d, f in enumerate(self.fill):
+                if self.fillers[d] == 0:
+                    continue
+                nf, v = f.shape[1], f.shape[3]
+                node = torch.gather(f, 2, prefix[d][:, None, :, None].expand(n, nf, g, v))
+                y = draw(torch.softmax(node, -1), torch.rand(n, nf, g, 1, device=self.dev))
+                f += a.lr * node_grad(f, prefix[d][:, None, :].expand(n, nf, g), y, adv)
+            for j, f in enumerate(self.forks):
+                f += a.lr * node_grad(f[:, None], prefix[j][:, None, :], fork_tokens[j][:, None, :], adv)[:, 0]
+            if full:
+                reward = rew.mean()
+                zero_std = (rew == rew[:, :1]).all(1).float().mean()
+                counts = torch.nn.functional.one_hot(ag, na).sum(1)
+                majority_correct = (torch.argmax(counts, 1) == 0).float().mean()
+        lp = self.log_patterns()
+        pi = lp.exp()
+        acc = pi @ s
+        best_mass = pi[:, 0]  # the default success rates decrease in k
+        if not full:
+            return torch.stack([acc.mean(), best_mass.mean()])
+        return torch.cat(
+            [
+                torch.stack(
+                    [
+                        acc.mean(),
+                        best_mass.mean(),
+                        reward,
+                        -(pi * lp).sum(1).mean(),
+                        (best_mass > 0.99).float().mean(),
+                        zero_std,
+                        (pi * (lp - self.lref)).sum(1).mean(),
+                        majority_correct,
+                    ]
+                ),
+                pi.mean(0),
+                (1 - (1 - acc[:, None]) ** self.passk).mean(0),
+                self.tree_metrics(),
+            ]
+        )
+
+    def tree_metrics(self):
+        """rankChangeRatio, forkRankChange, fillerRankChange, criticalShare: per node the mass of
+        tokens whose rank moved and KL(pi || pi_ref), weighted by P(reach n), per task, then averaged."""
+        a = self.a
+        n, c = a.tasks, a.forks
+        reach = [torch.ones(n, 1, device=self.dev)]
+        for f in self.forks:
+            reach.append((reach[-1][..., None] * torch.softmax(f, -1)).flatten(1))
+        moved, kl = [], []
+        for t, (ref, rank_ref), w in zip(self.forks + self.fill, self.ref, reach[:c] + reach):
+            lp = torch.log_softmax(t, -1)
+            pi = lp.exp()
+            m = (pi * (ranks(t) != rank_ref)).sum(-1)
+            d = (pi * (lp - torch.log_softmax(ref, -1))).sum(-1)
+            if t.dim() == 4:  # fillers: sum over the positions of the stretch
+                m, d = m.sum(1), d.sum(1)
+            moved.append((w * m).sum(1))
+            kl.append((w * d).sum(1))
+        fork, filler = sum(moved[:c]), sum(moved[c:])
+        fork_kl, total_kl = sum(kl[:c]), sum(kl)
+        share = torch.where(total_kl == 0, torch.zeros_like(total_kl), fork_kl / torch.where(total_kl == 0, 1.0, total_kl))
+        return torch.stack(
+            [
+                ((fork + filler) / a.length).mean(),
+                (fork / c).mean(),
+                (filler / (a.length - c)).mean() if a.length > c else torch.zeros((), device=self.dev),
+                share.mean(),
+            ]
+        )
+
+    def run(self, steps):
+        return [self.step() for _ in range(steps)]
+
+
+def draw(pi, u):
+    """Inverse CDF over the last axis, as the kernels draw: the first index whose cumulative mass exceeds u."""
+    return (u >= torch.cumsum(pi, -1)).sum(-1).clamp_(max=pi.shape[-1] - 1)
+
+
+def ranks(x):
+    """Rank of each token of a node (last axis): 0 the most likely; logits within RANK_TIE
+    (src/model/constants.ts) are tied, and a tie goes to the smaller index, as the reference ranks."""
+    w = x.shape[-1]
+    xu, xv = x[..., None, :], x[..., :, None]
+    idx = torch.arange(w, device=x.device)
+    before = idx[None, :] < idx[:, None]  # [v, u]: u < v
+    return ((xu > xv + RANK_TIE) | (((xu - xv).abs() <= RANK_TIE) & before)).sum(-1)
+
+
+def node_grad(theta, prefix, y, adv):
+    """(1/G) (C_v - pi(v|n) S) for nodes theta (N, F, P, W) from responses through node prefix
+    (N, F, G) emitting y: C_v the advantages of those that emit v, S of all through n, and S = 0
+    at a node every response passes (the advantages sum to zero), as the kernels do."""
+    n, nf, p, w = theta.shape
+    g = adv.shape[1]
+    a = adv[:, None, :].expand(n, nf, g)
+    cv = torch.zeros(n, nf, p * w, device=theta.device).scatter_add_(2, prefix * w + y, a).view(n, nf, p, w)
+    sums = torch.zeros(n, nf, p, device=theta.device).scatter_add_(2, prefix, a)
+    through = torch.zeros(n, nf, p, device=theta.device).scatter_add_(2, prefix, torch.ones_like(a))
+    sums = torch.where(through == g, torch.zeros_like(sums), sums)
+    return (cv - torch.softmax(theta, -1) * sums[..., None]) / g
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n")[1])
     p.add_argument("--tasks", type=int, default=65536)
-    p.add_argument("--patterns", type=int, default=4)
+    p.add_argument("--patterns", type=int, help="K (default: 4; with --policy tokens, branching^forks, and it must be that)")
     p.add_argument("--group", type=int, default=8)
     p.add_argument("--answers", type=int, default=8)
     p.add_argument("--estimator", choices=["grpo", "reinforce", "rloo", "expected"], default="grpo")
@@ -144,6 +336,13 @@ def main():
     p.add_argument("--tpr", type=float, default=1.0)
     p.add_argument("--fpr", type=float, default=0.0)
     p.add_argument("--wrong-decay", type=float, default=0.5)
+    p.add_argument("--policy", choices=["tabular", "tokens"], default="tabular", help="tokens: the token tree of docs/model.md section 9")
+    # The tree's defaults are TREE_DEFAULTS of src/model/config.ts.
+    p.add_argument("--length", type=int, default=40, help="tokens: L, positions of a response")
+    p.add_argument("--forks", type=int, default=2, help="tokens: c, fork positions")
+    p.add_argument("--branching", type=int, default=4, help="tokens: b, choices at a fork")
+    p.add_argument("--vocab", type=int, default=4, help="tokens: V, alternatives at a filler")
+    p.add_argument("--filler-decay", type=float, default=0.3, help="tokens: fillers start at pi(v) proportional to this^v")
     p.add_argument("--steps", type=int, default=0, help="steps per timed repeat (default: about 0.5 s of work)")
     p.add_argument("--log-every", type=int, default=1, help="full metrics every n steps, the event metrics (accuracy, bestMass) on the others")
     p.add_argument("--repeats", type=int, default=5)
@@ -154,6 +353,15 @@ def main():
     p.add_argument("--json", help="write the result as JSON to this file, or to stdout (alone) with -")
     p.add_argument("--info", action="store_true", help="print the torch version and device as JSON and exit")
     a = p.parse_args()
+    tokens = a.policy == "tokens"
+    if tokens:
+        if not 1 <= a.forks <= a.length:
+            p.error(f"--forks must be in 1..--length ({a.length}); got {a.forks}")
+        if a.patterns is not None and a.patterns != a.branching**a.forks:
+            p.error(f"--patterns must be branching^forks = {a.branching**a.forks} with --policy tokens; got {a.patterns}")
+        a.patterns = a.branching**a.forks
+    elif a.patterns is None:
+        a.patterns = 4
     if a.threads:
         torch.set_num_threads(a.threads)
     torch.manual_seed(a.seed)
@@ -169,7 +377,7 @@ def main():
     if a.info:
         json.dump(info, sys.stdout)
         return
-    sim = TorchStep(a, dev)
+    sim = (TreeStep if tokens else TorchStep)(a, dev)
     if a.compile:
         sim.step = torch.compile(sim.step)
 
@@ -201,19 +409,24 @@ def main():
         "patterns": a.patterns,
         "group": a.group,
         "estimator": a.estimator,
-        "policy": "tabular",
+        "policy": a.policy,
+        **({"length": a.length, "forks": a.forks, "branching": a.branching, "vocab": a.vocab, "fillerDecay": a.filler_decay, "tokensPerSec": rate * a.length} if tokens else {}),
         "compile": a.compile,
         "steps": steps,
         "rolloutsPerSec": rate,
         "stepsPerSec": steps / statistics.median(times),
         "logEvery": a.log_every,
-        "lastMetrics": dict(zip(["accuracy", "bestMass", "reward", "entropy", "converged", "zeroStdFrac", "klToRef", "majorityCorrect"], last)),
+        "lastMetrics": {
+            **dict(zip(["accuracy", "bestMass", "reward", "entropy", "converged", "zeroStdFrac", "klToRef", "majorityCorrect"], last)),
+            # The tree's four metrics close a full row (after the pattern masses and pass@k).
+            **(dict(zip(["rankChangeRatio", "forkRankChange", "fillerRankChange", "criticalShare"], last[-4:])) if tokens and len(last) > 2 else {}),
+        },
     }
     if a.json == "-":
         json.dump(result, sys.stdout)
         return
     print(
-        f"torch {torch.__version__} on {info['device']}: N={a.tasks} K={a.patterns} G={a.group} {a.estimator} tabular"
+        f"torch {torch.__version__} on {info['device']}: N={a.tasks} K={a.patterns} G={a.group} {a.estimator} {a.policy}"
         f"{' (compiled)' if a.compile else ''}: {rate:.3e} rollouts/s, {result['stepsPerSec']:.3g} steps/s"
         f" ({result['timing']}, median of {a.repeats} x {steps} steps); accuracy after {6 + a.repeats * steps} steps {last[0]:.4f}"
     )
