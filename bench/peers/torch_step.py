@@ -416,6 +416,7 @@ def main():
         "rolloutsPerSec": rate,
         "stepsPerSec": steps / statistics.median(times),
         "logEvery": a.log_every,
+        "stepsRun": 6 + a.repeats * steps,  # the warm-up's 6, then the timed ones: lastMetrics are this step's
         "lastMetrics": {
             **dict(zip(["accuracy", "bestMass", "reward", "entropy", "converged", "zeroStdFrac", "klToRef", "majorityCorrect"], last)),
             # The tree's four metrics close a full row (after the pattern masses and pass@k).
@@ -428,7 +429,7 @@ def main():
     print(
         f"torch {torch.__version__} on {info['device']}: N={a.tasks} K={a.patterns} G={a.group} {a.estimator} {a.policy}"
         f"{' (compiled)' if a.compile else ''}: {rate:.3e} rollouts/s, {result['stepsPerSec']:.3g} steps/s"
-        f" ({result['timing']}, median of {a.repeats} x {steps} steps); accuracy after {6 + a.repeats * steps} steps {last[0]:.4f}"
+        f" ({result['timing']}, median of {a.repeats} x {steps} steps); accuracy after {result['stepsRun']} steps {last[0]:.4f}"
     )
     if a.json:
         with open(a.json, "w") as f:
