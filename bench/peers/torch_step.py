@@ -148,100 +148,97 @@ class TorchStep:
 class TreeStep:
     """The token tree of docs/model.md section 9, vectorised over tasks and rollouts.
 
-    Node logits as tensors per stretch of the response: fork j as (N, b^j, b), and the fillers
-    between fork d - 1 and fork d (depth d) as (N, F_d, b^d, V), F_d of them at that depth.
-    Only the step and the metrics differ from TorchStep; the reward model is the tabular one.
+    Node logits as one tensor (N, F, W, P) per stretch of positions at the same depth: fork j is
+    (N, 1, b, b^j), and the F_d fillers between fork d - 1 and fork d are (N, F_d, V, b^d); W is
+    the token axis and P the fork prefix that keys a node. The token axis is not the last one:
+    torch's CPU softmax over a last axis of 4 is about 5 times slower than over an inner one.
+    The reward model and the pattern-level metrics are the tabular twin's, on the tree's pi(k).
     """
 
     def __init__(self, a, device):
         self.a = a
         self.dev = device
         n, L, c, b, v = a.tasks, a.length, a.forks, a.branching, a.vocab
-        k = b**c
+        self.K = b**c
         fork_pos = [(2 * j + 1) * L // (2 * c) for j in range(c)]
         fillers = [0] * (c + 1)  # F_d: filler positions after d forks
         for l in range(L):
             if l not in fork_pos:
                 fillers[sum(p < l for p in fork_pos)] += 1
-        self.K, self.fillers = k, fillers
-        self.answers = answer_model(a, k, device)
-        # Uniform init: each fork choice carries the same share of the patterns below it; fillers pi(v) ∝ fillerDecay^v.
-        self.forks = [torch.zeros(n, b**j, b, device=device) for j in range(c)]
+        self.s, self.cdf = answer_model(a, self.K, device)
+        # Uniform init: each choice of a fork carries the same share of the patterns below it;
+        # fillers start at pi(v) ∝ fillerDecay^v. Stretches: the c forks, then the fillers by depth.
         decay = torch.arange(v, device=device, dtype=torch.float32) * float(torch.log(torch.tensor(a.filler_decay)))
-        self.fill = [decay.expand(n, f, b**d, v).clone() for d, f in enumerate(fillers)]
-        self.ref = [(t.clone(), ranks(t)) for t in self.forks + self.fill]
-        self.lref = torch.full((k,), -float(torch.log(torch.tensor(float(k)))), device=device)
+        self.nodes = [torch.zeros(n, 1, b, b**j, device=device) for j in range(c)]
+        self.nodes += [decay[None, None, :, None].expand(n, f, v, b**d).clone() for d, f in enumerate(fillers) if f > 0]
+        self.depth = list(range(c)) + [d for d, f in enumerate(fillers) if f > 0]
+        self.ref = [(torch.log_softmax(t, 2), ranks(t)) for t in self.nodes]
+        self.lref = torch.full((self.K,), -float(torch.log(torch.tensor(float(self.K)))), device=device)
         self.passk = torch.tensor([1.0, 8.0, 64.0], device=device)
         self.t = 0
 
-    def log_patterns(self):
-        """log pi(k) as the sum of the fork choices' log-probabilities, (N, K)."""
-        lp = torch.zeros(self.a.tasks, 1, device=self.dev)
-        for f in self.forks:
-            lp = (lp[..., None] + torch.log_softmax(f, -1)).flatten(1)
-        return lp
+    def reach(self):
+        """P(reach) of every fork prefix, (N, b^d) for d = 0..c; the last is pi(k)."""
+        r = [torch.ones(self.a.tasks, 1, device=self.dev)]
+        for f in self.nodes[: self.a.forks]:
+            r.append(extend(r[-1], torch.softmax(f[:, 0], 1), torch.mul))
+        return r
 
     def step(self):
         a = self.a
         self.t += 1
         full = self.t % a.log_every == 0
-        n, g, b, na = a.tasks, a.group, a.branching, a.answers
-        s, cdf = self.answers
+        n, g, b, c, na = a.tasks, a.group, a.branching, a.forks, a.answers
         if a.estimator == "expected":
-            pis = [torch.softmax(f, -1) for f in self.forks]
+            pis = [torch.softmax(f[:, 0], 1) for f in self.nodes[:c]]
             reach = [torch.ones(n, 1, device=self.dev)]
             for pi in pis:
-                reach.append((reach[-1][..., None] * pi).flatten(1))
-            r = a.tpr * s + a.fpr * (1 - s)
+                reach.append(extend(reach[-1], pi, torch.mul))
+            r = a.tpr * self.s + a.fpr * (1 - self.s)
             value = r.expand(n, self.K)
             # The backward pass: fillers have Q(n, v) = V(n), so only the forks get a gradient.
-            for j in reversed(range(len(self.forks))):
-                q = value.reshape(n, b**j, b)
-                vn = (pis[j] * q).sum(-1)
-                self.forks[j] += a.lr * reach[j][..., None] * pis[j] * (q - vn[..., None])
+            for j in reversed(range(c)):
+                q = value.reshape(n, b**j, b).transpose(1, 2)  # (N, b, P): Q(n, v)
+                vn = (pis[j] * q).sum(1)
+                self.nodes[j][:, 0] += a.lr * reach[j][:, None, :] * pis[j] * (q - vn[:, None, :])
                 value = vn
             if full:
                 pi_k = reach[-1]
                 reward = (pi_k @ r).mean()
                 zero_std = torch.zeros((), device=self.dev)
-                marginal = pi_k @ torch.diff(cdf, dim=1, prepend=torch.zeros(self.K, 1, device=self.dev))
+                marginal = pi_k @ torch.diff(self.cdf, dim=1, prepend=torch.zeros(self.K, 1, device=self.dev))
                 majority_correct = (torch.argmax(marginal, 1) == 0).float().mean()
         else:
             # Draw the forks first: a filler's node is keyed by the forks before it, and the draws
             # of one response are independent given those, so the order changes no distribution.
             prefix = [torch.zeros(n, g, dtype=torch.long, device=self.dev)]
-            fork_tokens = []
-            for f in self.forks:
-                node = torch.gather(f, 1, prefix[-1][..., None].expand(n, g, b))
-                y = draw(torch.softmax(node, -1), torch.rand(n, g, 1, device=self.dev))
-                fork_tokens.append(y)
-                prefix.append(prefix[-1] * b + y)
-            kg = prefix[-1]
+            tokens = []
+            for j in range(c):
+                tokens.append(draw(self.nodes[j], prefix[j]))
+                prefix.append(prefix[j] * b + tokens[j][:, 0])
+            tokens += [draw(t, prefix[d]) for t, d in zip(self.nodes[c:], self.depth[c:])]
+            kg = prefix[c]
             u = torch.rand(n, g, 2, device=self.dev)
-            ag = (u[..., 0:1] >= cdf[kg]).sum(-1).clamp_(max=na - 1)
+            ag = (u[..., 0:1] >= self.cdf[kg]).sum(-1).clamp_(max=na - 1)
             correct = ag == 0
             rew = (u[..., 1] < a.fpr + (a.tpr - a.fpr) * correct.float()).float()
             adv = advantages(rew, a.estimator)
-            for d, f in enumerate(self.fill):
-                if self.fillers[d] == 0:
-                    continue
-                nf, v = f.shape[1], f.shape[3]
-                node = torch.gather(f, 2, prefix[d][:, None, :, None].expand(n, nf, g, v))
-                y = draw(torch.softmax(node, -1), torch.rand(n, nf, g, 1, device=self.dev))
-                f += a.lr * node_grad(f, prefix[d][:, None, :].expand(n, nf, g), y, adv)
-            for j, f in enumerate(self.forks):
-                f += a.lr * node_grad(f[:, None], prefix[j][:, None, :], fork_tokens[j][:, None, :], adv)[:, 0]
+            for t, d, y in zip(self.nodes, self.depth, tokens):
+                t += a.lr * node_grad(t, prefix[d], y, adv)
             if full:
                 reward = rew.mean()
                 zero_std = (rew == rew[:, :1]).all(1).float().mean()
                 counts = torch.nn.functional.one_hot(ag, na).sum(1)
                 majority_correct = (torch.argmax(counts, 1) == 0).float().mean()
-        lp = self.log_patterns()
-        pi = lp.exp()
-        acc = pi @ s
+        reach = self.reach()
+        pi = reach[-1]
+        acc = pi @ self.s
         best_mass = pi[:, 0]  # the default success rates decrease in k
         if not full:
             return torch.stack([acc.mean(), best_mass.mean()])
+        lp = torch.zeros(n, 1, device=self.dev)
+        for f in self.nodes[:c]:
+            lp = extend(lp, torch.log_softmax(f[:, 0], 1), torch.add)
         return torch.cat(
             [
                 torch.stack(
@@ -258,28 +255,21 @@ class TreeStep:
                 ),
                 pi.mean(0),
                 (1 - (1 - acc[:, None]) ** self.passk).mean(0),
-                self.tree_metrics(),
+                self.tree_metrics(reach),
             ]
         )
 
-    def tree_metrics(self):
+    def tree_metrics(self, reach):
         """rankChangeRatio, forkRankChange, fillerRankChange, criticalShare: per node the mass of
         tokens whose rank moved and KL(pi || pi_ref), weighted by P(reach n), per task, then averaged."""
         a = self.a
-        n, c = a.tasks, a.forks
-        reach = [torch.ones(n, 1, device=self.dev)]
-        for f in self.forks:
-            reach.append((reach[-1][..., None] * torch.softmax(f, -1)).flatten(1))
+        c = a.forks
         moved, kl = [], []
-        for t, (ref, rank_ref), w in zip(self.forks + self.fill, self.ref, reach[:c] + reach):
-            lp = torch.log_softmax(t, -1)
+        for t, (lref, rank_ref), d in zip(self.nodes, self.ref, self.depth):
+            lp = torch.log_softmax(t, 2)
             pi = lp.exp()
-            m = (pi * (ranks(t) != rank_ref)).sum(-1)
-            d = (pi * (lp - torch.log_softmax(ref, -1))).sum(-1)
-            if t.dim() == 4:  # fillers: sum over the positions of the stretch
-                m, d = m.sum(1), d.sum(1)
-            moved.append((w * m).sum(1))
-            kl.append((w * d).sum(1))
+            moved.append((reach[d] * (pi * (ranks(t) != rank_ref)).sum((1, 2))).sum(1))
+            kl.append((reach[d] * (pi * (lp - lref)).sum((1, 2))).sum(1))
         fork, filler = sum(moved[:c]), sum(moved[c:])
         fork_kl, total_kl = sum(kl[:c]), sum(kl)
         share = torch.where(total_kl == 0, torch.zeros_like(total_kl), fork_kl / torch.where(total_kl == 0, 1.0, total_kl))
@@ -296,33 +286,43 @@ class TreeStep:
         return [self.step() for _ in range(steps)]
 
 
-def draw(pi, u):
-    """Inverse CDF over the last axis, as the kernels draw: the first index whose cumulative mass exceeds u."""
-    return (u >= torch.cumsum(pi, -1)).sum(-1).clamp_(max=pi.shape[-1] - 1)
+def extend(r, pi, op):
+    """Per-prefix values r (N, P) extended by one fork's (N, b, P) to (N, P b), prefix p + v at p b + v."""
+    return op(r[:, None, :], pi).transpose(1, 2).flatten(1)
+
+
+def draw(t, prefix):
+    """Tokens (N, F, G) of G responses at the nodes t (N, F, W, P) their prefixes (N, G) select:
+    inverse CDF, as the kernels draw, the first index whose cumulative mass exceeds u."""
+    n, f, w, _ = t.shape
+    node = torch.gather(t, 3, prefix[:, None, None, :].expand(n, f, w, prefix.shape[1]))
+    cdf = torch.cumsum(torch.softmax(node, 2), 2)
+    u = torch.rand(n, f, 1, prefix.shape[1], device=t.device)
+    return (u >= cdf).sum(2).clamp_(max=w - 1)
 
 
 def ranks(x):
-    """Rank of each token of a node (last axis): 0 the most likely; logits within RANK_TIE
-    (src/model/constants.ts) are tied, and a tie goes to the smaller index, as the reference ranks."""
-    w = x.shape[-1]
-    xu, xv = x[..., None, :], x[..., :, None]
+    """Rank of each token of a node (axis 2 of (N, F, W, P)): 0 the most likely; logits within
+    RANK_TIE are tied, and a tie goes to the smaller index, as the reference ranks."""
+    w = x.shape[2]
+    # u outranks v when x_u - x_v > RANK_TIE, or, for u < v, when x_u - x_v > -RANK_TIE (a tie; the
+    # reference counts -RANK_TIE exactly as one too, which float rounding makes moot).
     idx = torch.arange(w, device=x.device)
-    before = idx[None, :] < idx[:, None]  # [v, u]: u < v
-    return ((xu > xv + RANK_TIE) | (((xu - xv).abs() <= RANK_TIE) & before)).sum(-1)
+    floor = torch.where(idx[None, :] < idx[:, None], -RANK_TIE, RANK_TIE)[:, :, None]  # [v, u]
+    return ((x[:, :, None] - x[:, :, :, None]) > floor).sum(3, dtype=torch.int8)  # [.., v, u, p]: x_u - x_v
 
 
-def node_grad(theta, prefix, y, adv):
-    """(1/G) (C_v - pi(v|n) S) for nodes theta (N, F, P, W) from responses through node prefix
-    (N, F, G) emitting y: C_v the advantages of those that emit v, S of all through n, and S = 0
+def node_grad(t, prefix, y, adv):
+    """(1/G) (C_v - pi(v|n) S) at the nodes t (N, F, W, P) from G responses with prefixes (N, G)
+    emitting y (N, F, G): C_v the advantages of those that emit v, S of all through n, and S = 0
     at a node every response passes (the advantages sum to zero), as the kernels do."""
-    n, nf, p, w = theta.shape
+    n, f, w, p = t.shape
     g = adv.shape[1]
-    a = adv[:, None, :].expand(n, nf, g)
-    cv = torch.zeros(n, nf, p * w, device=theta.device).scatter_add_(2, prefix * w + y, a).view(n, nf, p, w)
-    sums = torch.zeros(n, nf, p, device=theta.device).scatter_add_(2, prefix, a)
-    through = torch.zeros(n, nf, p, device=theta.device).scatter_add_(2, prefix, torch.ones_like(a))
+    cv = torch.zeros(n, f, w * p, device=t.device).scatter_add_(2, y * p + prefix[:, None, :], adv[:, None, :].expand(n, f, g)).view(n, f, w, p)
+    sums = torch.zeros(n, p, device=t.device).scatter_add_(1, prefix, adv)
+    through = torch.zeros(n, p, device=t.device).scatter_add_(1, prefix, torch.ones_like(adv))
     sums = torch.where(through == g, torch.zeros_like(sums), sums)
-    return (cv - torch.softmax(theta, -1) * sums[..., None]) / g
+    return (cv - torch.softmax(t, 2) * sums[:, None, None, :]) / g
 
 
 def main():
