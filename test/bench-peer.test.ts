@@ -84,6 +84,7 @@ describe('torch peer', () => {
     const [grpoCells, , sharedCells] = text.filter((l) => /^\s*6[45] /.test(l)).map((l) => l.trim().split(/\s+/));
     expect(grpoCells.slice(8, 10)).toEqual(['6.40e+4', `${grpo.peerSpeedup!.toFixed(2)}x`]);
     expect(sharedCells).toHaveLength(grpoCells.length - 2);
+    expect(text).toContain(`token tree (policy tokens, L = 40, 2 forks of 4, fillers of 4), N=64 grpo: ${(tree.rolloutsPerSec * 40).toExponential(2)} tokens/s (rollouts/s x L), torch 2.56e+6`);
   });
 
   it('says in one line why there is no peer, and how to get torch', async () => {

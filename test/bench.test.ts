@@ -2,7 +2,7 @@
 // the report's head and the roofline's counts.
 import { describe, expect, it } from 'vitest';
 import { expectedCounts, floorOf, stepCounts, THREEFRY_OPS } from '../src/bench/roofline';
-import { caseConfig, planSweep, rolloutsPerStep, type BenchCase } from '../src/bench/cases';
+import { caseConfig, MAIN, planSweep, rolloutsPerStep, TREE_ROWS, type BenchCase } from '../src/bench/cases';
 import { formatReport } from '../src/bench/format';
 import { benchCase } from '../src/bench/measure';
 import { runBench, type BenchReport } from '../src/bench/report';
@@ -48,21 +48,30 @@ describe('rollout count', () => {
 describe('sweep', () => {
   it('runs the full grid on a GPU, a thinned one (said so) on a fallback adapter', () => {
     const full = planSweep(false);
-    // The grid, the three target rows, the four large-K rows.
-    expect(full.cases).toHaveLength(5 * 2 * (2 * 3 + 1) * 2 + 3 + 4);
+    // The grid, the three target rows, the four large-K rows, the two token tree rows.
+    expect(full.cases).toHaveLength(5 * 2 * (2 * 3 + 1) * 2 + 3 + 4 + 2);
     expect(full.notes).toEqual([]);
     const thin = planSweep(true);
-    // The curve and variants, the target rows, and the K = 1,000 rows.
-    expect(thin.cases).toHaveLength(11 + 3 + 2);
+    // The curve and variants, the target rows, the K = 1,000 rows and the token tree rows.
+    expect(thin.cases).toHaveLength(11 + 3 + 2 + 2);
     expect(thin.cases.slice(11, 14)).toEqual([
       { tasks: 65536, patterns: 4, group: 1, estimator: 'expected', policy: 'tabular' },
       { tasks: 65536, patterns: 4, group: 1, estimator: 'expected', policy: 'tabular', logEvery: 100 },
       { tasks: 65536, patterns: 4, group: 8, estimator: 'grpo', policy: 'tabular', logEvery: 100 },
     ]);
-    expect(thin.cases.slice(14).map((c) => [c.patterns, c.answers, c.estimator])).toEqual([[1000, 2, 'expected'], [1000, 2, 'grpo']]);
-    expect(full.cases.slice(-4).map((c) => [c.patterns, c.answers, c.estimator])).toEqual([[1000, 2, 'expected'], [1000, 2, 'grpo'], [16384, 2, 'expected'], [16384, 2, 'grpo']]);
+    expect(thin.cases.slice(14, 16).map((c) => [c.patterns, c.answers, c.estimator])).toEqual([[1000, 2, 'expected'], [1000, 2, 'grpo']]);
+    expect(thin.cases.slice(16)).toEqual(TREE_ROWS);
+    expect(full.cases.slice(-2)).toEqual(TREE_ROWS);
+    expect(full.cases.slice(-6, -2).map((c) => [c.patterns, c.answers, c.estimator])).toEqual([[1000, 2, 'expected'], [1000, 2, 'grpo'], [16384, 2, 'expected'], [16384, 2, 'grpo']]);
     expect(Math.max(...thin.cases.map((c) => c.tasks))).toBeLessThanOrEqual(1e5);
     expect(thin.notes.join()).toMatch(/thinned/);
+  });
+
+  it('runs the token tree rows alone with --policy tokens, with the flags that fit a tree', () => {
+    expect(planSweep(true, { policy: ['tokens'] })).toEqual({ cases: TREE_ROWS, notes: [] });
+    const tree = { tasks: 4096, patterns: 16, group: 8, estimator: 'grpo', policy: 'tokens' };
+    expect(planSweep(false, { policy: ['tabular', 'tokens'], estimator: ['grpo'], tasks: [1000] }).cases).toEqual([{ ...MAIN, tasks: 1000 }, { ...tree, tasks: 1000 }]);
+    expect(planSweep(false, { policy: ['tokens'], estimator: ['rloo'], group: [4] }).cases).toEqual([{ ...tree, estimator: 'rloo', group: 4 }]);
   });
 
   it('narrows to one row when the flags name one config', () => {
