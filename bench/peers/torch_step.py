@@ -10,15 +10,24 @@ converged, zeroStdFrac, klToRef, majorityCorrect, pattern masses, pass@k); with 
 only every n-th step's, and accuracy and bestMass on the others, as patternflow's --logEvery.
 Random numbers come from torch's generator, not Threefry: same distribution, different draws.
 
+With --policy tokens, the token tree of docs/model.md section 9 (--length --forks --branching
+--vocab --filler-decay; K = branching^forks): node logits per stretch of positions, G responses
+drawn token by token (each position's node keyed by the fork choices before it), the pattern =
+the fork choices, the answer and reward as above, the node gradient (1/G)(C_v - pi(v|n) S) by
+scatter-add; expected mode's exact gradient P(reach n) pi(v|n)(Q(n,v) - V(n)) by one backward
+pass over the forks; the metrics above on the tree's pattern distribution, then rankChangeRatio,
+forkRankChange, fillerRankChange and criticalShare.
+
 Prints rollouts/s (N*G*steps per second; N*steps for the expected estimator) as the median of
 --repeats timed runs after a warm-up, in the same terms as `patternflow bench --tasks N
 --patterns K --group G --estimator E`. Runs on CUDA when available (timed with CUDA events),
 else on the CPU with --threads threads (default: torch's choice). `patternflow bench --peer
-torch` runs it on each tabular row with `--json -` (the result as JSON on stdout, nothing else)
+torch` runs it on each tabular and token tree row with `--json -` (the result as JSON on stdout, nothing else)
 and `--info` first (the torch version and device as JSON, nothing timed).
 
     python3 bench/peers/torch_step.py --tasks 65536 --patterns 4 --group 8
     python3 bench/peers/torch_step.py --tasks 1000000 --group 64 --compile --json torch.json
+    python3 bench/peers/torch_step.py --policy tokens --tasks 4096 --estimator expected
 """
 import argparse
 import json
@@ -69,6 +78,21 @@ def advantages(rew, estimator):
     return rew - mean
 
 
+def event_metrics(pi, s, best):
+    """accuracy and bestMass of the pattern distribution pi (N, K), averaged over tasks: a step that writes no row."""
+    return torch.stack([(pi @ s).mean(), pi[:, best].mean()])
+
+
+def pattern_metrics(pi, lp, lref, s, best, passk, reward, zero_std, majority_correct):
+    """A logged step's row of section 5 on the pattern distribution pi (N, K) with log pi = lp:
+    accuracy, bestMass, reward, entropy, converged, zeroStdFrac, klToRef, majorityCorrect, the
+    pattern masses and pass@k, averaged over tasks."""
+    acc = pi @ s
+    best_mass = pi[:, best]
+    head = [acc.mean(), best_mass.mean(), reward, -(pi * lp).sum(1).mean(), (best_mass > 0.99).float().mean(), zero_std, (pi * (lp - lref)).sum(1).mean(), majority_correct]
+    return torch.cat([torch.stack(head), pi.mean(0), (1 - (1 - acc[:, None]) ** passk).mean(0)])
+
+
 class TorchStep:
     def __init__(self, a, device):
         self.a = a
@@ -116,29 +140,9 @@ class TorchStep:
         self.theta += a.lr * grad
         lp = torch.log_softmax(self.theta, 1)
         pi = lp.exp()
-        acc = pi @ self.s
-        best_mass = pi[:, self.best]
         if not full:
-            return torch.stack([acc.mean(), best_mass.mean()])
-        metrics = torch.cat(
-            [
-                torch.stack(
-                    [
-                        acc.mean(),
-                        best_mass.mean(),
-                        reward,
-                        -(pi * lp).sum(1).mean(),
-                        (best_mass > 0.99).float().mean(),
-                        zero_std,
-                        (pi * (lp - self.lref)).sum(1).mean(),
-                        majority_correct,
-                    ]
-                ),
-                pi.mean(0),
-                (1 - (1 - acc[:, None]) ** self.passk).mean(0),
-            ]
-        )
-        return metrics
+            return event_metrics(pi, self.s, self.best)
+        return pattern_metrics(pi, lp, self.lref, self.s, self.best, self.passk, reward, zero_std, majority_correct)
 
     def run(self, steps):
         # Metrics stay on the device, as patternflow's do, and are read once at the end.
@@ -232,32 +236,14 @@ class TreeStep:
                 majority_correct = (torch.argmax(counts, 1) == 0).float().mean()
         reach = self.reach()
         pi = reach[-1]
-        acc = pi @ self.s
-        best_mass = pi[:, 0]  # the default success rates decrease in k
+        best = 0  # the default success rates decrease in k
         if not full:
-            return torch.stack([acc.mean(), best_mass.mean()])
+            return event_metrics(pi, self.s, best)
         lp = torch.zeros(n, 1, device=self.dev)
         for f in self.nodes[:c]:
             lp = extend(lp, torch.log_softmax(f[:, 0], 1), torch.add)
-        return torch.cat(
-            [
-                torch.stack(
-                    [
-                        acc.mean(),
-                        best_mass.mean(),
-                        reward,
-                        -(pi * lp).sum(1).mean(),
-                        (best_mass > 0.99).float().mean(),
-                        zero_std,
-                        (pi * (lp - self.lref)).sum(1).mean(),
-                        majority_correct,
-                    ]
-                ),
-                pi.mean(0),
-                (1 - (1 - acc[:, None]) ** self.passk).mean(0),
-                self.tree_metrics(reach),
-            ]
-        )
+        patterns = pattern_metrics(pi, lp, self.lref, self.s, best, self.passk, reward, zero_std, majority_correct)
+        return torch.cat([patterns, self.tree_metrics(reach)])
 
     def tree_metrics(self, reach):
         """rankChangeRatio, forkRankChange, fillerRankChange, criticalShare: per node the mass of
