@@ -60,9 +60,9 @@ def default_rates(k):
 
 
 def answer_model(a, k, device):
-    """The success rates s[k] (shared by all tasks) and each pattern's answer CDF: s, then
+    """The success rates s[k] (shared by all tasks; --success-rates, or evenly spaced from 0.8 to 0.2) and each pattern's answer CDF: s, then
     s + (1 - s) * cumsum(w), w the geometric spread of the wrong mass over answers 1..A-1."""
-    s = torch.tensor(default_rates(k), device=device)
+    s = torch.tensor(a.success_rates or default_rates(k), device=device)
     w = a.wrong_decay ** torch.arange(a.answers - 1, device=device, dtype=torch.float32)
     w = w / w.sum()
     return s, torch.cat([s[:, None], s[:, None] + (1 - s[:, None]) * torch.cumsum(w, 0)[None, :]], 1)
@@ -170,6 +170,7 @@ class TreeStep:
             if l not in fork_pos:
                 fillers[sum(p < l for p in fork_pos)] += 1
         self.s, self.cdf = answer_model(a, self.K, device)
+        self.best = int(torch.argmax(self.s))
         # Uniform init: each choice of a fork carries the same share of the patterns below it;
         # fillers start at pi(v) ∝ fillerDecay^v. Stretches: the c forks, then the fillers by depth.
         decay = torch.arange(v, device=device, dtype=torch.float32) * float(torch.log(torch.tensor(a.filler_decay)))
@@ -236,13 +237,12 @@ class TreeStep:
                 majority_correct = (torch.argmax(counts, 1) == 0).float().mean()
         reach = self.reach()
         pi = reach[-1]
-        best = 0  # the default success rates decrease in k
         if not full:
-            return event_metrics(pi, self.s, best)
+            return event_metrics(pi, self.s, self.best)
         lp = torch.zeros(n, 1, device=self.dev)
         for f in self.nodes[:c]:
             lp = extend(lp, torch.log_softmax(f[:, 0], 1), torch.add)
-        patterns = pattern_metrics(pi, lp, self.lref, self.s, best, self.passk, reward, zero_std, majority_correct)
+        patterns = pattern_metrics(pi, lp, self.lref, self.s, self.best, self.passk, reward, zero_std, majority_correct)
         return torch.cat([patterns, self.tree_metrics(reach)])
 
     def tree_metrics(self, reach):
@@ -322,6 +322,7 @@ def main():
     p.add_argument("--tpr", type=float, default=1.0)
     p.add_argument("--fpr", type=float, default=0.0)
     p.add_argument("--wrong-decay", type=float, default=0.5)
+    p.add_argument("--success-rates", type=lambda t: [float(x) for x in t.split(",")], help="K comma-separated success rates in [0, 1] (default: evenly spaced from 0.8 to 0.2)")
     p.add_argument("--policy", choices=["tabular", "tokens"], default="tabular", help="tokens: the token tree of docs/model.md section 9")
     # The tree's defaults are TREE_DEFAULTS of src/model/config.ts.
     p.add_argument("--length", type=int, default=40, help="tokens: L, positions of a response")
@@ -348,6 +349,8 @@ def main():
         a.patterns = a.branching**a.forks
     elif a.patterns is None:
         a.patterns = 4
+    if a.success_rates and (len(a.success_rates) != a.patterns or not all(0 <= x <= 1 for x in a.success_rates)):
+        p.error(f"--success-rates must be {a.patterns} numbers in [0, 1]; got {len(a.success_rates)}")
     if a.threads:
         torch.set_num_threads(a.threads)
     torch.manual_seed(a.seed)
