@@ -2,7 +2,7 @@
 // the report's head and the roofline's counts.
 import { describe, expect, it } from 'vitest';
 import { expectedCounts, floorOf, stepCounts, THREEFRY_OPS } from '../src/bench/roofline';
-import { caseConfig, planSweep, rolloutsPerStep, type BenchCase } from '../src/bench/cases';
+import { caseConfig, MAIN, planSweep, rolloutsPerStep, TREE_ROWS, type BenchCase } from '../src/bench/cases';
 import { formatReport } from '../src/bench/format';
 import { benchCase } from '../src/bench/measure';
 import { runBench, type BenchReport } from '../src/bench/report';
@@ -67,6 +67,13 @@ describe('sweep', () => {
     expect(caseConfig(thin.cases.at(-1)!)).toMatchObject({ length: 40, forks: 2, branching: 4, vocab: 4 });
     expect(Math.max(...thin.cases.map((c) => c.tasks))).toBeLessThanOrEqual(1e5);
     expect(thin.notes.join()).toMatch(/thinned/);
+  });
+
+  it('runs the token tree rows alone with --policy tokens, with the flags that fit a tree', () => {
+    expect(planSweep(true, { policy: ['tokens'] })).toEqual({ cases: TREE_ROWS, notes: [] });
+    const tree = { tasks: 4096, patterns: 16, group: 8, estimator: 'grpo', policy: 'tokens' };
+    expect(planSweep(false, { policy: ['tabular', 'tokens'], estimator: ['grpo'], tasks: [1000] }).cases).toEqual([{ ...MAIN, tasks: 1000 }, { ...tree, tasks: 1000 }]);
+    expect(planSweep(false, { policy: ['tokens'], estimator: ['rloo'], group: [4] }).cases).toEqual([{ ...tree, estimator: 'rloo', group: 4 }]);
   });
 
   it('narrows to one row when the flags name one config', () => {

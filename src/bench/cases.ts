@@ -6,6 +6,8 @@ import { parseConfig, TREE_DEFAULTS, type Config, type Estimator } from '../mode
 /** The policies the sweep crosses; the token tree has rows of its own (TREE_ROWS). */
 export const BENCH_POLICIES = ['tabular', 'shared'] as const;
 export type Policy = (typeof BENCH_POLICIES)[number] | 'tokens';
+/** The policies a filter may name: --policy tokens runs the token tree's rows alone. */
+export const FILTER_POLICIES: readonly Policy[] = [...BENCH_POLICIES, 'tokens'];
 
 export interface BenchCase {
   tasks: number;
@@ -120,24 +122,52 @@ function grid(v: { [F in Exclude<keyof BenchCase, 'answers'>]-?: NonNullable<Ben
   return [...out.values()];
 }
 
+/** The filter's values of a field, or the given ones where it names none. */
+const pickFrom =
+  (filter: SweepFilter) =>
+  <F extends keyof BenchCase>(f: F, fallbackValue: NonNullable<BenchCase[F]>[]) =>
+    filter[f]?.length ? filter[f]! : fallbackValue;
+
+/**
+ * The token tree's rows a filter naming the policy tokens asks for: TREE_ROWS, with the tasks,
+ * estimators, group sizes and logEvery the filter names in place of theirs (K is the tree's).
+ */
+function treeRows(filter: SweepFilter): BenchCase[] {
+  const [expected, grpo] = TREE_ROWS;
+  const pick = pickFrom(filter);
+  return grid({
+    tasks: pick('tasks', [grpo.tasks]),
+    patterns: [grpo.patterns],
+    group: pick('group', [grpo.group]),
+    estimator: pick('estimator', [expected.estimator, grpo.estimator]),
+    policy: ['tokens'],
+    logEvery: pick('logEvery', [1]),
+  });
+}
+
 /**
  * The rows to run. With no filter: the full sweep, thinned on a fallback adapter. A filter fixes
- * the fields it names; the others take the main config's value, and tasks the sweep's N values.
+ * the fields it names; the others take the main config's value, and tasks the sweep's N values
+ * (the token tree's rows: TREE_ROWS' values, see treeRows).
  */
 export function planSweep(fallback: boolean, filter: SweepFilter = {}): SweepPlan {
   const given = Object.values(filter).some((v) => v && v.length > 0);
   if (given) {
-    const pick = <F extends keyof BenchCase>(f: F, fallbackValue: NonNullable<BenchCase[F]>[]) => (filter[f]?.length ? filter[f]! : fallbackValue);
+    const pick = pickFrom(filter);
     const tasks = pick('tasks', fallback ? FALLBACK_TASKS : SWEEP.tasks);
-    const cases = grid({
-      tasks,
-      patterns: pick('patterns', [MAIN.patterns]),
-      group: pick('group', [MAIN.group]),
-      estimator: pick('estimator', [MAIN.estimator]),
-      policy: pick('policy', [MAIN.policy]),
-      logEvery: pick('logEvery', [1]),
-    });
-    return { cases, notes: fallback && !filter.tasks?.length ? [`CPU adapter: N limited to ${FALLBACK_TASKS.join(', ')}`] : [] };
+    const policies = pick('policy', [MAIN.policy]).filter((p) => p !== 'tokens');
+    const flat = policies.length
+      ? grid({
+          tasks,
+          patterns: pick('patterns', [MAIN.patterns]),
+          group: pick('group', [MAIN.group]),
+          estimator: pick('estimator', [MAIN.estimator]),
+          policy: policies,
+          logEvery: pick('logEvery', [1]),
+        })
+      : [];
+    const cases = [...flat, ...(filter.policy?.includes('tokens') ? treeRows(filter) : [])];
+    return { cases, notes: fallback && flat.length && !filter.tasks?.length ? [`CPU adapter: N limited to ${FALLBACK_TASKS.join(', ')}`] : [] };
   }
   if (!fallback) return { cases: [...grid({ ...SWEEP, logEvery: [1] }), ...TARGETS, ...LARGE_K, ...TREE_ROWS], notes: [] };
   const curve = FALLBACK_TASKS.map((tasks) => ({ ...MAIN, tasks }));

@@ -39,7 +39,7 @@ export function formatReport(r: BenchReport): string {
   lines.push(...table([header, ...body], [3, 4, header.length - 1]));
   for (const x of r.rows) {
     const L = tokensPerRollout(x);
-    if (L) lines.push(`token tree (policy tokens, L = ${L}, 2 forks of 4, fillers of 4), N=${x.tasks} ${x.estimator}: ${sci(x.rolloutsPerSec * L)} tokens/s (rollouts/s x L)`);
+    if (L) lines.push(`token tree (policy tokens, L = ${L}, 2 forks of 4, fillers of 4), N=${x.tasks} ${x.estimator}: ${sci(x.rolloutsPerSec * L)} tokens/s (rollouts/s x L)${x.peerRolloutsPerSec ? `, torch ${sci(x.peerRolloutsPerSec * L)}` : ''}`);
   }
   if (r.rows.some((x) => x.logEvery))
     lines.push(`logEvery n: full metrics every n steps, the event metrics (accuracy, bestMass) on the others, in the WGSL engine and the peer`);

@@ -7,7 +7,7 @@ import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import { adapterLine, openGpu, type Gpu } from '../engine/adapter';
 import { ESTIMATORS } from '../model/config';
-import { BENCH_POLICIES, describeCase, planSweep, type SweepFilter } from './cases';
+import { describeCase, FILTER_POLICIES, planSweep, type SweepFilter } from './cases';
 import { formatReport } from './format';
 import { defaultOptions, type BenchRow } from './measure';
 import { runBench } from './report';
@@ -19,7 +19,7 @@ const numbers = (name: string) => list(name)?.map(Number);
 
 function filterFromUrl(): SweepFilter {
   const pick = <T extends string>(name: string, allowed: readonly T[]) => list(name)?.filter((v): v is T => allowed.includes(v as T));
-  return { tasks: numbers('tasks'), patterns: numbers('patterns'), group: numbers('group'), estimator: pick('estimator', ESTIMATORS), policy: pick('policy', BENCH_POLICIES), logEvery: numbers('logEvery') };
+  return { tasks: numbers('tasks'), patterns: numbers('patterns'), group: numbers('group'), estimator: pick('estimator', ESTIMATORS), policy: pick('policy', FILTER_POLICIES), logEvery: numbers('logEvery') };
 }
 
 const sci = (x: number) => x.toExponential(2);

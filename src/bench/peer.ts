@@ -1,5 +1,5 @@
 // The PyTorch peer of `patternflow bench --peer torch`: bench/peers/torch_step.py, the same RL
-// step vectorised in PyTorch, run in a child process on each tabular row's config, with as many
+// step vectorised in PyTorch, run in a child process on each tabular and token tree row's config, with as many
 // CPU threads as the machine has cores (on CUDA where the script finds it). Only the script's
 // JSON is read, never its prose. Node only: the benchmark page cannot run Python, so it has no
 // peer column.
@@ -9,6 +9,7 @@ import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { z } from 'zod';
+import { TREE_DEFAULTS } from '../model/config';
 import { describeCase, type BenchCase } from './cases';
 import type { BenchOptions, Peer } from './measure';
 
@@ -38,8 +39,19 @@ const RESULT = z.object({
   patterns: z.number().int(),
   group: z.number().int(),
   estimator: z.string(),
+  policy: z.string(),
   rolloutsPerSec: z.number().positive(),
+  // The tree's fields, in a tokens row's answer.
+  length: z.number().int().optional(),
+  forks: z.number().int().optional(),
+  branching: z.number().int().optional(),
+  vocab: z.number().int().optional(),
+  fillerDecay: z.number().optional(),
 });
+
+/** The script's flags of a token tree row: the tree of TREE_DEFAULTS, which TREE_ROWS run. */
+const TREE_ARGS = { policy: 'tokens', length: TREE_DEFAULTS.length, forks: TREE_DEFAULTS.forks, branching: TREE_DEFAULTS.branching, vocab: TREE_DEFAULTS.vocab, 'filler-decay': TREE_DEFAULTS.fillerDecay };
+const treeOf = (r: { length?: number; forks?: number; branching?: number; vocab?: number; fillerDecay?: number }) => `${r.length}/${r.forks}/${r.branching}/${r.vocab}/${r.fillerDecay}`;
 
 /** `value` as `schema` says, or an error in one line. */
 function parse<T>(schema: z.ZodType<T>, value: unknown): T {
@@ -78,12 +90,13 @@ export async function openTorchPeer(cmd: TorchCommand = TORCH_COMMAND): Promise<
 function torchPeer(python: string, cmd: TorchCommand, info: z.infer<typeof INFO>): Peer {
   return {
     info: { name: 'torch', program: relative(ROOT, cmd.script), version: `torch ${info.torch}`, device: info.device, threads: info.threads, timing: info.timing },
-    unsupported: (c) => (c.policy === 'tabular' ? undefined : `the ${c.policy} policy (it covers the tabular one)`),
+    unsupported: (c) => (c.policy === 'shared' ? `the ${c.policy} policy (it covers the tabular and tokens ones)` : undefined),
     async rolloutsPerSec(c: BenchCase, opts: BenchOptions) {
-      const args = { tasks: c.tasks, patterns: c.patterns, group: c.group, estimator: c.estimator, repeats: opts.repeats, threads: cmd.threads, ...(c.answers ? { answers: c.answers } : {}), ...(c.logEvery ? { 'log-every': c.logEvery } : {}) };
+      const args = { tasks: c.tasks, patterns: c.patterns, group: c.group, estimator: c.estimator, repeats: opts.repeats, threads: cmd.threads, ...(c.answers ? { answers: c.answers } : {}), ...(c.logEvery ? { 'log-every': c.logEvery } : {}), ...(c.policy === 'tokens' ? TREE_ARGS : {}) };
       const r = parse(RESULT, await runJson(python, [cmd.script, ...Object.entries(args).flatMap(([k, v]) => [`--${k}`, String(v)]), '--json', '-']));
-      if (r.tasks !== c.tasks || r.patterns !== c.patterns || r.group !== c.group || r.estimator !== c.estimator)
-        throw new Error(`it answered for N=${r.tasks} K=${r.patterns} G=${r.group} ${r.estimator}, not ${describeCase(c)}`);
+      const tree = c.policy === 'tokens' && treeOf(r) !== treeOf(TREE_DEFAULTS);
+      if (r.tasks !== c.tasks || r.patterns !== c.patterns || r.group !== c.group || r.estimator !== c.estimator || r.policy !== c.policy || tree)
+        throw new Error(`it answered for N=${r.tasks} K=${r.patterns} G=${r.group} ${r.estimator} ${r.policy}${r.policy === 'tokens' ? ` (tree ${treeOf(r)})` : ''}, not ${describeCase(c)}`);
       return r.rolloutsPerSec;
     },
   };

@@ -5,7 +5,7 @@ import { writeFileSync } from 'node:fs';
 import { ConfigError, ESTIMATORS, FIELD_SPECS } from '../model/config';
 import { parseField } from '../model/fields';
 import { parseLogEvery, RUN_CONTROL } from '../model/run-control';
-import { BENCH_POLICIES, describeCase, planSweep, type SweepFilter } from '../bench/cases';
+import { describeCase, FILTER_POLICIES, planSweep, type SweepFilter } from '../bench/cases';
 import { formatReport } from '../bench/format';
 import { defaultOptions, type Peer } from '../bench/measure';
 import { openTorchPeer, TORCH_COMMAND } from '../bench/peer';
@@ -63,7 +63,7 @@ async function bench(flags: BenchFlags) {
     patterns: fieldList('patterns', flags.patterns),
     group: fieldList('group', flags.group),
     estimator: names('estimator', flags.estimator, ESTIMATORS),
-    policy: names('policy', flags.policy, BENCH_POLICIES),
+    policy: names('policy', flags.policy, FILTER_POLICIES),
     logEvery: flags.logEvery?.split(',').map((t) => asFlag(() => parseLogEvery(t))),
   };
   const [repeats] = ints('repeats', flags.repeats, 1, 100) ?? [];
@@ -90,10 +90,10 @@ export function benchCommand(): Command {
     .option('--patterns <k,...>', 'patterns K (default with other flags: 4; full sweep: 4,16)')
     .option('--group <g,...>', 'group sizes G (default with other flags: 8; full sweep: 8,64)')
     .option('--estimator <name,...>', `among ${ESTIMATORS.join(', ')} (default with other flags: grpo)`)
-    .option('--policy <name,...>', 'tabular, shared (default with other flags: tabular)')
+    .option('--policy <name,...>', 'tabular, shared, tokens (default with other flags: tabular; tokens: the token tree\'s rows, N 4096 and G 8 unless --tasks, --group say otherwise, expected and grpo unless --estimator does)')
     .option('--logEvery <n,...>', `${RUN_CONTROL.logEvery.help}; one row each (allowed: ${RUN_CONTROL.logEvery.allowed})`)
     .option('--repeats <n>', 'timed repeats per row, the median is reported (default 5; 3 on a fallback adapter)')
-    .addOption(new Option('--peer <name>', 'also measure a peer on each row it covers: torch runs bench/peers/torch_step.py (tabular rows; needs python3 with PyTorch)').choices(['torch']))
+    .addOption(new Option('--peer <name>', 'also measure a peer on each row it covers: torch runs bench/peers/torch_step.py (tabular and token tree rows; needs python3 with PyTorch)').choices(['torch']))
     .option('--python <path>', 'the Python that runs the torch peer (default: python3, then /usr/bin/python3)')
     .option('--json <file>', 'write the report as JSON')
     .option('--no-roofline', 'skip the peak measurement and roofline')
