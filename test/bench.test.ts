@@ -1,7 +1,8 @@
 // The benchmark: the rollout count, the sweep plan, one tiny row measured on the test adapter,
 // the report's head and the roofline's counts.
 import { describe, expect, it } from 'vitest';
-import { expectedCounts, floorOf, stepCounts, THREEFRY_OPS } from '../src/bench/roofline';
+import { expectedCounts, floorOf, stepCounts, THREEFRY_OPS, treeCounts } from '../src/bench/roofline';
+import { treeLayout } from '../src/model/tree';
 import { caseConfig, MAIN, planSweep, rolloutsPerStep, TREE_ROWS, type BenchCase } from '../src/bench/cases';
 import { formatReport } from '../src/bench/format';
 import { benchCase } from '../src/bench/measure';
@@ -133,5 +134,19 @@ describe('roofline counts', () => {
     expect(sparse.bytes - (8 * 4) / 6).toBeCloseTo(8 * (2 + 17 / 100), 9);
     const sampled = stepCounts({ ...shape, G: 8, L: 100 });
     expect(sampled.intOps).toBeLessThan(stepCounts({ ...shape, G: 8, L: 1 }).intOps);
+  });
+
+  it("count the token tree's kernel: two draws of every response, the node logits and gradient once a step", () => {
+    const T = treeLayout(40, 2, 4, 4); // the bench rows' tree: 940 node logits
+    expect(T.logits).toBe(940);
+    const grpo = treeCounts({ T, A: 2, G: 8, M: 20, W: 1, L: 1, expected: false });
+    // A Threefry block per 4 positions, each response drawn twice.
+    expect(grpo.intOps).toBeGreaterThan(2 * 10 * THREEFRY_OPS);
+    // Logits and gradient read and written (16 bytes per node logit), the pattern row, the metric row: per task, over G.
+    expect(grpo.bytes).toBeCloseTo((16 * 940 + 8 * 16 + 8 * 20) / 8, 9);
+    const expected = treeCounts({ T, A: 2, G: 1, M: 20, W: 1, L: 1, expected: true });
+    expect(expected.intOps).toBeLessThan(8 * grpo.intOps); // per task-step, against G = 8 drawn responses
+    expect(expected.bytes).toBeCloseTo(16 * 940 + 8 * 16 + 8 * 20, 9);
+    expect(treeCounts({ T, A: 2, G: 8, M: 20, W: 1, L: 100, expected: false }).floatOps).toBeLessThan(grpo.floatOps);
   });
 });

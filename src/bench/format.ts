@@ -47,15 +47,16 @@ export function formatReport(r: BenchReport): string {
     const { peaks: p, rows } = r.roofline;
     lines.push(
       '',
-      'roofline of the tabular step kernel (rlvr, frozen answers, SGD); operations and bytes per rollout (expected: per task-step), counted from the WGSL; the shared policy and the storage shape (K > 32) are not counted',
+      'roofline of the tabular step kernel and of the token tree\'s (rlvr, frozen answers, SGD); operations and bytes per rollout (expected: per task-step; a tree\'s rollout is a response of L tokens), counted from the WGSL; the shared policy and the storage shape (K > 32) are not counted',
       `measured peaks: ${(p.intOpsPerSec / 1e9).toFixed(1)} G int ops/s, ${(p.floatOpsPerSec / 1e9).toFixed(1)} G float ops/s, ${(p.bytesPerSec / 1e9).toFixed(1)} GB/s copy`,
       ...table([
-        ['tasks', 'K', 'G', 'estimator', 'int ops', 'float ops', 'bytes', 'floor rollouts/s', 'bound', 'achieved'],
+        ['tasks', 'K', 'G', 'estimator', 'policy', 'int ops', 'float ops', 'bytes', 'floor rollouts/s', 'bound', 'achieved'],
         ...rows.map((x) => [
           String(x.tasks),
           String(x.patterns),
           x.estimator === 'expected' ? '-' : String(x.group),
           x.estimator,
+          x.policy ?? 'tabular',
           x.intOps.toFixed(0),
           x.floatOps.toFixed(0),
           x.bytes.toFixed(2),
@@ -63,7 +64,7 @@ export function formatReport(r: BenchReport): string {
           x.bound,
           `${(100 * x.fraction).toFixed(1)}%`,
         ]),
-      ], [3, 8]),
+      ], [3, 4, 9]),
     );
   }
   return lines.join('\n');

@@ -8,11 +8,13 @@ import { checkLimits, WORKGROUP } from '../engine/plan';
 import type { Estimator } from '../model/config';
 import { caseConfig, describeCase, type SweepPlan } from './cases';
 import { benchCase, type BenchOptions, type BenchRow, type Peer, type PeerInfo, type Timing } from './measure';
-import { expectedCounts, floorOf, measurePeaks, stepCounts, type Floor, type Peaks, type StepCounts } from './roofline';
+import { configTree } from '../model/tree';
+import { expectedCounts, floorOf, measurePeaks, stepCounts, treeCounts, type Floor, type Peaks, type StepCounts } from './roofline';
 
 export interface RooflineRow extends StepCounts {
   tasks: number;
   patterns: number;
+  policy: BenchRow['policy'];
   group: number;
   estimator: Estimator;
   floorRolloutsPerSec: number;
@@ -61,8 +63,8 @@ export async function runBench(
     report.rows.push(row);
     onRow?.(row);
   }
-  // The counts are the register shape's (K <= 32); the storage shape's kernels are not counted yet.
-  const counted = report.rows.filter((r) => r.policy === 'tabular' && planFor(gpu, caseConfig(r)).shape === 'registers');
+  // The counts are the register shape's (K <= 32) and the token tree's; the storage shape's kernels are not counted yet.
+  const counted = report.rows.filter((r) => (r.policy === 'tabular' || r.policy === 'tokens') && planFor(gpu, caseConfig(r)).shape !== 'storage');
   if (opts.roofline && counted.length > 0) report.roofline = await roofline(gpu, counted, opts);
   return report;
 }
@@ -88,7 +90,8 @@ async function addPeer(row: BenchRow, peer: Peer, opts: BenchOptions, notes: str
 /**
  * The adapter's peaks, and for each tabular row its floor and the fraction of it achieved. The
  * sampled estimators share GRPO's counts (reinforce and rloo do a few float ops less per group);
- * the shared policy's extra kernels and the storage shape (K > 32) are not counted, so their rows have none.
+ * the token tree's rows have its kernel's counts (treeCounts); the shared policy's extra kernels and
+ * the storage shape (K > 32) are not counted, so their rows have none.
  */
 async function roofline(gpu: Gpu, rows: BenchRow[], opts: BenchOptions): Promise<{ peaks: Peaks; rows: RooflineRow[] }> {
   const peaks = await measurePeaks(gpu, { minSeconds: opts.minSeconds / 2, repeats: opts.repeats, copyBytes: gpu.adapter.isFallback ? 32 << 20 : 256 << 20 });
@@ -96,11 +99,17 @@ async function roofline(gpu: Gpu, rows: BenchRow[], opts: BenchOptions): Promise
     const config = caseConfig(r);
     const plan = planFor(gpu, config);
     const shape = { K: r.patterns, A: config.answers, M: plan.metrics, F: plan.fusedSteps, W: plan.taskRows ? 1 : WORKGROUP, L: r.logEvery ?? 1 };
-    const counts = r.estimator === 'expected' ? expectedCounts({ ...shape, passK: config.passK.length }) : stepCounts({ ...shape, G: r.group });
+    const tree = configTree(config);
+    const counts = tree
+      ? treeCounts({ T: tree, A: config.answers, G: r.group, M: plan.metrics, W: shape.W, L: shape.L, expected: r.estimator === 'expected' })
+      : r.estimator === 'expected'
+        ? expectedCounts({ ...shape, passK: config.passK.length })
+        : stepCounts({ ...shape, G: r.group });
     const floor = floorOf(counts, peaks);
     return {
       tasks: r.tasks,
       patterns: r.patterns,
+      policy: r.policy,
       group: r.group,
       estimator: r.estimator,
       ...counts,

@@ -5,6 +5,7 @@
 import type { Gpu } from '../engine/adapter';
 import { EVENT_METRICS } from '../model/metrics';
 import { THREEFRY } from '../model/rng';
+import type { TreeLayout } from '../model/tree';
 import { PassTimer } from './timer';
 
 /** Per-rollout work of the tabular step kernel (rlvr, frozen answers, SGD, GRPO with group std). */
@@ -80,6 +81,53 @@ export function expectedCounts(p: KernelShape & { passK: number }): StepCounts {
   const logged = 3 * K + 1 + 5 * A * K + 6 * K + 1 + 12 + 6 * passK + (M - EVENT_METRICS.length);
   const intOps = 16 * K + 30 + 2 * EVENT_METRICS.length + (3 * A * K + 2 * (M - EVENT_METRICS.length)) / L;
   return { intOps, floatOps: everyStep + logged / L, bytes: (8 * K) / F + rowBytes(p) };
+}
+
+/**
+ * The token tree's kernel (shaders/tree-step.wgsl, tree-rows.wgsl; rlvr, frozen answers, SGD), per
+ * rollout of the sampled step (a response of L tokens) or per task-step of the expected one, for a
+ * tree of `T` (src/model/tree.ts): each position's node costs a log normaliser (a max, w exps and
+ * a log) and, per draw, an inverse CDF of w exps; a response is drawn twice (for its reward, then
+ * again for its gradient), its uniforms are a Threefry block per 4 positions; per task and step,
+ * every node's centred-reward sum over the group and every logit's step, the pattern row (K) and
+ * metrics, and on logged steps the four tree metrics (per node: two normalisers, w^2 rank
+ * comparisons twice, a KL of w terms, its prefix's mass). Bytes: the node logits and their
+ * gradient, read and written once a step (the rest stays in cache).
+ */
+export function treeCounts(p: { T: TreeLayout; A: number; G: number; M: number; W: number; L: number; expected: boolean }): StepCounts {
+  const { T, A, G, M, L } = p;
+  const w = (l: number) => (T.isFork[l] ? T.b : T.V);
+  const nodes = (l: number) => T.b ** T.depth[l];
+  let drawFloat = 0;
+  let drawInt = 0;
+  let nodeFloat = 0;
+  let nodeInt = 0;
+  let metricFloat = 0;
+  let metricInt = 0;
+  for (let l = 0; l < T.L; l++) {
+    const x = w(l);
+    drawFloat += 4 * x + 2; // normaliser (max, exp, add, log), inverse CDF (exp, add, compare), uniform
+    drawInt += 8 * x + 12 + THREEFRY_OPS / 4;
+    nodeFloat += nodes(l) * (3 * x + 1 + 6 * x + 2 * G); // normaliser, per logit (exp, mul, sub, mul, SGD), S over the group
+    nodeInt += nodes(l) * (6 * x + 10 + 4 * G);
+    metricFloat += nodes(l) * (2 * (3 * x + 1) + 14 * x + T.K / nodes(l)); // two normalisers, shift and KL terms, prefix mass
+    metricInt += nodes(l) * (8 * x * x + 8 * x + 12);
+  }
+  const patterns = 12 * T.K; // pattern row (fork by fork), policy metrics over K
+  const rows = (8 * (EVENT_METRICS.length + (M - EVENT_METRICS.length) / L)) / p.W;
+  const taskBytes = 4 * 2 * T.logits + 4 * 2 * T.logits + 8 * T.K + rows; // logits and gradient, pattern row
+  if (p.expected) {
+    // No draws; the backward pass over the forks: per fork node its normaliser and 4 passes over b.
+    const forkFloat = T.forkPos.reduce((acc, l) => acc + nodes(l) * (3 * T.b + 1 + 8 * T.b + T.K / nodes(l)), 0);
+    const everyStep = forkFloat + 2 * T.logits + patterns + 6 * A * T.K;
+    return { intOps: 4 * T.logits + 10 * T.K + metricInt / L, floatOps: everyStep + metricFloat / L, bytes: taskBytes };
+  }
+  const perTask = nodeFloat + patterns + metricFloat / L;
+  return {
+    intOps: 2 * drawInt + 20 + 7 * A + (nodeInt + 4 * T.logits + 10 * T.K + metricInt / L) / G,
+    floatOps: 2 * drawFloat + 6 * A + 12 + perTask / G,
+    bytes: taskBytes / G,
+  };
 }
 
 export interface Peaks {
