@@ -6,10 +6,11 @@
 // Step t of task i, whose logits are row `row` with log normaliser lz. Writes the step's metrics
 // (the rollout statistics, and under the tabular policy the policy after the update; the event
 // metrics alone unless `full`) and returns the row's new log normaliser. Under the expected
-// estimator, *sums holds the step's expected sums and, under the tabular policy, receives the
-// next step's (logged: nextFull), summed in the pass that writes this step's metrics.
+// estimator, *sums holds the step's expected sums and, under the tabular policy where the
+// dispatch has a next step (withNext), receives that step's (logged: nextFull), summed in the pass
+// that writes this step's metrics.
 fn taskStep(i: u32, t: u32, row: u32, lz: f32, lzRef: f32, out: ptr<function, array<f32, M>>, full: bool,
-            sums: ptr<function, ExpectedSums>, nextFull: bool) -> f32 {
+            sums: ptr<function, ExpectedSums>, withNext: bool, nextFull: bool) -> f32 {
   var kg: array<u32, G>;
   var ag: array<u32, G>;
   var rg: array<f32, G>;
@@ -58,8 +59,8 @@ fn taskStep(i: u32, t: u32, row: u32, lz: f32, lzRef: f32, out: ptr<function, ar
   if (SHARED) { return lz; }
   let lzNew = logNormFrom(row, mx);
   var terms: ExpectedTerms;
-  streamPolicyMetrics(i, row, lzNew, lzRef, out, full, &terms, nextFull);
-  if (ESTIMATOR == EST_EXPECTED) { *sums = finishExpected(terms, i, row, lzNew, nextFull); }
+  streamPolicyMetrics(i, row, lzNew, lzRef, out, full, &terms, withNext, nextFull);
+  if (ESTIMATOR == EST_EXPECTED && withNext) { *sums = finishExpected(terms, i, row, lzNew, nextFull); }
   return lzNew;
 }
 
@@ -82,7 +83,8 @@ fn step(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wid: v
   for (var s = 0u; s < params.nSteps; s++) {
     var out: array<f32, M>;
     if (valid) {
-      lz = taskStep(i, params.step + s, row, lz, lzRef, &out, isLogged(s), &ex, s + 1u < params.nSteps && isLogged(s + 1u));
+      let withNext = s + 1u < params.nSteps;
+      lz = taskStep(i, params.step + s, row, lz, lzRef, &out, isLogged(s), &ex, withNext, withNext && isLogged(s + 1u));
       if (!SHARED) {
         noteRise(i, &out, params.step + s, isLogged(s));
         noteEvent(i, &ev, &out, params.step + s);

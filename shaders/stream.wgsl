@@ -134,10 +134,11 @@ fn updateRowLogit(row: u32, k: u32, g: f32, lz: f32, lzRef: f32, reg: vec2f, t: 
 }
 
 // The policy metrics of task i (docs/model.md §5) under row `row`, written into out (the event
-// metrics alone unless `full`). Under the expected estimator the same pass adds the expected sums
-// of the next step into next (logged: nextFull): one pass over the row fewer per step.
+// metrics alone unless `full`). Under the expected estimator, where the dispatch has a next step
+// (withNext), the same pass adds that step's expected sums into next (logged: nextFull): one pass
+// over the row fewer per fused step.
 fn streamPolicyMetrics(i: u32, row: u32, lz: f32, lzRef: f32, out: ptr<function, array<f32, M>>, full: bool,
-                       next: ptr<function, ExpectedTerms>, nextFull: bool) {
+                       next: ptr<function, ExpectedTerms>, withNext: bool, nextFull: bool) {
   var sums = noPolicySums();
   var block = noPolicySums();
   for (var k = 0u; k < K; k++) {
@@ -145,7 +146,7 @@ fn streamPolicyMetrics(i: u32, row: u32, lz: f32, lzRef: f32, out: ptr<function,
     let p = exp(lp);
     let pa = patternAnswers(i, k);
     addPattern(&block, k, lp, p, logit(refRow(), k) - lzRef, pa.s, out, full);
-    if (ESTIMATOR == EST_EXPECTED && !SHARED) { addExpected(next, i, k, p, pa, nextFull); }
+    if (ESTIMATOR == EST_EXPECTED && !SHARED && withNext) { addExpected(next, i, k, p, pa, nextFull); }
     if (endOfBlock(k)) {
       mergePolicySums(&sums, block);
       block = noPolicySums();
@@ -158,5 +159,5 @@ fn streamPolicyMetrics(i: u32, row: u32, lz: f32, lzRef: f32, out: ptr<function,
 // The policy metrics of task i under the policy in theta's row `row` (shaders/metrics.wgsl).
 fn storedPolicyMetrics(i: u32, row: u32, out: ptr<function, array<f32, M>>, full: bool) {
   var unused: ExpectedTerms;
-  streamPolicyMetrics(i, row, logNorm(row), logNorm(refRow()), out, full, &unused, false);
+  streamPolicyMetrics(i, row, logNorm(row), logNorm(refRow()), out, full, &unused, false, false);
 }
