@@ -5,16 +5,19 @@
 
 // Step t of task i, whose logits are row `row` with log normaliser lz. Writes the step's metrics
 // (the rollout statistics, and under the tabular policy the policy after the update; the event
-// metrics alone unless `full`) and returns the row's new log normaliser.
-fn taskStep(i: u32, t: u32, row: u32, lz: f32, lzRef: f32, out: ptr<function, array<f32, M>>, full: bool) -> f32 {
+// metrics alone unless `full`) and returns the row's new log normaliser. Under the expected
+// estimator, *sums holds the step's expected sums and, under the tabular policy where the
+// dispatch has a next step (withNext), receives that step's (logged: nextFull), summed in the pass
+// that writes this step's metrics.
+fn taskStep(i: u32, t: u32, row: u32, lz: f32, lzRef: f32, out: ptr<function, array<f32, M>>, full: bool,
+            sums: ptr<function, ExpectedSums>, withNext: bool, nextFull: bool) -> f32 {
   var kg: array<u32, G>;
   var ag: array<u32, G>;
   var rg: array<f32, G>;
   var order: array<u32, G>;
   var factor = 0.0;
-  var ex = ExpectedSums(0.0, 0u);
+  let ex = *sums;
   if (ESTIMATOR == EST_EXPECTED) {
-    ex = expectedSums(i, row, lz, full);
     if (full) { writeRolloutStats(RolloutStats(ex.J, 0.0, select(0.0, 1.0, ex.majority == 0u)), out); }
   } else {
     let majority = drawGroup(i, t, row, lz, &kg, &ag, &rg);
@@ -55,7 +58,9 @@ fn taskStep(i: u32, t: u32, row: u32, lz: f32, lzRef: f32, out: ptr<function, ar
   }
   if (SHARED) { return lz; }
   let lzNew = logNormFrom(row, mx);
-  streamPolicyMetrics(i, row, lzNew, lzRef, out, full);
+  var terms: ExpectedTerms;
+  streamPolicyMetrics(i, row, lzNew, lzRef, out, full, &terms, withNext, nextFull);
+  if (ESTIMATOR == EST_EXPECTED && withNext) { *sums = finishExpected(terms, i, row, lzNew, nextFull); }
   return lzNew;
 }
 
@@ -74,15 +79,18 @@ fn step(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wid: v
   var lz = 0.0;
   var lzRef = 0.0;
   var ev = vec2u(0u);
+  var ex = ExpectedSums(0.0, 0u); // the expected sums of the next step
   if (valid) {
     if (EVENTS && !SHARED) { ev = loadEvents(i); }
     lz = logNorm(row);
     if (!SHARED) { lzRef = logNorm(refRow()); }
+    if (ESTIMATOR == EST_EXPECTED) { ex = expectedSums(i, row, lz, isLogged(0u)); }
   }
   for (var s = 0u; s < params.nSteps; s++) {
     var out: array<f32, M>;
     if (valid) {
-      lz = taskStep(i, params.step + s, row, lz, lzRef, &out, isLogged(s));
+      let withNext = s + 1u < params.nSteps;
+      lz = taskStep(i, params.step + s, row, lz, lzRef, &out, isLogged(s), &ex, withNext, withNext && isLogged(s + 1u));
       if (!SHARED) {
         noteRise(i, &out, params.step + s, isLogged(s));
         noteEvent(i, &ev, &out, params.step + s);

@@ -53,30 +53,51 @@ struct ExpectedSums {
   majority: u32,  // the mode of the marginal answer distribution: the G -> infinity limit of the group's majority
 }
 
+// ExpectedSums' running sums, added pattern by pattern (addExpected): by expectedSums' own pass, or
+// by the pass that writes a step's metrics, for the step after it (taskStep), which reads the same
+// probabilities of the same row.
+struct ExpectedTerms {
+  J: Sum,             // under the majority reward J needs the majority first: summed by finishExpected
+  q: array<Sum, A>,   // the marginal answer distribution
+}
+
 // The majority is found only where it is read: by the majority reward, or (`full`) by the
 // majorityCorrect metric.
-fn expectedSums(i: u32, row: u32, lz: f32, full: bool) -> ExpectedSums {
-  var q: array<Sum, A>; // the marginal answer distribution
-  var J = Sum(0.0, 0.0);
-  // Only the majority reward depends on the majority: the others' J is summed in the same pass.
-  let majorityReward = REWARD == REWARD_RLIF_MAJORITY;
-  let answers = select(0u, A, full || majorityReward);
-  for (var k = 0u; k < K; k++) {
-    let p = exp(logit(row, k) - lz);
-    let pa = patternAnswers(i, k);
-    for (var a = 0u; a < answers; a++) { addTerm(&q[a], k, p * answerProb(i, k, pa, a)); }
-    if (!majorityReward) { addTerm(&J, k, p * patternReward(i, k, pa, 0u)); }
+fn wantsMajority(full: bool) -> bool {
+  return full || REWARD == REWARD_RLIF_MAJORITY;
+}
+
+// Adds pattern k, of probability p and answers pa.
+fn addExpected(e: ptr<function, ExpectedTerms>, i: u32, k: u32, p: f32, pa: PatternAnswers, full: bool) {
+  // The loop's bound is the constant A, not a runtime count: unrolled, q stays in registers, where
+  // a runtime bound costs lavapipe a third of the step at K = 1,000 (bench/RESULTS.md).
+  let majority = wantsMajority(full);
+  for (var a = 0u; a < A; a++) {
+    if (majority) { addTerm(&(*e).q[a], k, p * answerProb(i, k, pa, a)); }
   }
+  if (REWARD != REWARD_RLIF_MAJORITY) { addTerm(&(*e).J, k, p * patternReward(i, k, pa, 0u)); }
+}
+
+// ExpectedSums from the terms e of every pattern of row `row` (log normaliser lz); the majority
+// reward's J takes a pass of its own, after the majority.
+fn finishExpected(e: ExpectedTerms, i: u32, row: u32, lz: f32, full: bool) -> ExpectedSums {
   var majority = 0u;
   var best = -1.0;
-  for (var a = 0u; a < answers; a++) {
-    let qa = total(q[a]);
-    if (qa > best) { best = qa; majority = a; }
+  for (var a = 0u; a < A; a++) {
+    let qa = total(e.q[a]);
+    if (wantsMajority(full) && qa > best) { best = qa; majority = a; }
   }
-  if (majorityReward) {
+  var J = e.J;
+  if (REWARD == REWARD_RLIF_MAJORITY) {
     for (var k = 0u; k < K; k++) { addTerm(&J, k, exp(logit(row, k) - lz) * patternReward(i, k, patternAnswers(i, k), majority)); }
   }
   return ExpectedSums(total(J), majority);
+}
+
+fn expectedSums(i: u32, row: u32, lz: f32, full: bool) -> ExpectedSums {
+  var e: ExpectedTerms;
+  for (var k = 0u; k < K; k++) { addExpected(&e, i, k, exp(logit(row, k) - lz), patternAnswers(i, k), full); }
+  return finishExpected(e, i, row, lz, full);
 }
 
 // KL(pi || pi_ref) (x) and H(pi) (y) of a row, for the regularisers' terms.
@@ -100,13 +121,19 @@ fn updateRowLogit(row: u32, k: u32, g: f32, lz: f32, lzRef: f32, reg: vec2f, t: 
 }
 
 // The policy metrics of task i (docs/model.md §5) under row `row`, written into out (the event
-// metrics alone unless `full`).
-fn streamPolicyMetrics(i: u32, row: u32, lz: f32, lzRef: f32, out: ptr<function, array<f32, M>>, full: bool) {
+// metrics alone unless `full`). Under the expected estimator, where the dispatch has a next step
+// (withNext), the same pass adds that step's expected sums into next (logged: nextFull): one pass
+// over the row fewer per fused step.
+fn streamPolicyMetrics(i: u32, row: u32, lz: f32, lzRef: f32, out: ptr<function, array<f32, M>>, full: bool,
+                       next: ptr<function, ExpectedTerms>, withNext: bool, nextFull: bool) {
   var sums = noPolicySums();
   var block = noPolicySums();
   for (var k = 0u; k < K; k++) {
     let lp = logit(row, k) - lz;
-    addPattern(&block, k, lp, exp(lp), logit(refRow(), k) - lzRef, patternAnswers(i, k).s, out, full);
+    let p = exp(lp);
+    let pa = patternAnswers(i, k);
+    addPattern(&block, k, lp, p, logit(refRow(), k) - lzRef, pa.s, out, full);
+    if (ESTIMATOR == EST_EXPECTED && !SHARED && withNext) { addExpected(next, i, k, p, pa, nextFull); }
     if (endOfBlock(k)) {
       mergePolicySums(&sums, block);
       block = noPolicySums();
@@ -118,5 +145,6 @@ fn streamPolicyMetrics(i: u32, row: u32, lz: f32, lzRef: f32, out: ptr<function,
 
 // The policy metrics of task i under the policy in theta's row `row` (shaders/metrics.wgsl).
 fn storedPolicyMetrics(i: u32, row: u32, out: ptr<function, array<f32, M>>, full: bool) {
-  streamPolicyMetrics(i, row, logNorm(row), logNorm(refRow()), out, full);
+  var unused: ExpectedTerms;
+  streamPolicyMetrics(i, row, logNorm(row), logNorm(refRow()), out, full, &unused, false, false);
 }

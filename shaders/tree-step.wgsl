@@ -218,7 +218,7 @@ fn sampledNodeSteps(i: u32, t: u32, kg: ptr<function, array<u32, G>>, rg: ptr<fu
 fn treeTaskStep(i: u32, t: u32, out: ptr<function, array<f32, M>>, full: bool) {
   treeGradient(i, t, out, full);
   writePatternRow(i);
-  streamPolicyMetrics(i, i, 0.0, 0.0, out, full);
+  storedPolicyMetrics(i, i, out, full);
   if (full) { treeMetrics(i, out); }
 }
 
