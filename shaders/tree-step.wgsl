@@ -114,6 +114,11 @@ fn nodeChange(i: u32, l: u32, p: u32) -> vec2f {
   let w = nodeWidth(l);
   let n = nodeAt(i, l, p);
   let r = nodeAt(refRow(), l, p);
+  // A node no step has moved (every filler in expected mode, every node no response has reached)
+  // has nothing to count: the sums below would be exactly 0.
+  var moved = false;
+  for (var v = 0u; v < w; v++) { moved = moved || theta[n + v] != theta[r + v]; }
+  if (!moved) { return vec2f(0.0); }
   let lz = nodeLogNorm(n, w);
   let lzRef = nodeLogNorm(r, w);
   var shift = 0.0; // sum_u pi_ref(u) (e^(d_u) - 1)
@@ -121,14 +126,16 @@ fn nodeChange(i: u32, l: u32, p: u32) -> vec2f {
   let dz = log1p(shift); // lz - lzRef
   var change = vec2f(0.0);
   for (var v = 0u; v < w; v++) {
+    let x = theta[n + v];
+    let xRef = theta[r + v];
     var rank = 0u;
     var rankRef = 0u;
     for (var u = 0u; u < w; u++) {
-      rank += select(0u, 1u, ranksAbove(theta[n + u], theta[n + v], u < v));
-      rankRef += select(0u, 1u, ranksAbove(theta[r + u], theta[r + v], u < v));
+      rank += select(0u, 1u, ranksAbove(theta[n + u], x, u < v));
+      rankRef += select(0u, 1u, ranksAbove(theta[r + u], xRef, u < v));
     }
-    if (rank != rankRef) { change.x += exp(theta[n + v] - lz); }
-    change.y += exp(theta[r + v] - lzRef) * klTerm(theta[n + v] - theta[r + v] - dz);
+    if (rank != rankRef) { change.x += exp(x - lz); }
+    change.y += exp(xRef - lzRef) * klTerm(x - xRef - dz);
   }
   return change;
 }
@@ -185,6 +192,11 @@ fn treeGradient(i: u32, t: u32, out: ptr<function, array<f32, M>>, full: bool) {
   for (var n = i * TREE_ROW; n < (i + 1u) * TREE_ROW; n++) { updatePatternLogit(n, scratch[gradAt(n)], t); }
 }
 
+// c - d, exactly 0 where it is within GRAD_CANCEL of its terms (src/model/constants.ts).
+fn cancelled(c: f32, d: f32) -> f32 {
+  return select(c - d, 0.0, abs(c - d) <= GRAD_CANCEL * (abs(c) + abs(d)));
+}
+
 // The sampled gradient (1/G) sum_{g through n} Adv_g (1[y_g = v] - pi(v|n)) = factor/G (C_v - pi(v|n) S)
 // at every node n of task i, and each logit's optimizer step. C_v sums the centred rewards rg of
 // the responses through n that emit v (response() left them in the gradient slots), S of all
@@ -208,7 +220,7 @@ fn sampledNodeSteps(i: u32, t: u32, kg: ptr<function, array<u32, G>>, rg: ptr<fu
       if (through == G) { s = 0.0; }
       let lz = nodeLogNorm(n, w);
       // Each logit's own probability is read before its step.
-      for (var v = 0u; v < w; v++) { updatePatternLogit(n + v, factor / f32(G) * (scratch[gradAt(n + v)] - exp(theta[n + v] - lz) * s), t); }
+      for (var v = 0u; v < w; v++) { updatePatternLogit(n + v, factor / f32(G) * cancelled(scratch[gradAt(n + v)], exp(theta[n + v] - lz) * s), t); }
     }
   }
 }

@@ -3,7 +3,7 @@
 // modes). Numbers that do not (lr, seed, N, ...) go to the uniform of knobs.ts instead: runs that
 // differ only in those share one compiled module, which the device caches.
 import { ESTIMATORS, OPTIMIZERS, REWARDS, SCALES, type Config } from '../model/config';
-import { ADAM, CONVERGED_MASS, EPS_GRPO, IMPROVED_MARGIN, PHI_FLOOR, RANK_TIE, RECORD_ANSWER_SHIFT, TASK_EVENT_MASS } from '../model/constants';
+import { ADAM, CONVERGED_MASS, EPS_GRPO, GRAD_CANCEL, IMPROVED_MARGIN, PHI_FLOOR, RANK_TIE, RECORD_ANSWER_SHIFT, TASK_EVENT_MASS } from '../model/constants';
 import { BASE_METRICS, EVENT_METRICS, METRIC, TREE_METRICS } from '../model/metrics';
 import { STREAM_ROLLOUT } from '../model/rng';
 import { reportedRewardOffset } from '../model/tasks';
@@ -146,6 +146,7 @@ export function wgslHeader(c: Pick<Config, KernelField>, plan: Plan): string {
     ['CONVERGED_MASS', 'f32', f32(CONVERGED_MASS)],
     ['IMPROVED_MARGIN', 'f32', f32(IMPROVED_MARGIN)],
     ['RANK_TIE', 'f32', f32(RANK_TIE)],
+    ['GRAD_CANCEL', 'f32', f32(GRAD_CANCEL)],
     ['REWARD_OFFSET', 'f32', f32(reportedRewardOffset(c))],
   ];
   const decl = (n: string, t: string) => (t.startsWith('array') || RUNTIME_SCALARS.has(n) ? `var<private> ${n}: ${t}` : `const ${n}: ${t}`);

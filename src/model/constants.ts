@@ -28,3 +28,11 @@ export const IMPROVED_MARGIN = 1e-6;
  * count a rank change in one and not the other. Ties go to the smaller token index.
  */
 export const RANK_TIE = 1e-5;
+/**
+ * A token tree node's sampled gradient C_v - pi(v|n) S (docs/model.md §9) within this fraction of
+ * its two terms is exactly 0: the two cancel in exact arithmetic whenever pi(v|n) is a simple
+ * fraction (a uniform init gives 1/b) and the counts match it, and the remainder, rounding alone
+ * (1e-8 in float32, 1e-17 in float64), would otherwise become an Adam step of a good part of lr in
+ * one precision and not the other.
+ */
+export const GRAD_CANCEL = 1e-6;

@@ -3,7 +3,7 @@
 // logits, and where a response's distribution moved from pi_ref (rank changes and KL per
 // position). `theta` is one task's row of node logits, laid out by src/model/tree.ts.
 import { logSoftmax, sampleIndex, softmax } from '../model/policy';
-import { RANK_TIE } from '../model/constants';
+import { GRAD_CANCEL, RANK_TIE } from '../model/constants';
 import { nodeOffset, type TreeLayout } from '../model/tree';
 
 const node = (T: TreeLayout, theta: Float64Array, l: number, prefix: number) => {
@@ -88,7 +88,8 @@ export function sampleResponse(T: TreeLayout, theta: Float64Array, u: ArrayLike<
 /**
  * (1/G) sum_g Adv_g (1[y_g at n = v] - pi(v|n)) over the responses through each node n, as
  * (1/G) (C_v - pi(v|n) S): C_v the advantages of those that emit v, S of all through n, which is
- * exactly 0 at a node every response passes (the advantages sum to zero), as in the kernels.
+ * exactly 0 at a node every response passes (the advantages sum to zero), and C_v - pi(v|n) S
+ * exactly 0 within GRAD_CANCEL of its terms, as in the kernels.
  */
 export function sampledTreeGrad(T: TreeLayout, theta: Float64Array, responses: readonly Response[], adv: readonly number[]): Float64Array {
   const G = responses.length;
@@ -105,7 +106,10 @@ export function sampledTreeGrad(T: TreeLayout, theta: Float64Array, responses: r
   for (const [o, { sum, count, width }] of through) {
     const S = count === G ? 0 : sum;
     const pi = softmax(theta.subarray(o, o + width));
-    for (let v = 0; v < width; v++) grad[o + v] = (grad[o + v] - pi[v] * S) / G;
+    for (let v = 0; v < width; v++) {
+      const [c, d] = [grad[o + v], pi[v] * S];
+      grad[o + v] = Math.abs(c - d) <= GRAD_CANCEL * (Math.abs(c) + Math.abs(d)) ? 0 : (c - d) / G;
+    }
   }
   return grad;
 }
