@@ -113,7 +113,7 @@ describe('--plan', () => {
     expect(plan({ base: { tasks: 1, estimator: 'expected' }, axes: { lr: { linspace: [0.1, 1, 2049] } } })).toContain('run 1: 2,049 cohorts, packed into 3 GPU runs;'); // 1,024 cohorts a pack
     expect(plan({ ...SPEC, base: { ...SPEC.base, policy: 'shared' } })).toContain('run 1: 4 cohorts, one at a time (the shared policy does not pack);');
     expect(plan({ base: { tasks: 4, scale: 'batch' }, axes: { lr: [0.1, 0.2] } })).toContain("run 1: 2 cohorts, one at a time (GRPO's batch scale does not pack);");
-    expect(plan({ base: { tasks: 4, policy: 'tokens' }, axes: { lr: [0.1, 0.2] } })).toContain('run 1: 2 cohorts, one at a time (the float64 reference);'); // token trees open there
+    expect(plan({ base: { tasks: 4, policy: 'tokens' }, axes: { lr: [0.1, 0.2] } })).toContain('run 1: 2 cohorts, packed into one GPU run;'); // token trees pack as tabular runs do
     expect(plan(SPEC, 'reference')).toContain('run 1: 4 cohorts, one at a time (the float64 reference);');
     expect(plan(SPEC)).not.toContain('cohorts run one at a time');
   });
