@@ -19,9 +19,11 @@ export function openSimulation(config: Config, backend: Backend, opts?: OpenOpti
 export async function openSimulation(config: Config, backend: Backend, opts: OpenOptions = {}): Promise<Simulation> {
   if (backend.kind === 'webgpu') return openCohorts([config], backend, opts);
   if (opts.resume) throw new Error('the float64 reference cannot resume from a checkpoint of the WGSL engine');
-  const rollouts = config.tasks * (config.estimator === 'expected' ? 1 : config.group) * (config.policy === 'tokens' ? (config.length ?? 1) : 1);
+  // A token tree's rollout counts each of its `length` tokens.
+  const length = config.policy === 'tokens' ? (config.length ?? 1) : 1;
+  const rollouts = config.tasks * (config.estimator === 'expected' ? 1 : config.group) * length;
   if (rollouts > backend.maxRollouts)
-    throw new ConfigError('tasks', `the float64 reference takes at most ${backend.maxRollouts} rollouts per step (tasks x group, times length for a token tree), got ${rollouts}: lower tasks or group`);
+    throw new ConfigError('tasks', `the float64 reference takes at most ${backend.maxRollouts} rollouts per step (tasks x group${length > 1 ? ' x length' : ''}), got ${rollouts}: lower tasks or group`);
   return new ReferenceSimulator(config);
 }
 
