@@ -103,8 +103,9 @@ const layouts = new WeakMap<Config, TreeLayout>();
 
 /** The tree layout of a config with `policy: "tokens"` (undefined for other policies), computed once per config object. */
 export function configTree(c: Config): TreeLayout | undefined {
-  if (c.policy !== 'tokens') return undefined;
-  let T = layouts.get(c);
-  if (!T) layouts.set(c, (T = layoutOf(treeConfig(c))));
+  const cached = layouts.get(c);
+  if (cached) return cached;
+  const T = shapeTree(c);
+  if (T) layouts.set(c, T);
   return T;
 }
