@@ -69,12 +69,17 @@ fn storeSum(dest: u32, row: u32, m: u32, v: f32) {
   }
 }
 
-// Partial rows of a per-task kernel: the workgroup's sum in row w or, with TASK_ROWS, each
-// thread's own values in row w * WG + lid, left for the next kernel to sum (no barrier: see
-// PlanOptions.taskRows). Must be called in uniform control flow.
+// Partial rows of a per-task kernel: the workgroup's sum in row w or, with TASK_ROWS, the sum of
+// each subgroup of ROW_LANES threads (laneSum; one thread each without one) in row
+// (w * WG + lid) / ROW_LANES, left for the next kernel to sum (no barrier: see PlanOptions.taskRows
+// and rowLanes, which also says why lid / ROW_LANES is the subgroup). Must be called in uniform
+// control flow.
 fn toPartialRows(vals: ptr<function, array<f32, M>>, count: u32, lid: u32, dest: u32, w: u32) {
   if (TASK_ROWS) {
-    for (var m = 0u; m < count; m++) { storeSum(dest, w * WG + lid, m, (*vals)[m]); }
+    for (var m = 0u; m < count; m++) {
+      let v = laneSum((*vals)[m]);
+      if (lid % ROW_LANES == 0u) { storeSum(dest, (w * WG + lid) / ROW_LANES, m, v); }
+    }
   } else {
     reduceWorkgroup(vals, count, lid, dest, w);
   }
@@ -82,7 +87,7 @@ fn toPartialRows(vals: ptr<function, array<f32, M>>, count: u32, lid: u32, dest:
 
 // Rows of partials per step (or grad partials) that toPartialRows leaves.
 fn partialRows() -> u32 {
-  return select(knobs.numWg, knobs.numWg * WG, TASK_ROWS);
+  return select(knobs.numWg, knobs.numWg * WG / ROW_LANES, TASK_ROWS);
 }
 
 // Metrics that fused step s computes and sums: all of them where it writes a row, else the

@@ -111,11 +111,14 @@ fn finalize(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wi
     let m = j % M;
     if (c < knobs.cohorts && m < count) {
       co = cohortRecord(c);
+      // The cohort's rows: it starts at a multiple of ROW_LANES (plan.ts packCohorts).
+      let first = co.start / ROW_LANES;
+      let end = first + (co.tasks + ROW_LANES - 1u) / ROW_LANES;
       var v = 0.0;
-      // Threads past the cohort's last task would add 0.0, which leaves v as it is.
-      for (var w = 0u; w < min(WG, co.tasks); w++) {
+      // Threads past the cohort's last row would add 0.0, which leaves v as it is.
+      for (var w = 0u; w < min(WG, end - first); w++) {
         var acc = 0.0;
-        for (var r = co.start + w; r < co.start + co.tasks; r += WG) { acc += partials[(s * rows + r) * M + m]; }
+        for (var r = first + w; r < end; r += WG) { acc += partials[(s * rows + r) * M + m]; }
         v += acc;
       }
       storeSum(TO_METRICS, (params.slot + s) * knobs.cohorts + c, m, v);

@@ -26,16 +26,20 @@ describe('engine', () => {
     expect(flat(await runRows(single, 30))).toEqual(flat(await runRows(fused, 30)));
   });
 
+  // Per-task rows one task each, and (where the adapter has fixed-size subgroups) a subgroup's
+  // tasks summed into each row.
+  const laneCounts = async () => [1, ...((await testGpu()).subgroupSize ? [(await testGpu()).subgroupSize!] : [])];
+
   it('sums metrics and shared gradients from per-task rows (software adapters) as from per-workgroup sums', async () => {
     // 300 tasks: the last workgroup's idle threads must add nothing.
-    for (const cfg of [
+    for (const [cfg, rowLanes] of (await laneCounts()).flatMap((lanes) => [
       { tasks: 300, steps: 12, reward: 'rlif-majority', passK: [1, 4] },
       { tasks: 300, steps: 12, optimizer: 'adam', answerMode: 'trainable', lr: 0.05, estimator: 'rloo' },
       { tasks: 300, steps: 12, policy: 'shared', optimizer: 'adam', lr: 0.05 },
-    ] satisfies ConfigInput[]) {
-      const rows = await engineFor(cfg, { taskRows: true, stepsPerBatch: 6 });
+    ].map((c) => [c, lanes] as const)) as [ConfigInput, number][]) {
+      const rows = await engineFor(cfg, { taskRows: true, rowLanes, stepsPerBatch: 6 });
       const sums = await engineFor(cfg, { taskRows: false, stepsPerBatch: 6 });
-      expect([rows.plan.taskRows, rows.plan.metricRows]).toEqual([true, 320]);
+      expect([rows.plan.taskRows, rows.plan.metricRows]).toEqual([true, 320 / rowLanes]);
       expect([sums.plan.taskRows, sums.plan.metricRows]).toEqual([false, 5]);
       // The order of summation moves the shared gradient's last bits (Adam then scales them up),
       // so shared runs agree closely; tabular logits never depend on it.

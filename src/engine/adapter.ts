@@ -15,6 +15,8 @@ export interface Gpu {
   device: GPUDevice;
   adapter: AdapterReport;
   hasTimestamps: boolean;
+  /** The subgroup size, where the device has the `subgroups` feature and every subgroup has that one size. */
+  subgroupSize?: number;
 }
 
 /** What an adapter says of itself; `isFallbackAdapter` where the implementation has it (Dawn, recent Chrome). */
@@ -56,13 +58,16 @@ export async function openGpu(gpu: GPU): Promise<Gpu> {
   const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
   if (!adapter) throw new Error('no WebGPU adapter found: enable WebGPU (Chrome: --enable-unsafe-webgpu) or install a Vulkan driver');
   const hasTimestamps = adapter.features.has('timestamp-query');
+  const sizes = adapter.info as { subgroupMinSize?: number; subgroupMaxSize?: number };
+  const subgroupSize = adapter.features.has('subgroups') && sizes.subgroupMinSize === sizes.subgroupMaxSize ? sizes.subgroupMinSize : undefined;
+  const features: GPUFeatureName[] = [...(hasTimestamps ? ['timestamp-query' as const] : []), ...(subgroupSize ? ['subgroups' as const] : [])];
   const device = await adapter.requestDevice({
-    requiredFeatures: hasTimestamps ? ['timestamp-query'] : [],
+    requiredFeatures: features,
     requiredLimits: {
       maxStorageBufferBindingSize: adapter.limits.maxStorageBufferBindingSize,
       maxBufferSize: adapter.limits.maxBufferSize,
       maxComputeWorkgroupStorageSize: adapter.limits.maxComputeWorkgroupStorageSize,
     },
   });
-  return { device, adapter: describeAdapter(adapter), hasTimestamps };
+  return { device, adapter: describeAdapter(adapter), hasTimestamps, ...(subgroupSize ? { subgroupSize } : {}) };
 }

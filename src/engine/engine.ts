@@ -59,9 +59,17 @@ interface Buffers extends Record<BindingName, GPUBuffer> {
   staging: [GPUBuffer, GPUBuffer];
 }
 
-/** The plan of `config` on this GPU: software adapters sum metrics from per-task rows (PlanOptions.taskRows). */
-export const planFor = (gpu: Gpu, config: Config, opts: PlanOptions = {}, cohortTasks?: readonly number[]): Plan =>
-  makePlan(config, { taskRows: gpu.adapter.isFallback, ...opts }, cohortTasks);
+/**
+ * The plan of `config` on this GPU: software adapters sum metrics from per-task rows
+ * (PlanOptions.taskRows), a subgroup's tasks into one row where subgroups have one size that
+ * divides the workgroup (rowLanes). Both CPU drivers run a workgroup's invocations in order, a
+ * SIMD vector of consecutive ones at a time, so a subgroup is the invocations lid / size.
+ */
+export function planFor(gpu: Gpu, config: Config, opts: PlanOptions = {}, cohortTasks?: readonly number[]): Plan {
+  const size = gpu.subgroupSize;
+  const rowLanes = gpu.adapter.isFallback && size && WORKGROUP % size === 0 ? size : 1;
+  return makePlan(config, { taskRows: gpu.adapter.isFallback, rowLanes, ...opts }, cohortTasks);
+}
 
 export class Engine {
   /** RL steps done so far. */

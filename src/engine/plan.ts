@@ -97,6 +97,7 @@ export interface Plan {
   stepsPerBatch: number; // the most steps one batch holds (metric staging capacity)
   fusedSteps: number; // steps per dispatch of the tabular step kernel
   taskRows: boolean; // partials: one row per task (no workgroup barrier in the per-task kernels) or per workgroup
+  rowLanes: number; // with taskRows, the tasks one row sums (a subgroup's: PlanOptions.rowLanes), else 1
   metricRows: number; // partial rows per step
   partialsLen: number;
   scratch: {
@@ -131,6 +132,13 @@ export interface PlanOptions {
    * budget; GPUs sum in workgroup memory instead.
    */
   taskRows?: boolean;
+  /**
+   * With taskRows, let a subgroup of this many lanes sum its tasks' rows into one (subgroupAdd,
+   * no barrier) before they are stored: lavapipe stores and loads storage lane by lane, so the
+   * rows cost less the fewer they are. Only for an adapter whose subgroups all have this size and
+   * hold consecutive invocations (engine.ts planFor); cohorts then start at a multiple of it.
+   */
+  rowLanes?: number;
   /** Override the kernel shape (tests: the storage shape at small K against the register shape). */
   shape?: KernelShape;
   /** Keep each task's first step at best-pattern mass 0.9 and its T0 (the sweep's per-task events). */
@@ -158,9 +166,10 @@ function packCohorts(tasks: readonly number[], align: number): { cohorts: Cohort
  */
 export function makePlan(c: Config, opts: PlanOptions = {}, cohortTasks: readonly number[] = [c.tasks]): Plan {
   const tree = configTree(c);
-  const dense = packCohorts(cohortTasks, 1);
+  const lanes = opts.rowLanes ?? 1;
+  const dense = packCohorts(cohortTasks, lanes);
   const M0 = metricLayout(c).names.length;
-  const rowsFit = Math.ceil(dense.threads / WORKGROUP) * WORKGROUP * M0 * 4 <= PARTIALS_BUDGET;
+  const rowsFit = ((Math.ceil(dense.threads / WORKGROUP) * WORKGROUP) / lanes) * M0 * 4 <= PARTIALS_BUDGET;
   const { cohorts, threads: N } = (opts.taskRows ?? false) && rowsFit ? dense : packCohorts(cohortTasks, WORKGROUP);
   const C = cohorts.length;
   const { patterns: K, answers: A } = c;
@@ -180,8 +189,9 @@ export function makePlan(c: Config, opts: PlanOptions = {}, cohortTasks: readonl
   const opt = { thetaM: 0, thetaV: thetaLen, phiM: 2 * thetaLen, phiV: 2 * thetaLen + phiLen, len: adam ? 2 * (thetaLen + phiLen) : 0 };
   const shape = tree ? 'tree' : (opts.shape ?? (K <= REGISTER_PATTERNS ? 'registers' : 'storage'));
   const stepsPerBatch = Math.min(c.steps, opts.stepsPerBatch ?? Math.max(1, Math.min(MAX_STEPS_PER_BATCH, Math.floor(STAGING_BUDGET / (4 * M)))));
-  const taskRows = (opts.taskRows ?? false) && numWorkgroups * WORKGROUP * M * 4 <= PARTIALS_BUDGET;
-  const metricRows = taskRows ? numWorkgroups * WORKGROUP : numWorkgroups;
+  const taskRows = (opts.taskRows ?? false) && ((numWorkgroups * WORKGROUP) / lanes) * M * 4 <= PARTIALS_BUDGET;
+  const rowLanes = taskRows ? lanes : 1;
+  const metricRows = taskRows ? (numWorkgroups * WORKGROUP) / rowLanes : numWorkgroups;
   const stepBytes = metricRows * M * 4;
   const unfused = shared || (c.estimator === 'grpo' && c.scale === 'batch');
   // At most MAX_STEPS_PER_BATCH: a dispatch's params flag each of its steps (params.ts).
@@ -236,6 +246,7 @@ export function makePlan(c: Config, opts: PlanOptions = {}, cohortTasks: readonl
     stepsPerBatch,
     fusedSteps,
     taskRows,
+    rowLanes,
     metricRows,
     partialsLen: Math.max(metricRows * fusedSteps * M, numWorkgroups * 2 * Math.max(HIST_BINS, tree?.L ?? 0)),
     scratch,
