@@ -76,9 +76,13 @@ fn storeSum(dest: u32, row: u32, m: u32, v: f32) {
 // control flow.
 fn toPartialRows(vals: ptr<function, array<f32, M>>, count: u32, lid: u32, dest: u32, w: u32) {
   if (TASK_ROWS) {
-    for (var m = 0u; m < count; m++) {
-      let v = laneSum((*vals)[m]);
-      if (lid % ROW_LANES == 0u) { storeSum(dest, (w * WG + lid) / ROW_LANES, m, v); }
+    // A constant bound, and the step's count inside: the loop unrolls and vals stays in
+    // registers (indexed by a runtime m, lavapipe keeps it in memory, lane by lane).
+    for (var m = 0u; m < M; m++) {
+      if (m < count) {
+        let v = laneSum((*vals)[m]);
+        if (lid % ROW_LANES == 0u) { storeSum(dest, (w * WG + lid) / ROW_LANES, m, v); }
+      }
     }
   } else {
     reduceWorkgroup(vals, count, lid, dest, w);
