@@ -4,12 +4,14 @@ import { create, globals } from 'webgpu';
 import { openGpu, type Gpu } from '../engine/adapter';
 import type { WebGpuBackend } from '../simulation/backend';
 import { adapterProblem } from './adapter-choice';
+import { throttleDawnPolling } from './dawn-polling';
 
 let instance: GPU | undefined;
 
 export function nodeGpuInstance(): GPU {
   if (!instance) {
     Object.assign(globalThis, globals);
+    throttleDawnPolling();
     instance = create([]);
   }
   return instance;
