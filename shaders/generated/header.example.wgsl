@@ -33,6 +33,7 @@ const ADAM: bool = OPTIMIZER == OPT_ADAM;
 const RECORD: bool = false;
 const RECORD_ANSWER_SHIFT: u32 = 16u;
 const TASK_ROWS: bool = false;
+const ROW_LANES: u32 = 1u;
 const EVENTS: bool = false;
 const TASK_EVENT_MASS: f32 = 0.899999976f;
 const STREAM_ROLLOUT: u32 = 1380712449u;
@@ -94,3 +95,4 @@ const IMPROVED_MARGIN: f32 = 9.99999997e-7f;
 const RANK_TIE: f32 = 0.00000999999975f;
 const GRAD_CANCEL: f32 = 9.99999997e-7f;
 const REWARD_OFFSET: f32 = 0.00000000f;
+fn laneSum(x: f32) -> f32 { return x; }
