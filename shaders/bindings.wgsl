@@ -19,8 +19,11 @@ fn localTask(i: u32) -> u32 {
   return i - co.start;
 }
 
-// Entry `off` of the cohort's fixed vectors (plan.tables).
+// Entry `off` of the cohort's fixed vectors (plan.tables). A run of one cohort reads them at
+// constant offsets where `off` is one: lavapipe then loads an entry once for all lanes, instead
+// of lane by lane as for an index it reads from storage (co.index).
 fn table(off: u32) -> f32 {
+  if (ONE_COHORT) { return tables[off]; }
   return tables[co.index * TABLE_STRIDE + off];
 }
 

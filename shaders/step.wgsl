@@ -54,10 +54,16 @@ fn taskGradient(i: u32, t: u32, pi: ptr<function, array<f32, K>>, pas: ptr<funct
     // need it only for the majorityCorrect metric.
     var majority = 0u;
     var best = -1.0;
-    for (var a = 0u; a < select(0u, A, full || REWARD == REWARD_RLIF_MAJORITY); a++) {
-      var q = 0.0;
-      for (var k = 0u; k < K; k++) { q += (*pi)[k] * answerProb(i, k, (*pas)[k], a); }
-      if (q > best) { best = q; majority = a; }
+    // A constant bound with the test inside (as in shaders/stream.wgsl): the loop unrolls, so a
+    // run of one cohort reads the answer tables at constant offsets (table()); lane by lane, those
+    // reads took 40% of a logged step on lavapipe.
+    let needed = full || REWARD == REWARD_RLIF_MAJORITY;
+    for (var a = 0u; a < A; a++) {
+      if (needed) {
+        var q = 0.0;
+        for (var k = 0u; k < K; k++) { q += (*pi)[k] * answerProb(i, k, (*pas)[k], a); }
+        if (q > best) { best = q; majority = a; }
+      }
     }
     var r: array<f32, K>;
     var J = 0.0;

@@ -32,6 +32,7 @@ const TRAINABLE: bool = false;
 const ADAM: bool = OPTIMIZER == OPT_ADAM;
 const RECORD: bool = false;
 const RECORD_ANSWER_SHIFT: u32 = 16u;
+const ONE_COHORT: bool = true;
 const TASK_ROWS: bool = false;
 const ROW_LANES: u32 = 1u;
 const EVENTS: bool = false;

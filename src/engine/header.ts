@@ -111,6 +111,7 @@ export function wgslHeader(c: Pick<Config, KernelField>, plan: Plan): string {
     ['ADAM', 'bool', 'OPTIMIZER == OPT_ADAM'],
     ['RECORD', 'bool', String(plan.recordLen > 0)],
     ['RECORD_ANSWER_SHIFT', 'u32', u32(RECORD_ANSWER_SHIFT)],
+    ['ONE_COHORT', 'bool', String(plan.cohorts.length === 1)],
     ['TASK_ROWS', 'bool', String(plan.taskRows)],
     ['ROW_LANES', 'u32', u32(plan.rowLanes)],
     ['EVENTS', 'bool', String(plan.eventsLen > 0)],
