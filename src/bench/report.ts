@@ -98,7 +98,7 @@ async function roofline(gpu: Gpu, rows: BenchRow[], opts: BenchOptions): Promise
   const counted = rows.map((r) => {
     const config = caseConfig(r);
     const plan = planFor(gpu, config);
-    const shape = { K: r.patterns, A: config.answers, M: plan.metrics, F: plan.fusedSteps, W: plan.taskRows ? 1 : WORKGROUP, L: r.logEvery ?? 1 };
+    const shape = { K: r.patterns, A: config.answers, M: plan.metrics, F: plan.fusedSteps, W: plan.taskRows ? plan.rowLanes : WORKGROUP, L: r.logEvery ?? 1 };
     const tree = configTree(config);
     const counts = tree
       ? treeCounts({ T: tree, A: config.answers, G: r.group, M: plan.metrics, W: shape.W, L: shape.L, expected: r.estimator === 'expected' })

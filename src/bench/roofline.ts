@@ -17,7 +17,8 @@ export interface StepCounts {
 
 /**
  * The kernel's shape: K patterns, A answers, M metrics, F steps fused per dispatch, W tasks per row
- * of metric partials (the workgroup size, or 1 with task rows), and L, full metrics every L steps
+ * of metric partials (the workgroup size, or with task rows plan.rowLanes: a subgroup's 8 on
+ * lavapipe, 1 on SwiftShader), and L, full metrics every L steps
  * (the others compute and sum the event metrics alone: src/model/cadence.ts).
  */
 export interface KernelShape {
