@@ -25,6 +25,7 @@ const G: u32 = 8u;
 const WG: u32 = 64u;
 const CHUNK: u32 = 16u;
 const SUM_BLOCK: u32 = 128u;
+const UNIFORM_WEIGHTS: u32 = 64u;
 const M: u32 = 20u;
 const PER_TASK_RATES: bool = false;
 const SHARED: bool = false;

@@ -5,6 +5,7 @@
 import type { Gpu } from '../engine/adapter';
 import { EVENT_METRICS } from '../model/metrics';
 import { THREEFRY } from '../model/rng';
+import { UNIFORM_WEIGHTS } from '../engine/plan';
 import type { TreeLayout } from '../model/tree';
 import { PassTimer } from './timer';
 
@@ -50,7 +51,10 @@ export function stepCounts(p: KernelShape & { G: number }): StepCounts {
   const { K, A, G, M, F, L } = p;
   const uniforms = 3 * 2; // 3 used words: shift, convert (the float multiply is counted below)
   const drawPatternInt = 3 * K; // per pattern: select of the last index, loop increment and test
-  const drawAnswerInt = 7 * A; // per answer: a == 0, table index (mul, 2 adds), select, loop
+  // Per answer: with at most UNIFORM_WEIGHTS (pattern, wrong answer) weights (shaders/model.wgsl)
+  // the unrolled draw's K compares and selects of the weights, then p > 0, the drawn test and
+  // select; else a == 0, table index (mul, 2 adds), select, loop.
+  const drawAnswerInt = K * (A - 1) <= UNIFORM_WEIGHTS ? 2 * K * (A - 1) + 5 * A : 7 * A;
   const groupInt = 4 + 1 + 3 * 2 + 3 + (4 * A) / G; // stores and counts[a]++, reward test, 3 loops over g, majority over A
   const rolloutInt = THREEFRY_OPS + uniforms + drawPatternInt + drawAnswerInt + groupInt;
   const rolloutFloat = 3 + 3 * K + 6 * A + 3 + 2 + 5 + 1; // uniforms, draws, reward, sum, centring and G R - S, per-pattern sums

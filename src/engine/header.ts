@@ -9,7 +9,7 @@ import { STREAM_ROLLOUT } from '../model/rng';
 import { reportedRewardOffset } from '../model/tasks';
 import { HIST_BINS } from '../model/simulation-interface';
 import { shapeTree } from '../model/tree';
-import { BATCH_PARTIAL, CHUNK, SUM_BLOCK, WORKGROUP, type Plan } from './plan';
+import { BATCH_PARTIAL, CHUNK, SUM_BLOCK, UNIFORM_WEIGHTS, WORKGROUP, type Plan } from './plan';
 
 /** A name as a WGSL constant: 'rlif-certainty' gives RLIF_CERTAINTY, 'zeroStdFrac' ZERO_STD_FRAC. */
 export const wgslName = (name: string) =>
@@ -104,6 +104,7 @@ export function wgslHeader(c: Pick<Config, KernelField>, plan: Plan): string {
     ['WG', 'u32', u32(WORKGROUP)],
     ['CHUNK', 'u32', u32(CHUNK)],
     ['SUM_BLOCK', 'u32', u32(SUM_BLOCK)],
+    ['UNIFORM_WEIGHTS', 'u32', u32(UNIFORM_WEIGHTS)],
     ['M', 'u32', u32(plan.metrics)],
     ['PER_TASK_RATES', 'bool', String(plan.perTaskRates)],
     ['SHARED', 'bool', String(c.policy === 'shared')],
