@@ -9,8 +9,10 @@ var<workgroup> red: array<f32, WG * CHUNK>;
 var<private> co: Cohort;
 
 // Sets co to task i's cohort; false for a padding thread (after its cohort's tasks, or past the last).
+// A run of one cohort reads its record at constant offsets, which lavapipe loads once for all lanes
+// (and then pi_ref's row, refRow, is one row for all lanes too).
 fn enterTask(i: u32) -> bool {
-  co = cohortRecord(bitcast<u32>(tables[knobs.taskCohortOff + i]));
+  if (ONE_COHORT) { co = cohortRecord(0u); } else { co = cohortRecord(bitcast<u32>(tables[knobs.taskCohortOff + i])); }
   return i - co.start < co.tasks;
 }
 
