@@ -37,6 +37,7 @@ fn patternAnswers(i: u32, k: u32) -> PatternAnswers {
 // P(a | q_i, k) of frozen answers with success rate s: the wrong mass spread by the weights w.
 fn frozenAnswerProb(s: f32, k: u32, a: u32) -> f32 {
   if (a == 0u) { return s; }
+  if (A == 2u) { return 1.0 - s; } // the one wrong answer's weight is 1: no table read (lavapipe reads it lane by lane)
   return (1.0 - s) * table(TABLE_WRONG_OFF + k * (A - 1u) + a - 1u);
 }
 
