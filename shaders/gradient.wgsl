@@ -103,8 +103,8 @@ fn updateAnswerLogit(idx: u32, grad: f32, t: u32) {
 }
 
 // Logit theta[idx] of a storage row: the shared policy's, the storage shape's, or a token tree's node.
-fn updatePatternLogit(idx: u32, grad: f32, t: u32) -> f32 {
-  let next = stepWithMoments(theta[idx], grad, THETA_M_OFF + idx, knobs.thetaVOff + idx, t);
+fn updatePatternLogit(idx: u32, x: f32, grad: f32, t: u32) -> f32 {
+  let next = stepWithMoments(x, grad, THETA_M_OFF + idx, knobs.thetaVOff + idx, t);
   theta[idx] = next;
   return next;
 }

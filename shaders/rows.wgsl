@@ -37,18 +37,37 @@ fn total(s: Sum) -> f32 {
   return s.blocks + s.block;
 }
 
-// log sum_k exp(x_k) of a row whose maximum is mx: up to SUM_BLOCK patterns summed as
-// logSoftmax sums them, so that x_k - logNormFrom(row, mx) is the log-probability the register
-// shape computes.
-fn logNormFrom(row: u32, mx: f32) -> f32 {
-  var z = Sum(0.0, 0.0);
-  for (var k = 0u; k < K; k++) { addTerm(&z, k, exp(logit(row, k) - mx)); }
-  return mx + log(total(z));
+// log sum_k exp(x_k) over a row's logits in pattern order, in one pass: the running maximum, and
+// the blocked sum of exp(x - maximum), rescaled when the maximum rises. A step adds its new
+// logits as it writes them (shaders/stream-step.wgsl), so its normaliser costs no pass of its own;
+// logNorm adds a stored row in the same order, so both give the same bits and a run does not
+// depend on where its dispatches start.
+struct LogSum {
+  mx: f32,
+  z: Sum,
+}
+
+// Adds logit x of pattern k (k = 0 first). One exp: e^-|x - max| is the rescaling factor when
+// the maximum rises to x, and x's own term otherwise.
+fn addLogit(s: ptr<function, LogSum>, k: u32, x: f32) {
+  if (k == 0u) { (*s).mx = x; }
+  let d = x - (*s).mx;
+  let e = exp(-abs(d));
+  let rises = d > 0.0;
+  let scale = select(1.0, e, rises);
+  (*s).z.blocks *= scale;
+  (*s).z.block *= scale;
+  addTerm(&(*s).z, k, select(e, 1.0, rises));
+  (*s).mx = max((*s).mx, x);
+}
+
+fn logSumOf(s: LogSum) -> f32 {
+  return s.mx + log(total(s.z));
 }
 
 fn logNorm(row: u32) -> f32 {
   if (TREE) { return 0.0; } // a token tree's pattern rows are log-probabilities already
-  var mx = logit(row, 0u);
-  for (var k = 1u; k < K; k++) { mx = max(mx, logit(row, k)); }
-  return logNormFrom(row, mx);
+  var s = LogSum(0.0, Sum(0.0, 0.0));
+  for (var k = 0u; k < K; k++) { addLogit(&s, k, logit(row, k)); }
+  return logSumOf(s);
 }

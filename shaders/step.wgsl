@@ -200,7 +200,7 @@ fn sharedUpdate(@builtin(local_invocation_index) lid: u32) {
     }
     logSoftmax(&th, &lp);
     addRegularisers(&lp, &g);
-    for (var k = 0u; k < K; k++) { updatePatternLogit(k, g[k], params.step); }
+    for (var k = 0u; k < K; k++) { updatePatternLogit(k, th[k], g[k], params.step); }
   }
 }
 

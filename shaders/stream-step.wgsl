@@ -30,10 +30,10 @@ fn taskStep(i: u32, t: u32, row: u32, lz: f32, lzRef: f32, out: ptr<function, ar
 
   // One pass: pattern k's gradient, then its answer logits (trainable), then its logit.
   var next = 0u; // position in order
-  var mx = 0.0;  // the new logits' maximum
+  var newRow = LogSum(0.0, Sum(0.0, 0.0)); // the new logits' log normaliser, summed as they are written (rows.wgsl)
   for (var k = 0u; k < K; k++) {
-    let lp = logit(row, k) - lz;
-    let p = exp(lp);
+    let x = logit(row, k);
+    let p = exp(x - lz);
     let pa = patternAnswers(i, k); // before its answer logits move
     var g = 0.0;
     if (ESTIMATOR == EST_EXPECTED) {
@@ -52,12 +52,11 @@ fn taskStep(i: u32, t: u32, row: u32, lz: f32, lzRef: f32, out: ptr<function, ar
     if (SHARED) {
       scratch[GRADP_OFF + i * K + k] = g;
     } else {
-      let x = updateRowLogit(row, k, g, lz, lzRef, reg, t);
-      mx = select(max(mx, x), x, k == 0u);
+      addLogit(&newRow, k, updateRowLogit(row, k, x, g, lz, lzRef, reg, t));
     }
   }
   if (SHARED) { return lz; }
-  let lzNew = logNormFrom(row, mx);
+  let lzNew = logSumOf(newRow);
   var terms: ExpectedTerms;
   streamPolicyMetrics(i, row, lzNew, lzRef, out, full, &terms, withNext, nextFull);
   if (ESTIMATOR == EST_EXPECTED && withNext) { *sums = finishExpected(terms, i, row, lzNew, nextFull); }
@@ -117,6 +116,6 @@ fn sharedUpdate(@builtin(local_invocation_index) lid: u32) {
     let lzRef = logNorm(refRow());
     var reg = vec2f(0.0);
     if (regularised()) { reg = regulariserSums(0u, lz, lzRef); }
-    for (var k = 0u; k < K; k++) { updateRowLogit(0u, k, scratch[knobs.gradSumOff + k] / f32(knobs.nTasks), lz, lzRef, reg, params.step); }
+    for (var k = 0u; k < K; k++) { updateRowLogit(0u, k, logit(0u, k), scratch[knobs.gradSumOff + k] / f32(knobs.nTasks), lz, lzRef, reg, params.step); }
   }
 }

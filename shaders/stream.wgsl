@@ -1,7 +1,8 @@
 // The storage shape's per-vector functions (K > 32; the token tree's pattern rows too): a task's K-vectors stay in storage, and each
 // per-vector quantity is one pass over them in pattern order, summed in the order of the register
-// shape's functions (shaders/vectors.wgsl), so the two shapes compute the same numbers. A row's
-// log-probabilities are logit(row, k) - lz, with lz = logNorm(row) (shaders/rows.wgsl).
+// shape's functions (shaders/vectors.wgsl), so the two shapes compute the same numbers up to the
+// log normaliser's rounding. A row's log-probabilities are logit(row, k) - lz, with lz =
+// logNorm(row) (shaders/rows.wgsl), or the running log-sum-exp of the step that wrote the row.
 
 // Draws the patterns of task i's group at step t by inverse CDF in one pass over the policy. The
 // draws are taken in increasing order of their uniform, so one running sum serves them all: it is
@@ -113,11 +114,11 @@ fn regulariserSums(row: u32, lz: f32, lzRef: f32) -> vec2f {
   return vec2f(total(kl), total(h));
 }
 
-// Steps logit k of row `row` along g plus the regularisers' term (sums reg); returns the new logit.
-fn updateRowLogit(row: u32, k: u32, g: f32, lz: f32, lzRef: f32, reg: vec2f, t: u32) -> f32 {
+// Steps logit k of row `row`, of value x, along g plus the regularisers' term (sums reg); returns the new logit.
+fn updateRowLogit(row: u32, k: u32, x: f32, g: f32, lz: f32, lzRef: f32, reg: vec2f, t: u32) -> f32 {
   var grad = g;
-  if (regularised()) { grad += regulariserGrad(logit(row, k) - lz, logit(refRow(), k) - lzRef, reg.x, reg.y); }
-  return updatePatternLogit(row * K + k, grad, t);
+  if (regularised()) { grad += regulariserGrad(x - lz, logit(refRow(), k) - lzRef, reg.x, reg.y); }
+  return updatePatternLogit(row * K + k, x, grad, t);
 }
 
 // The policy metrics of task i (docs/model.md §5) under row `row`, written into out (the event

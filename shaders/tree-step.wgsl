@@ -189,7 +189,7 @@ fn treeGradient(i: u32, t: u32, out: ptr<function, array<f32, M>>, full: bool) {
     sampledNodeSteps(i, t, &kg, &rg, factor);
     return;
   }
-  for (var n = i * TREE_ROW; n < (i + 1u) * TREE_ROW; n++) { updatePatternLogit(n, scratch[gradAt(n)], t); }
+  for (var n = i * TREE_ROW; n < (i + 1u) * TREE_ROW; n++) { updatePatternLogit(n, theta[n], scratch[gradAt(n)], t); }
 }
 
 // c - d, exactly 0 where it is within GRAD_CANCEL of its terms (src/model/constants.ts).
@@ -220,7 +220,10 @@ fn sampledNodeSteps(i: u32, t: u32, kg: ptr<function, array<u32, G>>, rg: ptr<fu
       if (through == G) { s = 0.0; }
       let lz = nodeLogNorm(n, w);
       // Each logit's own probability is read before its step.
-      for (var v = 0u; v < w; v++) { updatePatternLogit(n + v, factor / f32(G) * cancelled(scratch[gradAt(n + v)], exp(theta[n + v] - lz) * s), t); }
+      for (var v = 0u; v < w; v++) {
+        let x = theta[n + v];
+        updatePatternLogit(n + v, x, factor / f32(G) * cancelled(scratch[gradAt(n + v)], exp(x - lz) * s), t);
+      }
     }
   }
 }
