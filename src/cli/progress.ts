@@ -7,7 +7,7 @@ const REDRAW_MS = 250;
 export class Progress {
   private readonly meter = new RateMeter();
   private readonly start = performance.now();
-  private lastDraw = 0;
+  private lastDraw = -Infinity; // the first update is drawn at once
   private line = '';
   private drawn = true;
 

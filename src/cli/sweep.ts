@@ -121,7 +121,7 @@ function refuseOtherSweep(out: string, hash: string): void {
 /** The progress line on stderr: cohorts done, steps/s and ETA, at most once a second. */
 function progressLine(quiet: boolean) {
   const meter = new RateMeter();
-  let last = 0;
+  let last = -Infinity; // the first report is drawn at once, however soon after start-up it comes
   return (p: SweepProgress, force = false) => {
     const now = performance.now();
     const rate = meter.rate(p.stepsDone, now);
