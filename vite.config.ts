@@ -5,12 +5,14 @@ import { adapterForWorkers } from './src/node/adapter-choice.ts';
 // Vitest forks its workers from this process: the environment of the adapter adapter-choice.ts
 // picks (a GPU, lavapipe, SwiftShader; or PATTERNFLOW_ADAPTER's), given here, is theirs (glibc
 // reads LD_LIBRARY_PATH at start-up). Only under Vitest: the dev server and the build open no device.
-if (process.env.VITEST) Object.assign(process.env, adapterForWorkers(process.env));
-// lavapipe compiles each kernel module with LLVM's optimisation passes off in the tests
-// (GALLIVM_PERF=nopt, one of Mesa's documented settings): compiling is most of the suite's time on
-// lavapipe, and this halves it. The kernels compute the same WGSL; Mesa keeps their compiled code in
-// a cache of its own, so the command line and the benchmark still get the optimised code.
-if (process.env.VITEST) process.env.GALLIVM_PERF ??= 'nopt';
+if (process.env.VITEST) {
+  Object.assign(process.env, adapterForWorkers(process.env));
+  // lavapipe compiles each kernel module with LLVM's optimisation passes off in the tests
+  // (GALLIVM_PERF=nopt, one of Mesa's documented settings): compiling is most of the suite's time
+  // on lavapipe, and this halves it. The kernels compute the same WGSL; Mesa keeps their compiled
+  // code in a cache of its own, so the command line and the benchmark still get the optimised code.
+  process.env.GALLIVM_PERF ??= 'nopt';
+}
 
 export default defineConfig({
   server: { port: 5173 },
