@@ -47,38 +47,35 @@ fn answerProb(i: u32, k: u32, pa: PatternAnswers, a: u32) -> f32 {
   return frozenAnswerProb(pa.s, k, a);
 }
 
-// Inverse-CDF draw; a u past the rounded total falls on the last index of nonzero mass. With
-// frozen answers and at most UNIFORM_WEIGHTS weights the loop runs to A without an early exit and
-// reads every pattern's weight at a constant offset, keeping pattern k's by select: lavapipe
-// loads those once for all lanes, where an offset built from the drawn k is loaded lane by lane
-// (a third of a GRPO step). The same terms in the same order: the same draws.
+// P(a | q_i, k) for a pattern k drawn per lane. Frozen answers with at most UNIFORM_WEIGHTS
+// (pattern, wrong answer) weights read every pattern's weight at a constant offset and keep k's by
+// select: lavapipe loads those once for all lanes, where an offset built from the drawn k is loaded
+// lane by lane (a third of a GRPO step). The same product as answerProb's: the same bits.
+fn drawnAnswerProb(i: u32, k: u32, pa: PatternAnswers, a: u32) -> f32 {
+  if (TRAINABLE || A == 2u || K * (A - 1u) > UNIFORM_WEIGHTS || a == 0u) { return answerProb(i, k, pa, a); }
+  var w = 0.0;
+  for (var j = 0u; j < K; j++) { w = select(w, table(TABLE_WRONG_OFF + j * (A - 1u) + a - 1u), j == k); }
+  return (1.0 - pa.s) * w;
+}
+
+// Inverse-CDF draw; a u past the rounded total falls on the last index of nonzero mass. Where the
+// weights are read by select (drawnAnswerProb) the loop runs to A without an early exit, so that
+// their offsets stay constants once unrolled.
 fn sampleAnswer(i: u32, k: u32, pa: PatternAnswers, u: f32) -> u32 {
-  if (!TRAINABLE && K * (A - 1u) <= UNIFORM_WEIGHTS) {
-    var c = 0.0;
-    var last = 0u;
-    var drawn = A;
-    for (var a = 0u; a < A; a++) {
-      var p = pa.s;
-      if (a > 0u) {
-        var w = 0.0;
-        for (var j = 0u; j < K; j++) { w = select(w, table(TABLE_WRONG_OFF + j * (A - 1u) + a - 1u), j == k); }
-        p = (1.0 - pa.s) * w;
-      }
-      if (p > 0.0) { last = a; }
-      c += p;
-      if (drawn == A && u < c) { drawn = a; }
-    }
-    return select(last, drawn, drawn < A);
-  }
+  let toEnd = !TRAINABLE && K * (A - 1u) <= UNIFORM_WEIGHTS;
   var c = 0.0;
   var last = 0u;
+  var drawn = A;
   for (var a = 0u; a < A; a++) {
-    let p = answerProb(i, k, pa, a);
+    let p = drawnAnswerProb(i, k, pa, a);
     if (p > 0.0) { last = a; }
     c += p;
-    if (u < c) { return a; }
+    if (drawn == A && u < c) {
+      drawn = a;
+      if (!toEnd) { break; }
+    }
   }
-  return last;
+  return select(last, drawn, drawn < A);
 }
 
 fn xlogx(p: f32) -> f32 {
