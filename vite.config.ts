@@ -1,5 +1,6 @@
 import { defineConfig } from 'vitest/config';
 import { contentSecurityPolicy } from './src/ui/csp.ts';
+import { availableParallelism } from 'node:os';
 import { adapterForWorkers } from './src/node/adapter-choice.ts';
 
 // Vitest forks its workers from this process: the environment of the adapter adapter-choice.ts
@@ -31,5 +32,9 @@ export default defineConfig({
     testTimeout: 120_000,
     hookTimeout: 120_000,
     pool: 'forks',
+    // A worker a core, not Vitest's default of one fewer: lavapipe compiles a kernel module on the
+    // thread that asks for it, so one worker left a 2-core machine's other core idle for most of
+    // the suite (390 s with one worker, 234 s with two, Mesa's cache empty; README, npm test's time).
+    maxWorkers: availableParallelism(),
   },
 });
