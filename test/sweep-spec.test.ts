@@ -51,6 +51,8 @@ describe('sweep spec: refusals name the axis and what is allowed', () => {
     [{ base: { seed: 4294967295 }, seeds: 2 }, /^seeds: base\.seed \+ replicate gives seed 4294967296: must be an integer in 0\.\.4294967295/],
     [{ logEvery: 5, logSteps: 'log' }, /^logSteps: give either logEvery or logSteps, not both$/],
     [{ logSteps: 'linear' }, /^logSteps: must be "log"/],
+    [{ logEvery: 0 }, /^logEvery: must be an integer in 1\.\.10000000, got 0$/],
+    [{ logEvery: 2.5 }, /^logEvery: must be an integer in 1\.\.10000000, got 2\.5$/],
     [{ axis: { lr: [1] } }, /^axis: unknown field of a sweep spec \(allowed: base, axes, seeds, logEvery, logSteps\)$/],
     [[1, 2], /^spec: must be a JSON object/],
   ])('%j', (spec, message) => {

@@ -12,7 +12,7 @@ export type LogRule = { every: number } | { log: true };
 export const EVERY_STEP: LogRule = { every: 1 };
 
 /** The rule of `logEvery` n or `logSteps` "log" (at most one given; neither: every step), as the command line, the dashboard's URL and the sweep spec name them. */
-export function logRuleFrom({ logEvery, logSteps }: { logEvery?: number | string; logSteps?: string }): LogRule {
+export function logRuleFrom({ logEvery, logSteps }: { logEvery?: unknown; logSteps?: unknown }): LogRule {
   if (logEvery !== undefined && logSteps !== undefined) throw new ConfigError('logSteps', 'give either logEvery or logSteps, not both');
   if (logSteps !== undefined) {
     if (logSteps !== 'log') throw new ConfigError('logSteps', `must be ${RUN_CONTROL.logSteps.allowed} (about ${LOG_POINTS} log-spaced steps), got ${JSON.stringify(logSteps).slice(0, 40)}`);
