@@ -32,12 +32,17 @@ export interface KernelShape {
 }
 
 /**
- * Threefry4x32-20 per block: each round 2 additions, 2 rotations (shift, shift, or) and 2 xors;
- * 6 key injections (the first is the counter plus the key) of 4 additions, and the round number
- * into the last word of 5 of them; the parity word, 4 xors. A GPU with a funnel shift rotates in one
- * instruction: 6 ops a round instead of 10.
+ * Threefry4x32-20 per block (shaders/random.wgsl), counting the work that differs between SIMD
+ * lanes; work on values every lane shares is done once for all (a GPU's scalar unit, LLVM's
+ * folding of splats on lavapipe). Of the counter (g, task, t, block) only the task word differs
+ * (g and the block are loop counters every lane shares, t the step), and the key is the run's.
+ * So: the first key addition, 1 op (the task word); each round 2 additions, 2 rotations (shift,
+ * shift, or) and 2 xors, less round 0's second half (words z and w, 5 ops) and round 1's rotation
+ * of the still-shared word w (3 ops); 5 later key injections of 4 additions (the key words and the
+ * injection number are one shared vector); the parity word is the key's. A GPU with a funnel
+ * shift rotates in one instruction: 6 ops a round instead of 10.
  */
-export const THREEFRY_OPS = THREEFRY.ROUNDS * (2 + 2 * 3 + 2) + (THREEFRY.ROUNDS / 4 + 1) * 4 + THREEFRY.ROUNDS / 4 + 4;
+export const THREEFRY_OPS = 1 + THREEFRY.ROUNDS * (2 + 2 * 3 + 2) - (5 + 3) + (THREEFRY.ROUNDS / 4) * 4;
 
 /** Bytes of a task's partial metrics row per step: the event metrics every step, the others on the logged ones. */
 const rowBytes = ({ M, W, L }: KernelShape) => (8 * (EVENT_METRICS.length + (M - EVENT_METRICS.length) / L)) / W;
@@ -155,23 +160,31 @@ export function floorOf(c: StepCounts, p: Peaks): Floor {
 
 const WG = 256;
 const ITERS = 1024;
-// Four independent vec4 chains per thread keep the ALUs busy; the multiplier comes from a buffer
-// so the compiler cannot fold the chains, and a store that never happens keeps them alive.
+// Four independent vec4 chains per thread keep the ALUs busy; the inputs come from a buffer so
+// the compiler cannot fold the chains, and a store that never happens keeps them alive. The integer
+// chains are Threefry's own mix (add, rotate, xor; stepCounts counts a rotation as 3 ops, shift,
+// shift, or), so that an adapter that rotates in one instruction (a GPU's funnel shift, AVX-512's
+// vprold) is as fast in the peak as in the kernel: a multiply-add peak let a Threefry-bound kernel
+// run at 120-175% of its "floor" on an AVX-512 CPU.
 const PEAK_WGSL = /* wgsl */ `
 @group(0) @binding(0) var<storage, read_write> io: array<vec4u>;
 @group(0) @binding(1) var<storage, read_write> dst: array<vec4u>;
 
 fn index(wid: vec3u, nwg: vec3u, lid: u32) -> u32 { return (wid.y * nwg.x + wid.x) * ${WG}u + lid; }
 
+fn arx(a: ptr<function, vec4u>, b: ptr<function, vec4u>) {
+  *a += *b;
+  *b = ((*b << vec4u(13u)) | (*b >> vec4u(19u))) ^ *a;
+}
+
 @compute @workgroup_size(${WG})
 fn intPeak(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
   let i = index(wid, nwg, lid);
-  let m = io[0].x | 1u;
-  let c = io[0].y;
   var a0 = vec4u(i, i + 1u, i + 2u, i + 3u);
   var a1 = a0 ^ vec4u(0x55u); var a2 = a0 ^ vec4u(0xaau); var a3 = a0 ^ vec4u(0xffu);
-  for (var j = 0u; j < ${ITERS}u; j++) { a0 = a0 * m + c; a1 = a1 * m + c; a2 = a2 * m + c; a3 = a3 * m + c; }
-  let r = a0 ^ a1 ^ a2 ^ a3;
+  var b0 = a0 ^ io[0]; var b1 = a1 ^ io[0]; var b2 = a2 ^ io[0]; var b3 = a3 ^ io[0];
+  for (var j = 0u; j < ${ITERS}u; j++) { arx(&a0, &b0); arx(&a1, &b1); arx(&a2, &b2); arx(&a3, &b3); }
+  let r = a0 ^ a1 ^ a2 ^ a3 ^ b0 ^ b1 ^ b2 ^ b3;
   if (r.x == 0x12345678u && r.y == 0x9abcdefu) { io[1] = r; }
 }
 
@@ -193,7 +206,8 @@ fn copy(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
   if (i < arrayLength(&dst)) { dst[i] = io[i]; }
 }
 `;
-const OPS_PER_THREAD = ITERS * 4 * 4 * 2; // iterations x chains x lanes x (multiply, add)
+const INT_OPS_PER_THREAD = ITERS * 4 * 4 * 5; // iterations x chains x lanes x (add, shift, shift, or, xor)
+const FLOAT_OPS_PER_THREAD = ITERS * 4 * 4 * 2; // iterations x chains x lanes x (multiply, add)
 const MAX_PER_DIM = 65535;
 
 const grid = (workgroups: number): [number, number] => {
@@ -202,8 +216,9 @@ const grid = (workgroups: number): [number, number] => {
 };
 
 /**
- * Measures the adapter's integer and float throughput (multiply-add chains, 2 ops each) and its
- * copy bandwidth (bytes read + written), each the fastest of `repeats` timed dispatches sized to
+ * Measures the adapter's integer throughput (add-rotate-xor chains, 5 ops each), its float
+ * throughput (fma chains, 2 ops each) and its copy bandwidth (bytes read + written), each the
+ * fastest of `repeats` timed dispatches sized to
  * take at least `minSeconds` (a peak is the best the adapter does; slower repeats are interference).
  */
 export async function measurePeaks(gpu: Gpu, opts: { minSeconds: number; repeats: number; copyBytes: number }): Promise<Peaks> {
@@ -244,8 +259,8 @@ export async function measurePeaks(gpu: Gpu, opts: { minSeconds: number; repeats
   };
 
   try {
-    const intOpsPerSec = await rate('intPeak', (w) => w * WG * OPS_PER_THREAD);
-    const floatOpsPerSec = await rate('floatPeak', (w) => w * WG * OPS_PER_THREAD);
+    const intOpsPerSec = await rate('intPeak', (w) => w * WG * INT_OPS_PER_THREAD);
+    const floatOpsPerSec = await rate('floatPeak', (w) => w * WG * FLOAT_OPS_PER_THREAD);
     const bytesPerSec = await rate('copy', () => 2 * copyBytes, copyBytes / 16 / WG);
     return { intOpsPerSec, floatOpsPerSec, bytesPerSec };
   } finally {
