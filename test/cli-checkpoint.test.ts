@@ -1,7 +1,7 @@
 // Ctrl-C (or SIGTERM) writes a checkpoint and the CSV so far; --resume appends the rest, and the
 // finished CSV is byte-identical to an uninterrupted run's.
 import { execFile, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -40,9 +40,24 @@ it.each([
   // The CSV holds at least the checkpoint's rows; resume cuts it back to them and appends.
   expect(readFileSync(part, 'utf8').split('\n').length - 2).toBeGreaterThanOrEqual(step);
 
-  await exec(process.execPath, ['bin/patternflow.js', 'run', '--quiet', '--resume', ckpt, '--out', part]);
+  const resumed = await exec(process.execPath, ['bin/patternflow.js', 'run', '--quiet', '--resume', ckpt, '--out', part]);
+  expect(resumed.stderr).not.toContain('the checkpoint was written on'); // the same adapter: no warning
   expect(readFileSync(part)).toEqual(readFileSync(full));
   expect(existsSync(ckpt)).toBe(false); // the finished run has nothing left to resume
+});
+
+it('warns in one line when it goes on from a checkpoint written on another adapter', async () => {
+  const part = join(dir, 'part-elsewhere.csv');
+  const { ckpt } = await interrupt(ARGS, part, 'SIGINT');
+  const saved = JSON.parse(readFileSync(ckpt, 'utf8'));
+  const now = saved.adapter;
+  writeFileSync(ckpt, JSON.stringify({ ...saved, adapter: { ...now, vendor: 'othervendor', description: 'another driver' } }));
+  const { stderr } = await exec(process.execPath, ['bin/patternflow.js', 'run', '--quiet', '--resume', ckpt, '--out', part]);
+  const lines = stderr.split('\n').filter((l) => l.startsWith('patternflow: '));
+  expect(lines).toHaveLength(1);
+  expect(lines[0]).toMatch(/^patternflow: warning: the checkpoint was written on othervendor \/ .*another driver.*; going on on .*: the rows from here agree with an uninterrupted run's to float32 rounding, not bit for bit$/);
+  expect(lines[0]).toContain(now.description);
+  expect(readFileSync(part)).toEqual(readFileSync(full)); // here it is the same adapter in truth
 });
 
 it('writes every 7th step and the last with --logEvery 7, each row as the every-step run has it, and resumes with the same rule', async () => {

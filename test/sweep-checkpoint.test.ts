@@ -64,7 +64,9 @@ describe('sweep checkpoints', () => {
       await expect(
         sweep(out, { format, executor, onResume: (r) => resumes.push(r), onProgress: (p) => p.stepsDone >= 700 && executor.stop() }),
       ).rejects.toThrow(StoppedError);
-      await sweep(out, { format, onResume: (r) => resumes.push(r) });
+      const warnings: string[] = [];
+      await sweep(out, { format, onResume: (r) => resumes.push(r), onWarning: (w) => warnings.push(w) });
+      expect(warnings).toEqual([]); // the same adapter
       // The first stop came after step 40 of the first pack; the second after its end and some steps of the second pack.
       expect(resumes[0]).toMatchObject({ cohortsDone: 0 });
       expect(resumes[0].packStep).toBeGreaterThanOrEqual(40);
@@ -73,6 +75,28 @@ describe('sweep checkpoints', () => {
       expectSameFiles(out, format, await reference(format));
     });
   }
+
+  it('warns once when it goes on from a checkpoint written on another adapter', async () => {
+    const out = fresh();
+    await stoppedAt(out, 150);
+    const path = join(out, 'sweep.ckpt');
+    const body = JSON.parse(await unsealText('patternflow-sweep-checkpoint/1', readFileSync(path, 'utf8')));
+    const now = body.adapter;
+    writeFileSync(path, await sealText('patternflow-sweep-checkpoint/1', JSON.stringify({ ...body, adapter: { ...now, description: 'another driver' } })));
+    const warnings: string[] = [];
+    await sweep(out, { onWarning: (w) => warnings.push(w) });
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(/^warning: the checkpoint was written on .*another driver.*; going on on .*: the rows from here agree with an uninterrupted run's to float32 rounding, not bit for bit$/);
+    expect(warnings[0]).toContain(now.description);
+    // The data are the uninterrupted sweep's (the same adapter in truth); the manifest names both.
+    const ref = await reference('parquet');
+    for (const f of ['summary.parquet', 'metrics.parquet']) expect(readFileSync(join(out, f)), f).toEqual(readFileSync(join(ref, f)));
+    const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8'));
+    expect(manifest.adapters).toEqual([
+      { shard: 0, adapter: { ...now, description: 'another driver' } },
+      { shard: 0, adapter: now },
+    ]);
+  });
 
   it('checkpointed by wall time (every millisecond here) resumes as well', async () => {
     const out = fresh();

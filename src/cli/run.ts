@@ -11,6 +11,7 @@ import { loggedSegments, LogSchedule, logRuleFrom, ruleText, type LogRule } from
 import { parseCheckpointEvery, type BackendName } from '../model/run-control';
 import { reportLine } from '../model/report';
 import { parseCheckpoint, serializeCheckpoint, type Checkpoint } from '../engine/checkpoint';
+import { resumedElsewhere } from '../engine/adapter';
 import { referenceBackend } from '../simulation/backend';
 import { openSimulation } from '../simulation/open';
 import { THROUGHPUT_BATCH_MS } from '../engine/batch-sizer';
@@ -66,7 +67,7 @@ export function resolveConfig(opts: RunOptions): Config {
 /** The rule of --logEvery / --logSteps. */
 const logRule = (opts: RunOptions): LogRule => asFlag(() => logRuleFrom({ logEvery: opts.logEvery, logSteps: opts.logSteps }));
 
-function loadResume(opts: RunOptions): Checkpoint {
+function loadResume(opts: RunOptions): ReturnType<typeof parseCheckpoint> {
   const path = opts.resume!;
   if (opts.config || givenFields(opts).length || opts.logEvery || opts.logSteps)
     throw new ConfigError('--resume', 'takes the config and the log rule from the checkpoint; drop --config, --logEvery, --logSteps and the field flags');
@@ -166,6 +167,8 @@ async function run(opts: RunOptions) {
     onRecover: ({ step, reason }) => process.stderr.write(`\npatternflow: device lost (${reason}); resumed from the checkpoint at step ${step}\n`),
   });
   stopRun = () => sim.stop();
+  const elsewhere = resumed && resumedElsewhere(resumed.adapter, sim.adapter);
+  if (elsewhere) process.stderr.write(`patternflow: ${elsewhere}\n`);
   if (!opts.quiet) {
     process.stderr.write(`patternflow: ${config.tasks} tasks, steps ${start + 1}..${config.steps} on ${sim.adapter.line}\n`);
     process.stderr.write(`patternflow: ${reportLine(sim.report, config)}\n`);

@@ -174,6 +174,7 @@ async function sweep(flags: SweepFlags) {
       // The rate is measured from the first progress on (RateMeter), so a checkpoint's steps do not count in it.
       onResume: ({ cohortsDone, packStep, path }) =>
         quiet || process.stderr.write(`patternflow sweep: going on from ${path}: ${cohorts(cohortsDone)} done${packStep ? `, the pack in flight at step ${count(packStep)}` : ''}\n`),
+      onWarning: (text) => process.stderr.write(`patternflow sweep: ${text}\n`),
     });
     if (last) progress(last, true);
     if (process.stderr.isTTY && !quiet && last) process.stderr.write('\n');

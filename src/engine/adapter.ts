@@ -48,6 +48,21 @@ export function adapterLine(a: AdapterReport): string {
   return `${name} (${driver ? `${driver}, a ` : ''}CPU adapter, not a GPU figure)`;
 }
 
+/**
+ * For a run that goes on from a checkpoint written on `saved` (its adapter's JSON): a warning when
+ * this adapter is another one, whose float32 arithmetic may differ in the last place, so the rows
+ * from here agree with an uninterrupted run's to rounding, not bit for bit. Undefined on the same
+ * adapter, or for a checkpoint that names none.
+ */
+export function resumedElsewhere(saved: unknown, now: AdapterDescription): string | undefined {
+  if (typeof saved !== 'object' || saved === null || Object.keys(saved).length === 0) return undefined;
+  const s = saved as Partial<AdapterReport>;
+  const fields = ['vendor', 'architecture', 'device', 'description'] as const;
+  if (fields.every((k) => s[k] === now.json[k])) return undefined;
+  const was = adapterLine({ vendor: '', architecture: '', device: '', description: '', isFallback: false, ...s });
+  return `warning: the checkpoint was written on ${was}; going on on ${now.line}: the rows from here agree with an uninterrupted run's to float32 rounding, not bit for bit`;
+}
+
 /** The adapter as a simulation describes it: the line above, and every field for exported files. */
 export function adapterDescription(a: AdapterReport): AdapterDescription {
   return { line: adapterLine(a), json: { ...a } };

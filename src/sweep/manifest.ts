@@ -39,7 +39,10 @@ export interface Manifest {
   seedScheme: string;
   /** What the cohorts ran on (the first shard's, when merged). */
   adapter: Record<string, unknown>;
-  /** Merged shards that ran on different adapters: each shard's. */
+  /**
+   * Where cohorts ran on different adapters (merged shards, or a shard that went on from a
+   * checkpoint written on another adapter): each adapter a shard ran on (shard 0 when unsharded).
+   */
   adapters?: { shard: number; adapter: Record<string, unknown> }[];
   columns: { summary: string[]; metrics: string[] };
 }

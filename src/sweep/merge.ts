@@ -138,7 +138,7 @@ export async function mergeShards(dir: string, out: string): Promise<MergeOutcom
     throw e;
   }
 
-  const differ = shards.some(({ manifest }) => JSON.stringify(manifest.adapter) !== JSON.stringify(ref.adapter));
+  const differ = shards.some(({ manifest }) => manifest.adapters || JSON.stringify(manifest.adapter) !== JSON.stringify(ref.adapter));
   const manifest = buildManifest(grid, {
     format,
     shard: null,
@@ -146,7 +146,7 @@ export async function mergeShards(dir: string, out: string): Promise<MergeOutcom
     adapter: ref.adapter,
     columns: { summary: columns.summary.map((c) => c.name), metrics: columns.metrics.map((c) => c.name) },
   });
-  if (differ) manifest.adapters = shards.map(({ shard, manifest: m }) => ({ shard: shard.index, adapter: m.adapter }));
+  if (differ) manifest.adapters = shards.flatMap(({ shard, manifest: m }) => m.adapters ?? [{ shard: shard.index, adapter: m.adapter }]);
   writeJsonAtomic(paths.manifest, manifest);
   const warnings = differ ? ['the shards ran on different adapters (listed in the manifest): results agree to float32 rounding, not bit for bit'] : [];
   return { shards: shards.length, cohorts: grid.count, paths, warnings };

@@ -1,6 +1,7 @@
 // Recording a sweep as its cohorts run, wherever its tables go (files on the command line, memory
 // in the browser): each cohort's every step into its summary, its logged steps into the metrics
 // table, both written in cohort order.
+import { resumedElsewhere } from '../engine/adapter';
 import { metricLayout } from '../model/metrics';
 import type { ModelReport } from '../model/report';
 import type { TaskEvents } from '../model/simulation-interface';
@@ -64,6 +65,10 @@ export class CohortWriter implements CohortObserver {
   private readonly ended = new Set<number>();
   private next = 0;
   adapter?: Record<string, unknown>;
+  /** With a checkpoint written on another adapter: that one, then this run's. */
+  readonly adapters: Record<string, unknown>[] = [];
+  /** A restored checkpoint's adapter, until the first cohort starts on this run's (a warning if they differ). */
+  private restoredAdapter?: Record<string, unknown>;
   progress: SweepProgress;
   /**
    * Takes every logged row once, and each ended cohort's state, for a sweep checkpoint (rows of a
@@ -77,11 +82,20 @@ export class CohortWriter implements CohortObserver {
     private readonly summary: RowSink,
     private readonly metrics: RowSink,
     private readonly onProgress?: (p: SweepProgress) => void,
+    private readonly onWarning?: (text: string) => void,
   ) {
     this.progress = { cohortsDone: 0, cohorts: order.length, stepsDone: 0, steps: order.length * grid.steps };
   }
 
   start(cohort: Cohort, start: CohortStart): void {
+    if (this.restoredAdapter !== undefined) {
+      const elsewhere = resumedElsewhere(this.restoredAdapter, start.adapter);
+      if (elsewhere) {
+        this.onWarning?.(elsewhere);
+        this.adapters.push(start.adapter.json);
+      }
+      this.restoredAdapter = undefined;
+    }
     this.adapter ??= start.adapter.json;
     const had = this.recordings.get(cohort.index);
     // A cohort that goes on from a checkpoint keeps what was restored up to it.
@@ -116,6 +130,8 @@ export class CohortWriter implements CohortObserver {
   /** Takes back what a checkpoint held (before the executor starts); ended cohorts are written as their turn comes. */
   async restore(r: RestoredCohorts): Promise<void> {
     this.adapter ??= r.adapter;
+    this.restoredAdapter = r.adapter;
+    if (r.adapter) this.adapters.push(r.adapter);
     const rebuild = (i: number, state: CohortState) => {
       const rec = this.recording(this.grid.cohort(i), { report: loadValue(state.report) as ModelReport, adapter: { line: '', json: r.adapter ?? {} } });
       rec.tracker.restore(state.tracker);

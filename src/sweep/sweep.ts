@@ -27,6 +27,8 @@ export interface SweepOptions {
   checkpointEvery?: CheckpointEvery;
   /** Called when the sweep goes on from a checkpoint: cohorts that had ended, the step of the pack that was in flight, and the steps (of all cohorts) done before. */
   onResume?: (info: { cohortsDone: number; packStep: number; stepsDone: number; path: string }) => void;
+  /** Called with what is worth saying but does not stop the sweep (a checkpoint written on another adapter). */
+  onWarning?: (text: string) => void;
 }
 
 export interface SweepOutcome {
@@ -63,7 +65,7 @@ export async function runSweep(grid: Grid, opts: SweepOptions): Promise<SweepOut
   let metrics: TableSink | undefined;
   try {
     metrics = openSink(paths.metrics, opts.format, columns.metrics);
-    const writer = new CohortWriter(grid, cohorts, summary, metrics, opts.onProgress);
+    const writer = new CohortWriter(grid, cohorts, summary, metrics, opts.onProgress, opts.onWarning);
     if (checkpoint) {
       await checkpoint.begin(writer, resumed);
       opts.executor.useCheckpoints?.(checkpoint);
@@ -73,16 +75,15 @@ export async function runSweep(grid: Grid, opts: SweepOptions): Promise<SweepOut
     if (!writer.complete) throw new Error('sweep: the executor left cohorts unfinished');
     await metrics.commit();
     await summary.commit();
-    writeJsonAtomic(
-      paths.manifest,
-      buildManifest(grid, {
-        format: opts.format,
-        shard: opts.shard ?? null,
-        cohorts: cohorts.length,
-        adapter: writer.adapter ?? {},
-        columns: { summary: columns.summary.map((c) => c.name), metrics: columns.metrics.map((c) => c.name) },
-      }),
-    );
+    const manifest = buildManifest(grid, {
+      format: opts.format,
+      shard: opts.shard ?? null,
+      cohorts: cohorts.length,
+      adapter: writer.adapter ?? {},
+      columns: { summary: columns.summary.map((c) => c.name), metrics: columns.metrics.map((c) => c.name) },
+    });
+    if (writer.adapters.length > 1) manifest.adapters = writer.adapters.map((adapter) => ({ shard: opts.shard?.index ?? 0, adapter }));
+    writeJsonAtomic(paths.manifest, manifest);
     checkpoint?.remove();
   } catch (e) {
     summary.abort();
