@@ -11,7 +11,8 @@ if (process.env.VITEST) {
   // lavapipe compiles each kernel module in the tests with LLVM's optimisation passes off
   // (GALLIVM_PERF=nopt) and for 4 lanes instead of 8 (LP_NATIVE_VECTOR_WIDTH=128), both Mesa's
   // documented settings: compiling is most of the suite's time on lavapipe, and these cut it about
-  // 3x (test/gpu-vs-cpu.test.ts: 307 s optimised and 8-wide, 110 s unoptimised, 60 s 4-wide too).
+  // 3x (test/gpu-vs-cpu.test.ts, Mesa's cache off: unoptimised took it from 307 s to 184 s on a
+  // 2-core AMD EPYC; 4 lanes as well, from 110 s to 60 s on a 2-core Intel Xeon).
   // The kernels compute the same WGSL: results move at the last float place at most (the goldens
   // hold within 1e-6). Mesa keys its cache by these settings, so the command line and the
   // benchmark still get the optimised 8-lane code.
