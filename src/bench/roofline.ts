@@ -218,8 +218,8 @@ const grid = (workgroups: number): [number, number] => {
 /**
  * Measures the adapter's integer throughput (add-rotate-xor chains, 5 ops each), its float
  * throughput (fma chains, 2 ops each) and its copy bandwidth (bytes read + written), each the
- * fastest of `repeats` timed dispatches sized to
- * take at least `minSeconds` (a peak is the best the adapter does; slower repeats are interference).
+ * fastest of `repeats` timed dispatches sized to take at least `minSeconds` (a peak is the best
+ * the adapter does; slower repeats are interference).
  */
 export async function measurePeaks(gpu: Gpu, opts: { minSeconds: number; repeats: number; copyBytes: number }): Promise<Peaks> {
   const { device } = gpu;
