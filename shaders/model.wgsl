@@ -47,22 +47,25 @@ fn answerProb(i: u32, k: u32, pa: PatternAnswers, a: u32) -> f32 {
   return frozenAnswerProb(pa.s, k, a);
 }
 
-// P(a | q_i, k) for a pattern k drawn per lane. Frozen answers with at most UNIFORM_WEIGHTS
-// (pattern, wrong answer) weights read every pattern's weight at a constant offset and keep k's by
-// select: lavapipe loads those once for all lanes, where an offset built from the drawn k is loaded
-// lane by lane (a third of a GRPO step). The same product as answerProb's: the same bits.
+// Frozen answers with at most UNIFORM_WEIGHTS (pattern, wrong answer) weights: a drawn pattern's
+// weights are read by select from all of them (drawnAnswerProb).
+const WEIGHTS_BY_SELECT = !TRAINABLE && K * (A - 1u) <= UNIFORM_WEIGHTS;
+
+// P(a | q_i, k) for a pattern k drawn per lane. With WEIGHTS_BY_SELECT every pattern's weight is
+// read at a constant offset and k's kept by select: lavapipe loads those once for all lanes, where
+// an offset built from the drawn k is loaded lane by lane (a third of a GRPO step). The same
+// product as answerProb's: the same bits. (A = 2 reads no weight at all: frozenAnswerProb.)
 fn drawnAnswerProb(i: u32, k: u32, pa: PatternAnswers, a: u32) -> f32 {
-  if (TRAINABLE || A == 2u || K * (A - 1u) > UNIFORM_WEIGHTS || a == 0u) { return answerProb(i, k, pa, a); }
+  if (!WEIGHTS_BY_SELECT || A == 2u || a == 0u) { return answerProb(i, k, pa, a); }
   var w = 0.0;
   for (var j = 0u; j < K; j++) { w = select(w, table(TABLE_WRONG_OFF + j * (A - 1u) + a - 1u), j == k); }
   return (1.0 - pa.s) * w;
 }
 
-// Inverse-CDF draw; a u past the rounded total falls on the last index of nonzero mass. Where the
-// weights are read by select (drawnAnswerProb) the loop runs to A without an early exit, so that
-// their offsets stay constants once unrolled.
+// Inverse-CDF draw; a u past the rounded total falls on the last index of nonzero mass. With
+// WEIGHTS_BY_SELECT the loop runs to A without an early exit, so that the weights' offsets stay
+// constants once unrolled.
 fn sampleAnswer(i: u32, k: u32, pa: PatternAnswers, u: f32) -> u32 {
-  let toEnd = !TRAINABLE && K * (A - 1u) <= UNIFORM_WEIGHTS;
   var c = 0.0;
   var last = 0u;
   var drawn = A;
@@ -72,7 +75,7 @@ fn sampleAnswer(i: u32, k: u32, pa: PatternAnswers, u: f32) -> u32 {
     c += p;
     if (drawn == A && u < c) {
       drawn = a;
-      if (!toEnd) { break; }
+      if (!WEIGHTS_BY_SELECT) { break; }
     }
   }
   return select(last, drawn, drawn < A);

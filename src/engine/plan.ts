@@ -19,7 +19,7 @@ export const REGISTER_PATTERNS = 32;
 export type KernelShape = 'registers' | 'storage' | 'tree';
 /** Sums over the patterns add blocks of this many terms (shaders/rows.wgsl): sqrt(16,384). */
 export const SUM_BLOCK = 128;
-/** Frozen answers with at most this many (pattern, wrong answer) weights draw an answer from all of them (shaders/model.wgsl sampleAnswer). */
+/** Frozen answers with at most this many (pattern, wrong answer) weights read a drawn pattern's weights by select from all of them (shaders/model.wgsl WEIGHTS_BY_SELECT). */
 export const UNIFORM_WEIGHTS = 64;
 /** Floats of one workgroup's partial batch statistics (n, mean, M2) under GRPO's batch scale (batch.wgsl). */
 export const BATCH_PARTIAL = 3;
