@@ -48,6 +48,12 @@ export function adapterLine(a: AdapterReport): string {
   return `${name} (${driver ? `${driver}, a ` : ''}CPU adapter, not a GPU figure)`;
 }
 
+/** Whether two adapters' JSON (as files record them) name the same adapter and driver. */
+export function sameAdapter(a: object, b: object): boolean {
+  const fields = ['vendor', 'architecture', 'device', 'description'] as const;
+  return fields.every((k) => (a as Partial<AdapterReport>)[k] === (b as Partial<AdapterReport>)[k]);
+}
+
 /**
  * For a run that goes on from a checkpoint written on `saved` (its adapter's JSON): a warning when
  * this adapter is another one, whose float32 arithmetic may differ in the last place, so the rows
@@ -55,11 +61,8 @@ export function adapterLine(a: AdapterReport): string {
  * adapter, or for a checkpoint that names none.
  */
 export function resumedElsewhere(saved: unknown, now: AdapterDescription): string | undefined {
-  if (typeof saved !== 'object' || saved === null || Object.keys(saved).length === 0) return undefined;
-  const s = saved as Partial<AdapterReport>;
-  const fields = ['vendor', 'architecture', 'device', 'description'] as const;
-  if (fields.every((k) => s[k] === now.json[k])) return undefined;
-  const was = adapterLine({ vendor: '', architecture: '', device: '', description: '', isFallback: false, ...s });
+  if (typeof saved !== 'object' || saved === null || Object.keys(saved).length === 0 || sameAdapter(saved, now.json)) return undefined;
+  const was = adapterLine({ vendor: '', architecture: '', device: '', description: '', isFallback: false, ...(saved as Partial<AdapterReport>) });
   return `warning: the checkpoint was written on ${was}; going on on ${now.line}: the rows from here agree with an uninterrupted run's to float32 rounding, not bit for bit`;
 }
 

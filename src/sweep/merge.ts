@@ -2,6 +2,7 @@
 // row (and byte for byte, since tables are cut into row groups the same way whoever writes them).
 // Every shard must be there, complete, and of the same spec and version; otherwise nothing is written.
 import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { sameAdapter } from '../engine/adapter';
 import { ConfigError } from '../model/config';
 import { metricsColumns, summaryColumns } from './columns';
 import { buildGrid } from './grid';
@@ -138,7 +139,7 @@ export async function mergeShards(dir: string, out: string): Promise<MergeOutcom
     throw e;
   }
 
-  const differ = shards.some(({ manifest }) => manifest.adapters || JSON.stringify(manifest.adapter) !== JSON.stringify(ref.adapter));
+  const differ = shards.some(({ manifest }) => manifest.adapters || !sameAdapter(manifest.adapter, ref.adapter));
   const manifest = buildManifest(grid, {
     format,
     shard: null,

@@ -64,11 +64,8 @@ export class CohortWriter implements CohortObserver {
   private readonly finished = new Map<number, Recording>();
   private readonly ended = new Set<number>();
   private next = 0;
-  adapter?: Record<string, unknown>;
-  /** With a checkpoint written on another adapter: that one, then this run's. */
+  /** The adapters the cohorts ran on: this run's, or a checkpoint's and then, where it is another, this run's. */
   readonly adapters: Record<string, unknown>[] = [];
-  /** A restored checkpoint's adapter, until the first cohort starts on this run's (a warning if they differ). */
-  private restoredAdapter?: Record<string, unknown>;
   progress: SweepProgress;
   /**
    * Takes every logged row once, and each ended cohort's state, for a sweep checkpoint (rows of a
@@ -87,16 +84,16 @@ export class CohortWriter implements CohortObserver {
     this.progress = { cohortsDone: 0, cohorts: order.length, stepsDone: 0, steps: order.length * grid.steps };
   }
 
+  /** The first adapter: the one the manifest and the checkpoints name. */
+  get adapter(): Record<string, unknown> | undefined {
+    return this.adapters[0];
+  }
+
   start(cohort: Cohort, start: CohortStart): void {
-    if (this.restoredAdapter !== undefined) {
-      const elsewhere = resumedElsewhere(this.restoredAdapter, start.adapter);
-      if (elsewhere) {
-        this.onWarning?.(elsewhere);
-        this.adapters.push(start.adapter.json);
-      }
-      this.restoredAdapter = undefined;
-    }
-    this.adapter ??= start.adapter.json;
+    const last = this.adapters[this.adapters.length - 1];
+    const elsewhere = last && resumedElsewhere(last, start.adapter);
+    if (!last || elsewhere) this.adapters.push(start.adapter.json);
+    if (elsewhere) this.onWarning?.(elsewhere);
     const had = this.recordings.get(cohort.index);
     // A cohort that goes on from a checkpoint keeps what was restored up to it.
     if (start.resumedAt !== undefined) {
@@ -129,9 +126,7 @@ export class CohortWriter implements CohortObserver {
 
   /** Takes back what a checkpoint held (before the executor starts); ended cohorts are written as their turn comes. */
   async restore(r: RestoredCohorts): Promise<void> {
-    this.adapter ??= r.adapter;
-    this.restoredAdapter = r.adapter;
-    if (r.adapter) this.adapters.push(r.adapter);
+    if (r.adapter && this.adapters.length === 0) this.adapters.push(r.adapter);
     const rebuild = (i: number, state: CohortState) => {
       const rec = this.recording(this.grid.cohort(i), { report: loadValue(state.report) as ModelReport, adapter: { line: '', json: r.adapter ?? {} } });
       rec.tracker.restore(state.tracker);
