@@ -3,7 +3,7 @@
 // cohort order across interleaved runs, Parquet read back by DuckDB, nothing left behind by a
 // failure, --skip-existing, and merge refusing missing, foreign or truncated shards.
 import { DuckDBInstance } from '@duckdb/node-api';
-import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -198,6 +198,32 @@ describe('merge', () => {
       const manifest = (p: string) => JSON.parse(readFileSync(p, 'utf8'));
       expect(manifest(merged.paths.manifest)).toEqual(manifest(whole.outcome.paths.manifest));
     }
+  });
+
+  it('lists every adapter the shards ran on, both of a shard resumed on another, and warns', async () => {
+    const dir = await shardsOf(SPEC, 'csv', 3);
+    const path = (i: number) => join(dir, `shard-0000${i}-of-00003.manifest.json`);
+    const read = (i: number) => JSON.parse(readFileSync(path(i), 'utf8'));
+    const a = { vendor: 'v', architecture: 'x', device: 'd', description: 'one driver' };
+    const b = { ...a, description: 'another driver' };
+    writeFileSync(path(0), JSON.stringify({ ...read(0), adapter: a }));
+    writeFileSync(path(1), JSON.stringify({ ...read(1), adapter: b }));
+    writeFileSync(path(2), JSON.stringify({ ...read(2), adapter: a, adapters: [{ shard: 2, adapter: a }, { shard: 2, adapter: b }] }));
+    const merged = await mergeShards(dir, fresh());
+    expect(merged.warnings).toEqual(['the shards ran on different adapters (listed in the manifest): results agree to float32 rounding, not bit for bit']);
+    const manifest = JSON.parse(readFileSync(merged.paths.manifest, 'utf8'));
+    expect(manifest.adapter).toEqual(a);
+    expect(manifest.adapters).toEqual([
+      { shard: 0, adapter: a },
+      { shard: 1, adapter: b },
+      { shard: 2, adapter: a },
+      { shard: 2, adapter: b },
+    ]);
+    // Shards that all ran on one adapter list none.
+    for (const i of [1, 2]) writeFileSync(path(i), JSON.stringify({ ...read(i), adapter: a, adapters: undefined }));
+    const same = await mergeShards(dir, fresh());
+    expect(same.warnings).toEqual([]);
+    expect(JSON.parse(readFileSync(same.paths.manifest, 'utf8')).adapters).toBeUndefined();
   });
 
   const refused = async (dir: string, message: RegExp) => {
